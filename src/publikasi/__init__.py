@@ -1,0 +1,50 @@
+"""publikasi: one release of press articles in; PDF, DOCX, EPUB and feeds out.
+
+Library use::
+
+    from publikasi import load, build, BuildOptions
+    pub = load("samples/warta-malang").publication
+    build("samples/warta-malang", "dist", BuildOptions(formats=["pdf", "rss"]))
+
+Names are imported lazily so that ``import publikasi`` (and the CLI's
+``--help``) stays fast.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+_EXPORTS = {
+    "load": "publikasi.source",
+    "build": "publikasi.build",
+    "BuildOptions": "publikasi.build",
+    "BuildResult": "publikasi.build",
+    "InputError": "publikasi.errors",
+    "load_theme": "publikasi.themes",
+    "Publication": "publikasi.model",
+    "Release": "publikasi.model",
+    "Article": "publikasi.model",
+    "publication_json": "publikasi.serialize",
+}
+
+if TYPE_CHECKING:
+    from .build import BuildOptions, BuildResult, build
+    from .errors import InputError
+    from .model import Article, Publication, Release
+    from .serialize import publication_json
+    from .source import load
+    from .themes import load_theme
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'publikasi' has no attribute {name!r}")
+    from importlib import import_module
+
+    return getattr(import_module(module), name)
+
+
+__all__ = sorted(_EXPORTS) + ["__version__"]

@@ -1,0 +1,214 @@
+"""Command line: thin argument parsing over the library (see docs in README).
+
+Heavy libraries are imported inside the command functions so that
+``publikasi --help`` and ``--version`` answer at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from . import __version__
+
+EXAMPLES = {
+    "build": """examples:
+  publikasi build samples/warta-malang -o dist
+  publikasi build samples/warta-malang/2025-46 -f pdf,epub -t buletin --paper f4
+  publikasi build rilis.txt -o out --base-url https://malangkota.go.id/berita/""",
+    "inspect": """example:
+  publikasi inspect samples/warta-malang/2025-46 > model.json""",
+    "import": """examples:
+  publikasi import rilis-humas.txt -o samples/warta-malang/2025-47
+  publikasi import editan-redaktur.docx --into samples/warta-malang/2025-46""",
+    "check": """example:
+  publikasi build samples/warta-malang -o dist && publikasi check dist""",
+    "new": """example:
+  publikasi new warta-2025-47""",
+    "themes": """example:
+  publikasi themes""",
+}
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="publikasi",
+        description="Turn a release of press articles into a PDF bulletin, Word files, "
+                    "an EPUB and RSS/Atom/JSON feeds.",
+        epilog="example:\n  publikasi build samples/warta-malang -o dist\n\n"
+               "Run `publikasi COMMAND --help` for the options of a command.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--version", action="version", version=f"publikasi {__version__}")
+    p.add_argument("--debug", action="store_true", help="show a traceback on unexpected errors")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    def cmd(name: str, help_text: str) -> argparse.ArgumentParser:
+        sp = sub.add_parser(name, help=help_text, description=help_text, epilog=EXAMPLES[name],
+                            formatter_class=argparse.RawDescriptionHelpFormatter)
+        sp.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                        help="show a traceback on unexpected errors")
+        return sp
+
+    b = cmd("build", "build every output format from a source")
+    b.add_argument("source", type=Path, help="release folder, publication folder, or .md/.txt file")
+    b.add_argument("-o", "--out", type=Path, default=Path("dist"), help="output folder (default: dist)")
+    b.add_argument("-f", "--formats", default="",
+                   help="comma list of docx,pdf,epub,rss,atom,jsonfeed (default: all)")
+    b.add_argument("-t", "--theme", default=None, help="theme name or folder (default: from the "
+                   "release, else `default`)")
+    b.add_argument("-j", "--jobs", type=int, default=None,
+                   help="parallel worker processes (default: number of CPUs)")
+    b.add_argument("--paper", choices=["a4", "f4", "letter"], default=None,
+                   help="paper size for the PDF (overrides the theme)")
+    b.add_argument("--no-cache", action="store_true", help="build cold: neither read nor write "
+                   "the build cache")
+    b.add_argument("--cache-dir", type=Path, default=None, help="where the build cache lives")
+    b.add_argument("--base-url", default=None, help="base URL for feeds when the source has none")
+    b.add_argument("--strict", action="store_true",
+                   help="treat every reader guess (unknown date, no dateline) as an error")
+
+    i = cmd("inspect", "print the parsed model as JSON")
+    i.add_argument("source", type=Path)
+    i.add_argument("--strict", action="store_true")
+
+    im = cmd("import", "turn pasted .txt releases or edited .docx files into .md articles")
+    im.add_argument("files", type=Path, nargs="+")
+    dest = im.add_mutually_exclusive_group()
+    dest.add_argument("-o", "--out", type=Path, default=None, help="folder for the .md files "
+                      "(default: current folder)")
+    dest.add_argument("--into", type=Path, default=None,
+                      help="release folder the .docx came from (replaces the article there)")
+    im.add_argument("--strict", action="store_true")
+    im.add_argument("--yes", action="store_true", help="overwrite existing .md files")
+    im.add_argument("--accept-changes", action="store_true",
+                    help="apply tracked changes in .docx files instead of refusing them")
+
+    c = cmd("check", "validate built outputs with the validators that are installed")
+    c.add_argument("out", type=Path)
+
+    n = cmd("new", "create a release folder to start from")
+    n.add_argument("dir", type=Path)
+
+    cmd("themes", "list the built-in themes")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not args.command:
+        parser.print_help()
+        return 2
+    debug = getattr(args, "debug", False)
+    from .errors import InputError
+
+    try:
+        return COMMANDS[args.command](args)
+    except InputError as exc:
+        for problem in exc.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("error: interrupted; the output folder was left as it was", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # noqa: BLE001 - the one place unexpected errors are reported
+        from .build import BuildInterrupted
+
+        if isinstance(exc, BuildInterrupted):
+            print("error: terminated; the output folder was left as it was", file=sys.stderr)
+            return 143
+        if debug:
+            raise
+        print(f"publikasi: unexpected error: {type(exc).__name__}: {exc} "
+              "(run again with --debug for details)", file=sys.stderr)
+        return 1
+
+
+def _warn(lines: list[str]) -> None:
+    for line in lines:
+        print(f"warning: {line}", file=sys.stderr)
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from .build import BuildOptions, build
+
+    if args.jobs is not None and args.jobs < 1:
+        from .errors import fail
+
+        raise fail("-j", "must be 1 or more")
+    opts = BuildOptions(
+        formats=[f for f in args.formats.split(",") if f.strip()] or None,
+        theme=args.theme, paper=args.paper, jobs=args.jobs, cache=not args.no_cache,
+        cache_dir=args.cache_dir, strict=args.strict, base_url=args.base_url,
+    )
+    result = build(args.source, args.out, opts)
+    _warn(result.warnings)
+    for path in result.files:
+        print(path)
+    return 0
+
+
+def cmd_inspect(args: argparse.Namespace) -> int:
+    from .serialize import publication_json
+    from .source import load
+
+    loaded = load(args.source, strict=args.strict)
+    _warn([str(w) for w in loaded.warnings])
+    json.dump(publication_json(loaded.publication), sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from .importer import import_files
+
+    report = import_files(args.files, out=args.out, into=args.into, strict=args.strict,
+                          overwrite=args.yes, accept_changes=args.accept_changes)
+    _warn(report.warnings)
+    for line in report.lines:
+        print(line)
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from .check import check_folder
+
+    results = check_folder(args.out)
+    failed = 0
+    for r in results:
+        print(r.line())
+        failed += not r.ok
+    if failed:
+        print(f"error: {args.out}: {failed} file(s) failed validation", file=sys.stderr)
+        return 2
+    return 0
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    from .scaffold import new_release
+
+    for path in new_release(args.dir):
+        print(path)
+    return 0
+
+
+def cmd_themes(args: argparse.Namespace) -> int:  # noqa: ARG001
+    from .themes import available_themes
+
+    for name, description in available_themes():
+        print(f"{name:12} {description}")
+    return 0
+
+
+COMMANDS = {
+    "build": cmd_build, "inspect": cmd_inspect, "import": cmd_import, "check": cmd_check,
+    "new": cmd_new, "themes": cmd_themes,
+}
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,67 @@
+"""Errors that reach the user.
+
+:class:`InputError` carries one or more :class:`Problem` objects, each printed
+as ``error: FILE[:LINE]: message`` and mapped to exit status 2 by the CLI.
+Anything else that escapes is a bug (exit status 1).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    message: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        return f"{where}: {self.message}"
+
+
+class PublikasiError(Exception):
+    """Base class of the errors publikasi raises on purpose."""
+
+
+class InputError(PublikasiError):
+    """The source (or the command line) is wrong; nothing was written."""
+
+    def __init__(self, problems: list[Problem] | Problem):
+        self.problems = [problems] if isinstance(problems, Problem) else list(problems)
+        super().__init__("; ".join(str(p) for p in self.problems))
+
+
+def problem(file: str | Path | None, message: str, line: int | None = None) -> Problem:
+    return Problem(str(file) if file is not None else "-", message, line)
+
+
+def fail(file: str | Path | None, message: str, line: int | None = None) -> InputError:
+    """Build an InputError for one problem (``raise fail(path, "why")``)."""
+    return InputError(problem(file, message, line))
+
+
+class Problems:
+    """Collects problems so a run reports all of them at once."""
+
+    def __init__(self) -> None:
+        self.items: list[Problem] = []
+        self.warnings: list[Problem] = []
+
+    def add(self, file: str | Path | None, message: str, line: int | None = None) -> None:
+        self.items.append(problem(file, message, line))
+
+    def warn(self, file: str | Path | None, message: str, line: int | None = None) -> None:
+        self.warnings.append(problem(file, message, line))
+
+    def extend(self, err: InputError) -> None:
+        self.items.extend(err.problems)
+
+    def raise_if_any(self) -> None:
+        if self.items:
+            raise InputError(self.items)
+
+    def __bool__(self) -> bool:
+        return bool(self.items)

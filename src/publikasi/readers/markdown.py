@@ -1,0 +1,329 @@
+"""Markdown articles: YAML front matter + CommonMark (tables, footnotes).
+
+Parsing is markdown-it-py's; this module only maps its syntax tree onto the
+closed block/inline set of :mod:`publikasi.model`.  Raw HTML never reaches the
+model: block HTML is reduced to its text by the nh3 sanitiser, inline tags are
+dropped except ``<br>``.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import nh3
+from markdown_it import MarkdownIt
+from markdown_it.tree import SyntaxTreeNode
+from mdit_py_plugins.footnote import footnote_plugin
+
+from ..errors import InputError, fail
+from ..model import (
+    Article, Block, Code, Emph, Figure, Footnote, FootnoteRef, Heading, Inline, LineBreak,
+    Link, ListBlock, Paragraph, Quote, Strong, Table, Text, plain_text,
+)
+from ..text import slugify
+from ..yamlio import YamlDoc, load_mapping
+from .common import (
+    ReadContext, parse_date, parse_image, parse_language, parse_str, parse_str_list,
+    parse_url, resolve_inside, safe_link, split_credit, warn_unknown_keys,
+)
+
+ARTICLE_KEYS = {
+    "title", "date", "dateline", "authors", "byline", "section", "tags", "summary",
+    "image", "source", "slug", "language",
+    # extensions (README): credit line of a pasted release
+    "source_credit",
+}
+
+_FRONT = re.compile(r"\A(?:\ufeff)?---[ \t]*\r?\n(.*?)^(?:---|\.\.\.)[ \t]*\r?$\n?", re.S | re.M)
+
+
+def _parser() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": True}).enable("table").enable("strikethrough")
+    return md.use(footnote_plugin)
+
+
+_MD = _parser()
+
+
+def split_front_matter(text: str, file: Path) -> tuple[YamlDoc, str, int]:
+    """-> (front matter, body, line number where the body starts)."""
+    m = _FRONT.match(text)
+    if not m:
+        raise fail(file, "missing YAML front matter: the file must start with a `---` line, "
+                   "then `title:` and `date:`, then a closing `---`", 1)
+    doc = load_mapping(m.group(1), file, first_line=2)
+    body_line = text[: m.end()].count("\n") + 1
+    return doc, text[m.end():], body_line
+
+
+def read_markdown(text: str, file: Path, ctx: ReadContext) -> Article:
+    doc, body, body_line = split_front_matter(text, file)
+    blocks, footnotes = parse_body(body, file, ctx, body_line)
+    return article_from_meta(doc, blocks, footnotes, file, ctx)
+
+
+def article_from_meta(doc: YamlDoc, blocks: tuple[Block, ...], footnotes: tuple[Footnote, ...],
+                      file: Path, ctx: ReadContext) -> Article:
+    data, line = doc.data, doc.line
+    errors: list = []
+
+    def get(key: str, fn, *args: Any) -> Any:
+        if key not in data or data[key] is None:
+            return None
+        try:
+            return fn(data[key], *args)
+        except InputError as exc:
+            errors.extend(exc.problems)
+            return None
+
+    warn_unknown_keys(data, ARTICLE_KEYS, file, doc.lines, ctx.problems, "front matter")
+    title = get("title", parse_str, file, line("title"), "title")
+    if "title" not in data:
+        errors.append(fail(file, "front matter has no `title`", doc.first_line).problems[0])
+    elif not title:
+        errors.append(fail(file, "`title` is empty", line("title")).problems[0])
+    language = get("language", parse_language, file, line("language")) or ctx.language
+    date = get("date", parse_date, ctx.tz, file, line("date"))
+    if "date" not in data:
+        errors.append(fail(file, "front matter has no `date` (write e.g. `date: 2025-11-10`)",
+                           doc.first_line).problems[0])
+    image = get("image", parse_image, file.parent, ctx, file, line("image"))
+    source = get("source", parse_url, file, line("source"), "source") or ""
+    slug_raw = get("slug", parse_str, file, line("slug"), "slug")
+    if errors:
+        raise InputError(errors)
+    assert title and date
+    slug = slugify(slug_raw or title)
+    if slug_raw and slug != slug_raw:
+        ctx.problems.warn(file, f"`slug` {slug_raw!r} is not URL-safe; using {slug!r}",
+                          line("slug"))
+    return Article(
+        slug=slug,
+        title=title,
+        date=date[0],
+        has_time=date[1],
+        blocks=blocks,
+        dateline=get("dateline", parse_str, file, line("dateline"), "dateline") or "",
+        authors=get("authors", parse_str_list, file, line("authors"), "authors") or (),
+        byline=get("byline", parse_str, file, line("byline"), "byline") or "",
+        section=get("section", parse_str, file, line("section"), "section") or "",
+        tags=get("tags", parse_str_list, file, line("tags"), "tags") or (),
+        summary=get("summary", parse_str, file, line("summary"), "summary") or "",
+        image=image,
+        source=source,
+        source_credit=get("source_credit", parse_str, file, line("source_credit"),
+                          "source_credit") or "",
+        language=language,
+        footnotes=footnotes,
+        path=file,
+    )
+
+
+# ---------------------------------------------------------------- body
+
+
+class _Converter:
+    def __init__(self, file: Path, ctx: ReadContext, first_line: int) -> None:
+        self.file = file
+        self.ctx = ctx
+        self.first_line = first_line
+        self.footnote_labels: dict[int, str] = {}
+
+    def line_of(self, node: SyntaxTreeNode) -> int | None:
+        if node.map:
+            return node.map[0] + self.first_line
+        return None
+
+    # blocks ---------------------------------------------------------------
+    def blocks(self, nodes: list[SyntaxTreeNode]) -> list[Block]:
+        out: list[Block] = []
+        for node in nodes:
+            out.extend(self.block(node))
+        return out
+
+    def block(self, node: SyntaxTreeNode) -> list[Block]:
+        t = node.type
+        if t == "paragraph":
+            return self.paragraph(node)
+        if t == "heading":
+            return [Heading(int(node.tag[1]), self.inline_of(node))]
+        if t == "blockquote":
+            return [Quote(tuple(self.blocks(node.children)))]
+        if t in ("bullet_list", "ordered_list"):
+            items = []
+            for item in node.children:
+                items.append(tuple(self.blocks(item.children)))
+            start = int(node.attrs.get("start", 1)) if t == "ordered_list" else 1
+            return [ListBlock(tuple(items), ordered=t == "ordered_list", start=start)]
+        if t in ("fence", "code_block"):
+            lines = node.content.rstrip("\n").split("\n")
+            inl: list[Inline] = []
+            for i, ln in enumerate(lines):
+                if i:
+                    inl.append(LineBreak())
+                inl.append(Code(ln))
+            return [Paragraph(tuple(inl))]
+        if t == "table":
+            return [self.table(node)]
+        if t == "html_block":
+            text = nh3.clean(node.content, tags=set())
+            return [Paragraph((Text(_unescape(p)),)) for p in re.split(r"\n\s*\n", text)
+                    if p.strip()]
+        if t in ("hr", "footnote_block"):
+            return []
+        # Unknown block types from future parser versions: keep their text.
+        text = node.content if hasattr(node, "content") else ""
+        return [Paragraph((Text(text),))] if text.strip() else []
+
+    def paragraph(self, node: SyntaxTreeNode) -> list[Block]:
+        inline = node.children[0] if node.children else None
+        if inline is None:
+            return []
+        out: list[Block] = []
+        pending: list[Inline] = []
+        for child in inline.children:
+            if child.type == "image":
+                if any(plain_text(x).strip() for x in pending):
+                    out.append(Paragraph(tuple(pending)))
+                pending = []
+                out.append(self.figure(child))
+            else:
+                pending.extend(self.inline(child))
+        para = Paragraph(tuple(pending))
+        if para.inlines and (any(not isinstance(x, LineBreak) for x in para.inlines)):
+            out.append(para)
+        return out
+
+    def figure(self, node: SyntaxTreeNode) -> Figure:
+        src = str(node.attrs.get("src", ""))
+        alt = "".join(plain_text(x) for c in node.children for x in self.inline(c))
+        caption, credit = split_credit(str(node.attrs.get("title") or ""))
+        path = resolve_inside(_unquote(src), self.file.parent,
+                              (self.ctx.root, *self.ctx.extra_roots), self.file,
+                              self.line_of(node), "image")
+        return Figure(src=path, alt=alt, caption=caption, credit=credit)
+
+    def table(self, node: SyntaxTreeNode) -> Table:
+        header: list[tuple[Inline, ...]] = []
+        rows: list[tuple[tuple[Inline, ...], ...]] = []
+        align: list[str | None] = []
+        for part in node.children:
+            for tr in part.children:
+                cells = []
+                for cell in tr.children:
+                    cells.append(self.inline_of(cell))
+                    if part.type == "thead":
+                        style = str(cell.attrs.get("style", ""))
+                        m = re.search(r"text-align:\s*(left|right|center)", style)
+                        align.append(m.group(1) if m else None)
+                if part.type == "thead":
+                    header = cells
+                else:
+                    rows.append(tuple(cells))
+        return Table(header=tuple(header), rows=tuple(rows), align=tuple(align))
+
+    # inlines --------------------------------------------------------------
+    def inline_of(self, node: SyntaxTreeNode) -> tuple[Inline, ...]:
+        out: list[Inline] = []
+        for child in node.children:
+            if child.type == "inline":
+                for c in child.children:
+                    out.extend(self.inline(c))
+            else:
+                out.extend(self.inline(child))
+        return tuple(out)
+
+    def inline(self, node: SyntaxTreeNode) -> list[Inline]:
+        t = node.type
+        if t == "text":
+            return [Text(node.content)]
+        if t == "softbreak":
+            return [Text(" ")]
+        if t == "hardbreak":
+            return [LineBreak()]
+        if t == "code_inline":
+            return [Code(node.content)]
+        if t == "em":
+            return [Emph(self.children(node))]
+        if t == "strong":
+            return [Strong(self.children(node))]
+        if t == "link":
+            href = str(node.attrs.get("href", ""))
+            kids = self.children(node)
+            if not safe_link(href):
+                return list(kids)
+            return [Link(href, kids, str(node.attrs.get("title") or ""))]
+        if t == "image":
+            # An image inside a link or emphasis cannot become a figure; keep its alt.
+            return [Text("".join(plain_text(x) for c in node.children for x in self.inline(c)))]
+        if t == "html_inline":
+            if re.fullmatch(r"<br\s*/?>", node.content.strip(), re.I):
+                return [LineBreak()]
+            return []
+        if t == "footnote_ref":
+            fid = int(node.meta["id"])
+            label = self.footnote_labels.setdefault(fid, str(len(self.footnote_labels) + 1))
+            return [FootnoteRef(label)]
+        if t == "s":
+            return list(self.children(node))
+        if node.children:
+            return list(self.children(node))
+        return [Text(node.content)] if node.content else []
+
+    def children(self, node: SyntaxTreeNode) -> tuple[Inline, ...]:
+        out: list[Inline] = []
+        for c in node.children:
+            out.extend(self.inline(c))
+        return tuple(out)
+
+    def footnotes(self, root: SyntaxTreeNode) -> tuple[Footnote, ...]:
+        found: dict[int, Footnote] = {}
+        for node in root.children:
+            if node.type != "footnote_block":
+                continue
+            for fn in node.children:
+                fid = int(fn.meta["id"])
+                if fid not in self.footnote_labels:
+                    continue  # defined but never referenced
+                found[fid] = Footnote(self.footnote_labels[fid], tuple(self.blocks(
+                    [c for c in fn.children if c.type != "footnote_anchor"])))
+        return tuple(found[k] for k in sorted(found, key=lambda k: int(self.footnote_labels[k])))
+
+
+def _unescape(text: str) -> str:
+    import html
+
+    return html.unescape(text)
+
+
+def _unquote(src: str) -> str:
+    from urllib.parse import unquote
+
+    return unquote(src)
+
+
+def parse_body(body: str, file: Path, ctx: ReadContext,
+               first_line: int = 1) -> tuple[tuple[Block, ...], tuple[Footnote, ...]]:
+    """Markdown text -> (blocks, footnotes)."""
+    tokens = _MD.parse(body)
+    root = SyntaxTreeNode(tokens)
+    conv = _Converter(file, ctx, first_line)
+    problems: list = []
+    blocks: list[Block] = []
+    for node in root.children:
+        try:
+            blocks.extend(conv.block(node))
+        except InputError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise InputError(problems)
+    # Body headings start at level 1 whatever the author used (## is common
+    # because # looks like the headline): exporters place them below the title.
+    levels = [b.level for b in blocks if isinstance(b, Heading)]
+    if levels and min(levels) > 1:
+        shift = min(levels) - 1
+        blocks = [Heading(b.level - shift, b.inlines) if isinstance(b, Heading) else b
+                  for b in blocks]
+    return tuple(blocks), conv.footnotes(root)

@@ -1,0 +1,353 @@
+"""Load a source (article file, release folder or publication folder) into the model.
+
+Problems in any file are collected and raised together as one
+:class:`InputError`, so the user sees every mistake of a release in one run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import InputError, Problem, Problems, fail
+from .model import Article, FeedConfig, Publication, Publisher, Release
+from .readers.common import (
+    ReadContext, parse_bool, parse_int, parse_language, parse_plain_date, parse_str,
+    parse_timezone, parse_url, resolve_inside, warn_unknown_keys,
+)
+from .text import slugify
+from .yamlio import YamlDoc, load_mapping, read_text_file
+
+RELEASE_KEYS = {
+    "title", "date", "edition", "language", "timezone", "publisher", "base_url",
+    "description", "cover", "theme", "articles", "feed",
+    "slug",  # extension: the release's file name stem (default: folder name)
+}
+PUBLICATION_KEYS = RELEASE_KEYS - {"date", "articles", "edition", "cover"}
+FEED_KEYS = {"items", "full_content", "archive"}
+ARTICLE_SUFFIXES = (".md", ".markdown", ".txt")
+MAX_SOURCE_BYTES = 20_000_000
+
+
+@dataclass
+class Loaded:
+    publication: Publication
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def load(path: Path | str, *, strict: bool = False) -> Loaded:
+    """Read ``path`` (a file, a release folder or a publication folder)."""
+    path = Path(path)
+    problems = Problems()
+    if not path.exists():
+        raise fail(path, "source not found")
+    if path.is_file():
+        pub = _load_single_file(path, problems, strict)
+    elif (path / "publication.yaml").is_file():
+        pub = _load_publication(path, problems, strict)
+    elif (path / "release.yaml").is_file():
+        release = _load_release(path, {}, None, problems, strict)
+        problems.raise_if_any()
+        assert release is not None
+        pub = _publication_of_release(release)
+    else:
+        raise fail(path, "not a publikasi source: expected release.yaml or publication.yaml "
+                   "in this folder, or a .md/.txt file")
+    problems.raise_if_any()
+    return Loaded(pub, problems.warnings)
+
+
+def load_article_file(path: Path, ctx: ReadContext) -> list[Article]:
+    """One .md or .txt file -> its articles (a .txt may hold several releases)."""
+    if path.suffix.lower() not in ARTICLE_SUFFIXES:
+        raise fail(path, f"unsupported file type {path.suffix or '(none)'}: "
+                   "articles are .md or .txt files")
+    size = path.stat().st_size
+    if size > MAX_SOURCE_BYTES:
+        raise fail(path, f"file is larger than {MAX_SOURCE_BYTES // 1_000_000} MB")
+    if path.suffix.lower() == ".txt":
+        from .readers.plaintext import decode_bytes, read_plaintext
+
+        text = decode_bytes(path.read_bytes(), path)
+        return read_plaintext(text, path, ctx)
+    from .readers.markdown import read_markdown
+
+    text = read_text_file(path, "article")
+    if not text.strip():
+        raise fail(path, "article file is empty")
+    return [read_markdown(text, path, ctx)]
+
+
+# ---------------------------------------------------------------- single file
+
+
+def _load_single_file(path: Path, problems: Problems, strict: bool) -> Publication:
+    root = path.resolve().parent
+    ctx = ReadContext(root=root, problems=problems, strict=strict)
+    articles = load_article_file(path, ctx)
+    if not articles:
+        raise fail(path, "no article found in this file")
+    first = articles[0]
+    _check_slugs(articles, problems)
+    release = Release(
+        slug=first.slug,
+        title=first.title,
+        date=max(a.date for a in articles).date(),
+        articles=tuple(sorted(articles, key=lambda a: a.date, reverse=True)),
+        language=first.language,
+        root=path.resolve(),
+    )
+    return _publication_of_release(release)
+
+
+def _publication_of_release(release: Release) -> Publication:
+    return Publication(
+        title=release.title,
+        releases=(release,),
+        language=release.language,
+        base_url=release.base_url,
+        description=release.description,
+        publisher=release.publisher,
+        feed=release.feed,
+        slug=release.slug,
+        root=release.root,
+        is_single_release=True,
+    )
+
+
+# ---------------------------------------------------------------- folders
+
+
+def _load_publication(path: Path, problems: Problems, strict: bool) -> Publication:
+    file = path / "publication.yaml"
+    doc = load_mapping(read_text_file(file, "publication.yaml"), file)
+    data = doc.data
+    warn_unknown_keys(data, PUBLICATION_KEYS, file, doc.lines, problems, "publication.yaml")
+    if "title" not in data:
+        problems.add(file, "missing required key `title`", 1)
+    shared = _common_keys(doc, path, path, problems)
+    releases: list[Release] = []
+    folders = sorted(p for p in path.iterdir() if p.is_dir() and (p / "release.yaml").is_file())
+    if not folders:
+        problems.add(path, "publication has no release folders (each needs a release.yaml)")
+    for folder in folders:
+        release = _load_release(folder, shared, path, problems, strict)
+        if release is not None:
+            releases.append(release)
+    problems.raise_if_any()
+    slugs: dict[str, Release] = {}
+    for r in releases:
+        if r.slug in slugs:
+            problems.add(r.root / "release.yaml" if r.root else path,
+                         f"release slug {r.slug!r} is also used by {slugs[r.slug].root}")
+        slugs[r.slug] = r
+    problems.raise_if_any()
+    releases.sort(key=lambda r: (r.date, r.slug), reverse=True)
+    return Publication(
+        title=parse_str(data.get("title"), file, doc.line("title"), "title"),
+        releases=tuple(releases),
+        language=shared.get("language", "id"),
+        base_url=shared.get("base_url", ""),
+        description=shared.get("description", ""),
+        publisher=shared.get("publisher", Publisher()),
+        feed=shared.get("feed", FeedConfig()),
+        slug=slugify(path.resolve().name),
+        root=path.resolve(),
+        is_single_release=False,
+    )
+
+
+def _common_keys(doc: YamlDoc, folder: Path, root: Path, problems: Problems) -> dict[str, Any]:
+    """Parse the keys a publication and a release share; bad values become problems."""
+    data, file, line = doc.data, doc.file, doc.line
+    out: dict[str, Any] = {}
+
+    def take(key: str, fn, *args: Any) -> None:
+        if key in data and data[key] is not None:
+            try:
+                out[key] = fn(data[key], *args)
+            except InputError as exc:
+                problems.extend(exc)
+
+    take("language", parse_language, file, line("language"))
+    take("timezone", parse_timezone, file, line("timezone"))
+    take("base_url", parse_url, file, line("base_url"), "base_url")
+    take("description", parse_str, file, line("description"), "description")
+    take("theme", parse_str, file, line("theme"), "theme")
+    take("title", parse_str, file, line("title"), "title")
+    if "publisher" in data and data["publisher"] is not None:
+        out["publisher"] = _publisher(data["publisher"], folder, root, file, line("publisher"),
+                                      problems)
+    if "feed" in data and data["feed"] is not None:
+        out["feed"] = _feed(data["feed"], file, line("feed"), problems)
+    if "theme" in out and out["theme"] and ("/" in out["theme"] or out["theme"].startswith(".")):
+        # A theme given as a path is relative to the file that names it.
+        out["theme"] = str((folder / out["theme"]).resolve())
+    return out
+
+
+def _publisher(value: Any, folder: Path, root: Path, file: Path, line: int | None,
+               problems: Problems) -> Publisher:
+    if isinstance(value, str):
+        return Publisher(name=value)
+    if not isinstance(value, dict):
+        problems.add(file, "`publisher` must be a mapping with name, url, logo", line)
+        return Publisher()
+    unknown = set(value) - {"name", "url", "logo"}
+    if unknown:
+        problems.warn(file, f"unknown publisher key `{sorted(unknown)[0]}` ignored", line)
+    try:
+        url = parse_url(value["url"], file, line, "publisher.url") if value.get("url") else ""
+        logo = (resolve_inside(str(value["logo"]), folder, (root,), file, line, "logo")
+                if value.get("logo") else None)
+        return Publisher(name=parse_str(value.get("name"), file, line, "publisher.name"),
+                         url=url, logo=logo)
+    except InputError as exc:
+        problems.extend(exc)
+        return Publisher()
+
+
+def _feed(value: Any, file: Path, line: int | None, problems: Problems) -> FeedConfig:
+    if not isinstance(value, dict):
+        problems.add(file, "`feed` must be a mapping such as {items: 20, full_content: true}",
+                     line)
+        return FeedConfig()
+    for key in value:
+        if key not in FEED_KEYS:
+            problems.warn(file, f"unknown feed key `{key}` ignored (known: "
+                          f"{', '.join(sorted(FEED_KEYS))})", line)
+    try:
+        return FeedConfig(
+            items=parse_int(value.get("items", 20), file, line, "feed.items", 1),
+            full_content=parse_bool(value.get("full_content", True), file, line,
+                                    "feed.full_content"),
+            archive=parse_bool(value.get("archive", False), file, line, "feed.archive"),
+        )
+    except InputError as exc:
+        problems.extend(exc)
+        return FeedConfig()
+
+
+def _load_release(folder: Path, shared: dict[str, Any], pub_root: Path | None,
+                  problems: Problems, strict: bool) -> Release | None:
+    file = folder / "release.yaml"
+    try:
+        doc = load_mapping(read_text_file(file, "release.yaml"), file)
+    except InputError as exc:
+        problems.extend(exc)
+        return None
+    data, line = doc.data, doc.line
+    warn_unknown_keys(data, RELEASE_KEYS, file, doc.lines, problems, "release.yaml")
+    root = folder.resolve()
+    before = len(problems.items)
+    own = _common_keys(doc, folder, root, problems)
+    merged = {**shared, **own}
+    title = merged.get("title", "")
+    if not title:
+        problems.add(file, "missing required key `title`", 1)
+    if "date" not in data:
+        problems.add(file, "missing required key `date` (write e.g. `date: 2025-11-10`)", 1)
+        date = None
+    else:
+        try:
+            date = parse_plain_date(data["date"], file, line("date"))
+        except InputError as exc:
+            problems.extend(exc)
+            date = None
+    edition = cover = None
+    try:
+        edition = parse_str(data.get("edition"), file, line("edition"), "edition")
+        if data.get("cover"):
+            cover = resolve_inside(str(data["cover"]), folder, (root,), file, line("cover"),
+                                   "cover")
+    except InputError as exc:
+        problems.extend(exc)
+    slug = slugify(str(data.get("slug") or folder.resolve().name))
+    ctx = ReadContext(
+        root=root,
+        timezone=merged.get("timezone", "Asia/Jakarta"),
+        language=merged.get("language", "id"),
+        release_date=date,
+        strict=strict,
+        problems=problems,
+        extra_roots=(pub_root.resolve(),) if pub_root else (),
+    )
+    if len(problems.items) > before:
+        return None  # the release file itself is broken; article errors would only add noise
+    articles = _load_articles(folder, data, doc, ctx, problems)
+    if len(problems.items) > before or date is None:
+        return None
+    return Release(
+        slug=slug,
+        title=title,
+        date=date,
+        articles=tuple(articles),
+        edition=edition or "",
+        language=ctx.language,
+        timezone=ctx.timezone,
+        publisher=merged.get("publisher", Publisher()),
+        base_url=merged.get("base_url", ""),
+        description=merged.get("description", ""),
+        cover=cover,
+        theme=merged.get("theme", ""),
+        feed=merged.get("feed", FeedConfig()),
+        root=root,
+    )
+
+
+def _load_articles(folder: Path, data: dict, doc: YamlDoc, ctx: ReadContext,
+                   problems: Problems) -> list[Article]:
+    file = doc.file
+    listed = data.get("articles")
+    paths: list[tuple[Path, int | None]] = []
+    if listed is not None:
+        if not isinstance(listed, list) or not all(isinstance(x, str) for x in listed):
+            problems.add(file, "`articles` must be a list of file names", doc.line("articles"))
+            return []
+        for name in listed:
+            try:
+                paths.append((resolve_inside(name, folder, (ctx.root,), file,
+                                             doc.line("articles"), "article"), doc.line("articles")))
+            except InputError as exc:
+                problems.extend(exc)
+    else:
+        for p in sorted(folder.iterdir()):
+            if (p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES
+                    and not p.name.startswith((".", "_")) and p.name.lower() != "readme.md"):
+                real = Path(os.path.realpath(p))
+                if ctx.root not in real.parents:
+                    problems.add(p, "symlink points outside the source folder")
+                    continue
+                paths.append((p, None))
+    articles: list[Article] = []
+    for p, _ in paths:
+        try:
+            articles.extend(load_article_file(p, ctx))
+        except InputError as exc:
+            problems.extend(exc)
+    if not articles and not problems:
+        problems.add(folder, "release has no articles (*.md or *.txt files)")
+    if listed is None:
+        # Contract: default order is newest first; ties keep file-name order.
+        articles.sort(key=lambda a: a.date, reverse=True)
+    _check_slugs(articles, problems)
+    return articles
+
+
+def _check_slugs(articles: list[Article], problems: Problems) -> None:
+    seen: dict[str, Article] = {}
+    for a in articles:
+        if a.slug in seen:
+            other = seen[a.slug]
+            problems.add(a.path or "-", f"duplicate slug {a.slug!r} (also used by "
+                         f"{other.path.name if other.path else 'another article'}); "
+                         "set a different `slug:` in the front matter")
+        else:
+            seen[a.slug] = a
+
+
+def release_date_of(pub: Publication) -> dt.date:
+    return max(r.date for r in pub.releases)
