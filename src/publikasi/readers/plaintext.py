@@ -1,0 +1,603 @@
+"""Plain-text press releases as people paste them -> articles.
+
+Two steps, used by :mod:`publikasi.source` and :mod:`publikasi.importer`:
+
+* :func:`decode_bytes` turns the file's bytes into text whatever the editor
+  saved: UTF-8 with or without BOM, UTF-16/32 with BOM, Windows-1252 (found
+  by charset-normalizer), C1 control characters that stand for Windows-1252
+  punctuation, and UTF-8 that was read as Latin-1/cp1252 once (repaired by
+  ftfy).  Binary files, UTF-16 without BOM and empty files are refused.
+* :func:`read_plaintext` finds the parts of each release in the text (title,
+  dateline, date, captions, byline, credits, lists, page noise) and returns
+  one :class:`~publikasi.model.Article` per release; releases in one file are
+  separated by a line of ``---`` or ``===``.
+
+Every guess that may be wrong (no dateline, no usable date, no title line)
+is reported through ``ctx.problems``: a warning, or an error with
+``ctx.strict``.  The reader never raises anything but
+:class:`~publikasi.errors.InputError`.
+
+Byline codes are kept as written inside the brackets minus a leading slash:
+``(/gil/yn)`` -> ``gil/yn``, ``(*/Hms)`` -> ``*/Hms``, ``(*)`` -> ``*``.
+"""
+
+from __future__ import annotations
+
+import codecs
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import fail
+from ..model import Article, Block, Figure, Heading, ListBlock, Paragraph, Text
+from ..text import slugify
+from . import plaintext_dates as dates
+from . import plaintext_parts as parts
+from .common import ReadContext
+
+# ---------------------------------------------------------------- decoding
+
+# C1 controls U+0080-U+009F in decoded text are Windows-1252 bytes that went
+# through Latin-1 somewhere (a web form, an old mail client): map them back.
+_C1_TABLE = {}
+for _code in range(0x80, 0xA0):
+    try:
+        _C1_TABLE[_code] = bytes([_code]).decode("cp1252")
+    except UnicodeDecodeError:
+        _C1_TABLE[_code] = None  # 0x81, 0x8D, 0x8F, 0x90, 0x9D: undefined, dropped
+
+
+def _latin1_fallback(err: UnicodeDecodeError) -> tuple[str, int]:
+    return err.object[err.start:err.end].decode("latin-1"), err.end
+
+
+codecs.register_error("publikasi-latin1", _latin1_fallback)
+
+_BINARY_MAGIC = {
+    b"PK\x03\x04": "a ZIP archive (a .docx? use `publikasi import` on the .docx)",
+    b"%PDF": "a PDF file",
+    b"\x89PNG": "a PNG image",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"GIF8": "a GIF image",
+    b"\xd0\xcf\x11\xe0": "an old Word/Office file (.doc); save it as .docx or .txt",
+    b"{\\rtf": "an RTF file; save it as plain text (.txt)",
+}
+# Encodings that differ from Windows-1252 only in letters an Indonesian or
+# English release does not use: when the detector picks one of these, cp1252
+# is the better reading (it has the curly quotes and dashes in 0x80-0x9F).
+_WESTERN = {"cp1252", "windows-1252", "latin_1", "iso8859_1", "iso8859_15", "cp1250",
+            "iso8859_2", "cp1257", "iso8859_13", "mac_roman", "mac_latin2", "cp1254",
+            "iso8859_9", "cp850", "cp437", "ascii", "utf_8", "cp1258", "iso8859_4",
+            "iso8859_10", "iso8859_14", "iso8859_16", "iso8859_3", "mac_iceland", "cp858"}
+
+
+def _ftfy_config():
+    import ftfy
+
+    # Curly quotes, widths and HTML entities are the author's text, not damage.
+    return ftfy.TextFixerConfig(uncurl_quotes=False, unescape_html=False,
+                                fix_character_width=False, explain=False)
+
+
+def repair_text(text: str) -> str:
+    """Map C1 controls to cp1252 punctuation, then let ftfy undo mojibake."""
+    import ftfy
+
+    text = text.translate(_C1_TABLE)
+    # Word's vertical tab (manual line break) and form feed (page break) are
+    # line breaks; ftfy would delete them as control characters.
+    text = re.sub("[\x0b\x0c]", "\n", text)
+    return ftfy.fix_text(text, _ftfy_config())
+
+
+def decode_bytes(raw: bytes, file: Path) -> str:
+    """The text of a pasted release, whatever encoding the editor saved it in."""
+    if not raw.strip():
+        raise fail(file, "file is empty")
+    for bom, codec in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+                       (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+                       (codecs.BOM_UTF16_BE, "utf-16")):
+        if raw.startswith(bom):
+            try:
+                text = raw.decode(codec)
+            except UnicodeDecodeError as exc:
+                if codec != "utf-8-sig":
+                    line = raw[: exc.start].count(b"\n" if codec != "utf-16" else b"\n\x00") + 1
+                    raise fail(file, f"broken {codec.upper()} text (the byte-order mark says "
+                               f"{codec.upper()}); save the file again as UTF-8", line) from None
+                text = _decode_8bit(raw[len(bom):])
+            return _checked(repair_text(text), file)
+    for magic, what in _BINARY_MAGIC.items():
+        if raw.startswith(magic):
+            raise fail(file, f"this is {what}, not a plain-text release")
+    if b"\x00" in raw:
+        raise fail(file, "binary file, or UTF-16 text without a byte-order mark; "
+                   "save it as UTF-8 text")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        text = _decode_8bit(raw)
+    return _checked(repair_text(text), file)
+
+
+def _decode_8bit(raw: bytes) -> str:
+    """Bytes that are not UTF-8: ask charset-normalizer, prefer Windows-1252."""
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(raw).best()
+    encoding = best.encoding if best is not None else "cp1252"
+    if encoding in _WESTERN:
+        encoding = "cp1252"
+    try:
+        return raw.decode(encoding, errors="publikasi-latin1")
+    except (LookupError, UnicodeDecodeError):
+        return raw.decode("cp1252", errors="publikasi-latin1")
+
+
+def _checked(text: str, file: Path) -> str:
+    controls = len(re.findall(r"[\x00-\x08\x0e-\x1f\x7f]", text))
+    if controls > 8 and controls > len(text) / 100:
+        raise fail(file, "looks like a binary file, not a plain-text release")
+    if not text.strip():
+        raise fail(file, "file is empty")
+    return text
+
+
+# ---------------------------------------------------------------- reading
+
+
+_SPACES = re.compile("[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
+_INVISIBLE = re.compile("[\u200b\u200c\u2060\ufeff\u00ad\u200e\u200f]")
+_RELEASE_SEP = re.compile(r"^\s*(?:-{3,}|={3,}|(?:- ){2,}-|(?:= ){2,}=)\s*$")
+
+
+def normalize_text(text: str) -> list[str]:
+    """Text -> lines: one line-ending convention, plain spaces, no invisible characters."""
+    text = text.translate(_C1_TABLE)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = re.sub("[\x0b\x0c\u2028\u2029]", "\n", text)
+    text = _SPACES.sub(" ", text)
+    text = _INVISIBLE.sub("", text)
+    return [re.sub(" {2,}", " ", ln).strip() for ln in text.split("\n")]
+
+
+@dataclass
+class Unit:
+    """One logical line of the release (hard-wrapped lines joined)."""
+
+    line: int
+    text: str
+    gap: bool  # a blank line (or the start) comes before it
+    kind: str = "para"
+    credit: str = ""
+    list_info: tuple[bool, int] | None = None
+
+
+def _units(lines: list[tuple[int, str]]) -> list[Unit]:
+    units: list[Unit] = []
+    gap = True
+    for number, text in lines:
+        if not text:
+            gap = True
+            continue
+        prev = units[-1] if units else None
+        if (prev is not None and not gap and prev.text and not parts.ends_sentence(prev.text)
+                and text[:1].islower() and parts.list_item(text) is None
+                and parts.word_count(prev.text) >= 6):
+            # A hard-wrapped paragraph (mail clients wrap at ~72 columns): the
+            # next line continues the sentence.
+            prev.text = f"{prev.text} {text}"
+            continue
+        units.append(Unit(number, text, gap))
+        gap = False
+    return units
+
+
+_GLUED = re.compile(r"(?<=[a-z]{2}[.!?])(?=[A-Z][a-z])|(?<=[a-z]{2}[.!?][”’])(?=[A-Za-z“])")
+_CLOSE_QUOTE_GLUED = re.compile(r"(?<=[,.!?][”])(?=[a-z])")
+_URLISH = re.compile(r"(?:https?://|www\.|@)\S*$")
+
+
+def fix_glued(text: str) -> str:
+    """``kota.Sebelumnya`` -> ``kota. Sebelumnya`` (not inside URLs or e-mail addresses)."""
+    out: list[str] = []
+    last = 0
+    for m in _GLUED.finditer(text):
+        pos = m.start()
+        token_start = text.rfind(" ", 0, pos) + 1
+        if _URLISH.search(text[token_start:pos]):
+            continue
+        out.append(text[last:pos])
+        out.append(" ")
+        last = pos
+    out.append(text[last:])
+    return _CLOSE_QUOTE_GLUED.sub(" ", "".join(out))
+
+
+_DOUBLE_PRIME = re.compile(r"(?<!\d)″")
+
+
+def _clean_body(text: str) -> str:
+    return fix_glued(_DOUBLE_PRIME.sub('"', text))
+
+
+# Stop words that are frequent in one language and absent from the other.
+_ID_WORDS = frozenset("""yang dan di ini itu dengan untuk dari dalam pada akan tidak ke juga
+oleh adalah sebagai para kita kami tersebut bahwa atau telah sudah bisa dapat lebih karena
+saat serta agar ujarnya katanya kata ujar tutur menjadi masyarakat kegiatan warga pun hingga
+bagi sejumlah secara mereka merupakan yakni yaitu ada maka tetapi namun""".split())
+_EN_WORDS = frozenset("""the and of to in is that for with on was as by at are be this from it
+will has have were said an their which also its not or been who would can our more than
+about after he she they we city government""".split())
+
+
+def detect_language(text: str, default: str) -> str:
+    """``id`` or ``en`` by counting function words; ``default`` when unsure."""
+    words = re.findall(r"[a-z]+", text.lower())
+    id_score = sum(w in _ID_WORDS for w in words)
+    en_score = sum(w in _EN_WORDS for w in words)
+    if id_score + en_score < 3 or id_score == en_score:
+        return default
+    return "id" if id_score > en_score else "en"
+
+
+@dataclass
+class _Release:
+    units: list[Unit]
+    first_line: int
+    title: str = ""
+    title_line: int = 0
+    dateline: str = ""
+    dateline_date: str = ""
+    byline: str = ""
+    authors: list[str] = field(default_factory=list)
+    photo_credit: str = ""
+    source_credit: str = ""
+    meta_dates: list[tuple[dates.DateMatch, int]] = field(default_factory=list)
+
+
+_META_WORDS = re.compile(r"\b(?:diposting|dipublikasikan|diterbitkan|posted|published|updated?|"
+                         r"diperbarui|pada|on|wib|wita|wit|pukul|pkl|jam|at|admin|oleh)\b|"
+                         r"\d{1,2}[.:]\d{2}|[\W_]+", re.I)
+
+
+def _meta_date(text: str) -> dates.DateMatch | None:
+    """A line that holds only a date (and time): ``Kamis, 16 Okt 2025 19:53 WIB``."""
+    if len(text) > 80:
+        return None
+    found = dates.find_dates(text)
+    if len(found) != 1:
+        return None
+    m = found[0]
+    rest = text[: m.start] + " " + text[m.end:]
+    return m if not _META_WORDS.sub("", rest).strip() else None
+
+
+class _Reader:
+    def __init__(self, file: Path, ctx: ReadContext) -> None:
+        self.file = file
+        self.ctx = ctx
+
+    def fallback(self, message: str, line: int | None) -> None:
+        """A guess the reader had to make: a warning, or an error with --strict."""
+        if self.ctx.strict:
+            self.ctx.problems.add(self.file, f"{message} (--strict)", line)
+        else:
+            self.ctx.problems.warn(self.file, message, line)
+
+    # -------------------------------------------------------------- releases
+    def read(self, text: str) -> list[Article]:
+        lines = normalize_text(text)
+        chunks: list[list[tuple[int, str]]] = [[]]
+        for number, line in enumerate(lines, start=1):
+            if _RELEASE_SEP.match(line):
+                chunks.append([])
+            else:
+                chunks[-1].append((number, line))
+        articles: list[Article] = []
+        for chunk in chunks:
+            units = [u for u in _units(chunk) if not parts.is_noise(u.text)]
+            if not units:
+                continue
+            articles.append(self.release(_Release(units, units[0].line)))
+        if not articles:
+            raise fail(self.file, "no release text found (the file holds only blank lines, "
+                       "separators or page noise)")
+        seen: dict[str, int] = {}
+        unique: list[Article] = []
+        for art in articles:
+            n = seen.get(art.slug, 0) + 1
+            seen[art.slug] = n
+            if n > 1:
+                art = _replace(art, slug=f"{art.slug}-{n}")
+            unique.append(art)
+        return unique
+
+    def release(self, rel: _Release) -> Article:
+        self.credits(rel)
+        self.title(rel)
+        self.classify(rel)
+        self.find_dateline(rel)
+        self.find_byline(rel)
+        blocks = self.blocks(rel)
+        date, has_time = self.date(rel)
+        body_text = " ".join(u.text for u in rel.units if u.kind in ("para", "list", "heading"))
+        language = detect_language(f"{rel.title} {body_text}", self.ctx.language)
+        return Article(
+            slug=slugify(rel.title), title=rel.title, date=date, has_time=has_time,
+            blocks=tuple(blocks), dateline=rel.dateline, authors=tuple(rel.authors),
+            byline=rel.byline, source_credit=rel.source_credit, language=language,
+            source=rel.source_credit if re.fullmatch(r"https?://\S+", rel.source_credit) else "",
+            path=self.file,
+        )
+
+    # -------------------------------------------------------------- parts
+    def credits(self, rel: _Release) -> None:
+        kept: list[Unit] = []
+        for u in rel.units:
+            credit = parts.credit_line(u.text)
+            if credit is not None:
+                rel.authors.extend(a for a in credit.authors if a not in rel.authors)
+                rel.photo_credit = rel.photo_credit or credit.photo
+                continue
+            source = parts.source_line(u.text)
+            if source is not None:
+                rel.source_credit = source
+                continue
+            kept.append(u)
+        rel.units = kept
+
+    def title(self, rel: _Release) -> None:
+        first = rel.units[0]
+        long_para = (parts.word_count(first.text) > 30 or
+                     (parts.find_dateline(first.text) is not None
+                      and parts.word_count(first.text) > 12))
+        if long_para:
+            words = first.text.split()
+            rel.title = " ".join(words[:12]) + ("…" if len(words) > 12 else "")
+            rel.title_line = first.line
+            self.fallback("no title line: the release starts with a paragraph; the title is "
+                          "its first words (put the headline on the first line)", first.line)
+            return
+        variants = [first.text]
+        rest = rel.units[1:]
+        kept: list[Unit] = []
+        body_started = False
+        for u in rest:
+            if not body_started and parts.same_title(first.text, u.text):
+                variants.append(u.text)
+                continue
+            if parts.title_key(u.text) == parts.title_key(first.text):
+                continue  # an exact repeat later in the body (photo alt text)
+            if parts.word_count(u.text) > 15 or parts.ends_sentence(u.text):
+                body_started = True
+            kept.append(u)
+        plain = [v for v in variants if parts.strip_site_suffix(v, True) == v]
+        if len(variants) > 1 and plain:
+            title = min(plain, key=len)
+        elif len(variants) > 1:
+            title = parts.strip_site_suffix(variants[0], True)
+        else:
+            title = parts.strip_site_suffix(first.text)
+        rel.title = title.strip()
+        rel.title_line = first.line
+        rel.units = kept
+
+    def classify(self, rel: _Release) -> None:
+        kept: list[Unit] = []
+        for u in rel.units:
+            li = parts.list_item(u.text)
+            if li is not None:
+                u.kind, u.list_info, u.text = "list", (li[0], li[1]), li[2]
+            elif (credit := parts.credit_only(u.text)) is not None:
+                u.kind, u.credit = "photocredit", credit
+            elif (m := _meta_date(u.text)) is not None:
+                rel.meta_dates.append((m, u.line))
+                continue
+            elif (bl := parts.split_byline(u.text)) is not None and not bl[0]:
+                rel.byline = bl[1]
+                continue
+            elif (pc := parts.split_photo_credit(u.text)) is not None and _caption_shaped(pc[0]):
+                u.kind, u.text, u.credit = "caption", pc[0], pc[1]
+            elif parts.looks_like_caption(u.text):
+                u.kind = "caption"
+            elif parts.looks_like_heading(u.text):
+                u.kind = "heading"
+            kept.append(u)
+        rel.units = kept
+
+    def find_dateline(self, rel: _Release) -> None:
+        for i, u in enumerate(rel.units[:4]):
+            if u.kind in ("list", "photocredit"):
+                continue
+            alone = parts.find_dateline(u.text, alone=True)
+            if alone is not None and u.kind == "heading":
+                rel.dateline = alone.place
+                del rel.units[i]
+                nxt = next((x for x in rel.units[i:] if x.kind in ("para", "caption", "heading")),
+                           None)
+                if nxt is not None:
+                    nxt.kind = "para"
+                return
+            found = parts.find_dateline(u.text)
+            if found is not None and parts.word_count(found.rest) >= 3:
+                rel.dateline = found.place
+                rel.dateline_date = found.date_text
+                u.text, u.kind = found.rest, "para"
+                return
+            if u.kind == "para":
+                break
+        first = next((u for u in rel.units if u.kind == "para"), None)
+        self.fallback("no dateline (e.g. `Malang (malangkota.go.id) –`) at the start of the "
+                      "first paragraph", first.line if first else rel.first_line)
+
+    def find_byline(self, rel: _Release) -> None:
+        for u in reversed(rel.units):
+            if u.kind == "caption":
+                continue
+            if u.kind not in ("para", "list", "heading"):
+                break
+            found = parts.split_byline(u.text)
+            if found is not None:
+                rel.byline = found[1]
+                u.text = found[0]
+                if u.kind == "heading":
+                    u.kind = "para"
+            elif u.kind == "heading":
+                u.kind = "para"  # a short last line is the end of the text, not a heading
+            break
+        rel.units = [u for u in rel.units if u.text.strip()]
+
+    # -------------------------------------------------------------- blocks
+    def blocks(self, rel: _Release) -> list[Block]:
+        blocks: list[Block] = []
+        seen_captions: set[str] = set()
+        pending_list: list[tuple[int, str]] = []
+        list_ordered = False
+        units = rel.units
+        self.bare_lists(units)
+
+        def flush() -> None:
+            nonlocal pending_list
+            if pending_list:
+                items = tuple((Paragraph((Text(_clean_body(t)),)),) for _, t in pending_list)
+                blocks.append(ListBlock(items, ordered=list_ordered,
+                                        start=pending_list[0][0] if list_ordered else 1))
+                pending_list = []
+
+        for i, u in enumerate(units):
+            if u.kind == "list" and u.list_info is not None:
+                if pending_list and u.list_info[0] != list_ordered:
+                    flush()
+                list_ordered = u.list_info[0]
+                pending_list.append((u.list_info[1], u.text))
+                continue
+            flush()
+            if u.kind == "photocredit":
+                prev = blocks[-1] if blocks else None
+                nxt = units[i + 1] if i + 1 < len(units) else None
+                if isinstance(prev, Figure) and not prev.credit:
+                    blocks[-1] = Figure(src=None, caption=prev.caption, credit=u.credit)
+                elif nxt is not None and nxt.kind == "caption" and not nxt.credit:
+                    nxt.credit = u.credit
+                else:
+                    blocks.append(Figure(src=None, credit=u.credit))
+            elif u.kind == "caption":
+                key = parts.title_key(u.text)
+                if key in seen_captions:
+                    continue
+                seen_captions.add(key)
+                blocks.append(Figure(src=None, caption=u.text, credit=u.credit))
+            elif u.kind == "heading":
+                blocks.append(Heading(1, (Text(u.text),)))
+            else:
+                blocks.append(Paragraph((Text(_clean_body(u.text)),)))
+        flush()
+        if rel.photo_credit:
+            for i, b in enumerate(blocks):
+                if isinstance(b, Figure) and not b.credit:
+                    blocks[i] = Figure(src=None, caption=b.caption, credit=rel.photo_credit)
+                    break
+        return blocks
+
+    @staticmethod
+    def bare_lists(units: list[Unit]) -> None:
+        """Lines under ``...sebagai berikut:`` with no blank line between are list items."""
+        i = 0
+        while i < len(units):
+            u = units[i]
+            if u.kind == "para" and u.text.rstrip().endswith(":"):
+                j = i + 1
+                while (j < len(units) and not units[j].gap and units[j].kind != "list"
+                       and parts.word_count(units[j].text) <= 15
+                       and units[j].kind in ("para", "heading", "caption")):
+                    j += 1
+                if j - i - 1 >= 2:
+                    for n, item in enumerate(units[i + 1:j], start=1):
+                        item.kind, item.list_info = "list", (False, n)
+                i = j
+            else:
+                i += 1
+
+    # -------------------------------------------------------------- date
+    def date(self, rel: _Release) -> tuple[dt.datetime, bool]:
+        release = self.ctx.release_date
+        tz = self.ctx.tz
+        first = next((u for u in rel.units if u.kind == "para"), None)
+        search = " ".join(x for x in (rel.dateline_date, first.text if first else "") if x)
+        line = first.line if first else rel.title_line
+        event: tuple[dt.date, dates.DateMatch] | None = None
+        for m in dates.find_dates(search):
+            day, why = dates.resolve(m, release)
+            if day is None:
+                self.fallback(f"date {why}; ignored", line)
+                continue
+            if m.weekday is not None and m.weekday != day.weekday():
+                self.fallback(f"{m.text!r}: the day name does not match the date "
+                              f"({day.isoformat()} is a {day.strftime('%A')})", line)
+            event = (day, m)
+            break
+        meta: tuple[dt.date, dates.DateMatch] | None = None
+        for m, mline in rel.meta_dates:
+            day, why = dates.resolve(m, release)
+            if day is None:
+                self.fallback(f"date line {why}; ignored", mline)
+                continue
+            meta = (day, m)
+            break
+        if event is not None:
+            if meta is not None and meta[0] == event[0] and meta[1].hour is not None \
+                    and event[1].hour is None:
+                return dates.to_datetime(*meta, tz)
+            return dates.to_datetime(*event, tz)
+        if meta is not None:
+            return dates.to_datetime(*meta, tz)
+        if first is not None and release is not None:
+            day_name = dates.find_day_name(first.text)
+            if day_name is not None:
+                day = dates.weekday_before(day_name[0], release)
+                self.fallback(f"only a day name ({day_name[1]!r}) in the first paragraph; "
+                              f"dated {day.isoformat()}, the last {day_name[1]} before the "
+                              "release date", line)
+                return dates.to_datetime(day, None, tz)
+        if release is not None:
+            self.fallback("no date in the first paragraph (e.g. `Senin (10/11/2025)`); "
+                          f"using the release date {release.isoformat()}", line)
+            return dates.to_datetime(release, None, tz)
+        for u in rel.units:
+            for m in dates.find_dates(u.text):
+                day, _ = dates.resolve(m, None)
+                if day is not None:
+                    self.fallback(f"no date in the first paragraph; using {m.text!r} from "
+                                  "later in the text", u.line)
+                    return dates.to_datetime(day, m, tz)
+        raise fail(self.file, "no usable date: write the event date in the first paragraph "
+                   "(e.g. `Senin (10/11/2025)`), or put the file in a release folder whose "
+                   "release.yaml has a `date`", line)
+
+
+def _caption_shaped(text: str) -> bool:
+    """The part before a photo credit reads like a caption (one clause, not too long)."""
+    words = parts.word_count(text)
+    return 2 <= words <= 60 and not parts._SENTENCE_BREAK.search(text.rstrip(". "))
+
+
+def _replace(article: Article, **changes: object) -> Article:
+    from dataclasses import replace
+
+    return replace(article, **changes)
+
+
+def read_plaintext(text: str, file: Path, ctx: ReadContext) -> list[Article]:
+    """Every release in ``text`` as an article, in file order.
+
+    Raises :class:`InputError` only: when the text holds no release, or a
+    release has no usable date and no release date to fall back on.
+    Heuristic guesses go to ``ctx.problems`` (warnings; errors with ``ctx.strict``).
+    """
+    return _Reader(file, ctx).read(text)
+
+
+__all__ = ["decode_bytes", "detect_language", "fix_glued", "normalize_text", "read_plaintext",
+           "repair_text"]
