@@ -37,6 +37,10 @@ class HtmlOptions:
     notes_label: str = "Catatan"
     # Extra attributes for <img> (e.g. loading="lazy" in feeds).
     img_attrs: dict[str, str] = field(default_factory=dict)
+    # Final say over every link target (after ``link_base``): return the href to
+    # use, or None to keep the link text without an anchor (an e-book must not
+    # point at files it does not contain).
+    link_filter: Callable[[str], str | None] | None = None
 
     def fn_id(self, label: str) -> str:
         return f"{self.id_prefix}fn-{label}"
@@ -65,8 +69,13 @@ def inline_html(node: Inline, opts: HtmlOptions) -> str:
     if isinstance(node, Strong):
         return f"<strong>{inlines_html(node.children, opts)}</strong>"
     if isinstance(node, Link):
+        href: str | None = _href(node.url, opts)
+        if opts.link_filter is not None and href is not None:
+            href = opts.link_filter(href)
+        if not href:
+            return inlines_html(node.children, opts)
         title = f' title="{esc(node.title)}"' if node.title else ""
-        return f'<a href="{esc(_href(node.url, opts))}"{title}>{inlines_html(node.children, opts)}</a>'
+        return f'<a href="{esc(href)}"{title}>{inlines_html(node.children, opts)}</a>'
     if isinstance(node, LineBreak):
         return "<br/>"
     if isinstance(node, FootnoteRef):
