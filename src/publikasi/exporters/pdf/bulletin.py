@@ -1,0 +1,821 @@
+"""One release -> one printable PDF bulletin (reportlab platypus).
+
+Layout in two or more passes: every pass records on which page each article
+starts and how many pages there are; the next pass prints those numbers in
+the table of contents, the lead stories and the "Halaman X dari Y" footers.
+The loop stops when a pass reproduces the numbers it was given, so the
+printed numbers are the real ones.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+from PIL import Image as PILImage
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.lib.utils import TimeStamp
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    BaseDocTemplate, Flowable, Frame, Image, KeepTogether, ListFlowable, ListItem,
+    NextPageTemplate, PageBreak, PageTemplate, Paragraph, Spacer, Table, TableStyle,
+)
+
+from ...i18n import article_date, long_date
+from ...images import PreparedImage
+from ...model import (
+    Article, Block, Figure, Heading, ListBlock, Paragraph as PParagraph, Quote, Release,
+    Table as PTable, plain_text,
+)
+from .. import ExportContext
+from .fonts import FontSet, char_names
+from .layout import Anchor, ColorBar, Settings
+from .markup import Marker, esc
+
+PRINT_DPI = 300
+MAX_PASSES = 4
+
+# Labels the PDF needs beyond the shared theme labels (theme [pdf.labels.<lang>] wins).
+_EXTRA_LABELS = {
+    "id": {"lead": "Sorotan", "read_on": "Selengkapnya di halaman {n}",
+           "continued": "lanjutan", "columns": "kolom {first}–{last}"},
+    "en": {"lead": "Highlights", "read_on": "Continued on page {n}",
+           "continued": "continued", "columns": "columns {first}–{last}"},
+}
+
+
+def _hex(color: colors.Color | str) -> str:
+    if isinstance(color, str):
+        return color
+    return color.hexval().replace("0x", "#")
+
+
+class _FixedTimeCanvas(Canvas):
+    """A canvas whose document dates are the build time, not the clock.
+
+    reportlab takes CreationDate/ModDate from ``time.time()`` unless
+    ``invariant`` or ``SOURCE_DATE_EPOCH`` is set; ``invariant`` alone gives
+    2000-01-01.  The build's own time (content-derived) is swapped in here,
+    so two builds of the same input are byte-identical without any
+    environment variable.
+    """
+
+    build_time: dt.datetime = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        stamp = TimeStamp(invariant=1)
+        utc = self.build_time.astimezone(dt.timezone.utc)
+        stamp.t = utc.timestamp()
+        stamp.lt = utc.timetuple()
+        stamp.YMDhms = tuple(stamp.lt)[:6]
+        stamp.dhh = stamp.dmm = 0
+        stamp.tzname = "UTC"
+        self._doc._timeStamp = stamp
+
+
+@dataclass
+class PassState:
+    """What one pass learnt: page of every anchor, and the page count."""
+
+    pages: dict[str, int] = field(default_factory=dict)
+    total: int = 0
+
+    def key(self) -> tuple:
+        return (tuple(sorted(self.pages.items())), self.total)
+
+
+def _dest(text: str) -> str:
+    """A PDF destination name: ASCII letters, digits and hyphens only."""
+    return re.sub(r"[^A-Za-z0-9-]+", "-", text).strip("-") or "x"
+
+
+class Bulletin:
+    """Lays out one release; :meth:`render` returns the PDF bytes."""
+
+    def __init__(self, release: Release, ctx: ExportContext, fonts: FontSet,
+                 settings: Settings) -> None:
+        self.release = release
+        self.ctx = ctx
+        self.fonts = fonts
+        self.s = settings
+        self.lang = release.language or "id"
+        w_mm, h_mm = ctx.theme.paper_mm
+        self.page_w, self.page_h = w_mm * mm, h_mm * mm
+        s = settings
+        self.text_w = self.page_w - s.margin_left - s.margin_right
+        self.col_w = (self.text_w - s.column_gap * (s.columns - 1)) / s.columns
+        self.body_h = self.page_h - s.margin_top - s.margin_bottom
+        self.cover_top = self.page_h - s.margin_top - (
+            s.band_height - s.margin_top + 6 * mm if s.masthead == "band" else 0)
+        self.keys = {id(a): f"a{i + 1}-{_dest(a.slug)[:40]}"
+                     for i, a in enumerate(release.articles)}
+        self.by_name: dict[str, Article] = {}
+        for a in release.articles:
+            self.by_name[a.slug] = a
+            if a.path is not None:
+                self.by_name[a.path.name] = a
+                self.by_name[a.path.stem] = a
+        self.missing: dict[str, list[str]] = {}  # where -> characters no font could show
+        self._pictures: dict[tuple[str, int], bytes] = {}
+        self.body = fonts.family(s.body_font)
+        self.head = fonts.family(s.heading_font)
+        self._styles()
+
+    # ------------------------------------------------------------------ labels
+
+    def label(self, key: str, lang: str | None = None, **values) -> str:
+        """Theme ``[pdf.labels.<lang>]``, then the shared theme labels, then built-ins."""
+        lang = (lang or self.lang).split("-")[0].lower()
+        theme = self.ctx.theme
+        own = theme.get(f"pdf.labels.{lang}") or {}
+        if key in own:
+            return str(own[key]).format(**values)
+        if theme.get(f"labels.{lang}.{key}") or theme.get(f"labels.id.{key}"):
+            return theme.label(key, lang, **values)
+        return _EXTRA_LABELS.get(lang, _EXTRA_LABELS["id"])[key].format(**values)
+
+    # ------------------------------------------------------------------ styles
+
+    def _styles(self) -> None:
+        s = self.s
+        body, head = self.body, self.head
+        size = s.body_size
+        lead = size * s.leading
+        text = s.text
+
+        def style(name: str, **kw) -> ParagraphStyle:
+            base = dict(fontName=body.regular, fontSize=size, leading=lead, textColor=text,
+                        bulletFontName=body.regular, splitLongWords=1, allowWidows=0,
+                        allowOrphans=0)
+            base.update(kw)
+            return ParagraphStyle(name, **base)
+
+        self.st = {
+            "body": style("body", spaceAfter=size * 0.6, alignment=TA_LEFT),
+            "h1": style("h1", fontName=head.bold, fontSize=size * 1.45, leading=size * 1.8,
+                        spaceBefore=size * 0.9, spaceAfter=size * 0.35, keepWithNext=1),
+            "h2": style("h2", fontName=head.bold, fontSize=size * 1.2, leading=size * 1.55,
+                        spaceBefore=size * 0.8, spaceAfter=size * 0.3, keepWithNext=1),
+            "h3": style("h3", fontName=head.bold, fontSize=size * 1.05, leading=size * 1.4,
+                        spaceBefore=size * 0.6, spaceAfter=size * 0.2, keepWithNext=1,
+                        textColor=s.muted),
+            "headline": style("headline", fontName=head.bold, fontSize=s.headline_size,
+                              leading=s.headline_size * 1.18, spaceAfter=size * 0.4,
+                              textColor=s.accent if s.masthead == "plain" else text,
+                              keepWithNext=1),
+            "section": style("section", fontName=head.bold, fontSize=size * 0.78,
+                             leading=size * 1.2, textColor=s.accent, spaceAfter=size * 0.25,
+                             keepWithNext=1),
+            "dateline": style("dateline", fontName=head.regular, fontSize=size * 0.82,
+                              leading=size * 1.2, textColor=s.muted, spaceAfter=size * 0.8,
+                              keepWithNext=1),
+            "caption": style("caption", fontName=head.regular, fontSize=size * 0.78,
+                             leading=size * 1.1, textColor=s.muted, spaceBefore=3,
+                             spaceAfter=size * 0.9),
+            "byline": style("byline", fontName=head.regular, fontSize=size * 0.85,
+                            leading=size * 1.25, textColor=s.muted, spaceBefore=size * 0.2),
+            "quote": style("quote", fontName=body.italic, leftIndent=size * 1.6,
+                           rightIndent=size * 1.2, textColor=s.text, spaceAfter=size * 0.4),
+            "attribution": style("attribution", fontName=head.regular, fontSize=size * 0.85,
+                                 leftIndent=size * 1.6, textColor=s.muted,
+                                 spaceAfter=size * 0.8),
+            "pull": style("pull", fontName=head.bolditalic, fontSize=size * 1.45,
+                          leading=size * 1.85, textColor=s.accent, spaceBefore=4,
+                          spaceAfter=4, alignment=TA_LEFT),
+            "pull_by": style("pull_by", fontName=head.regular, fontSize=size * 0.85,
+                             textColor=s.muted, alignment=TA_RIGHT, spaceAfter=4),
+            "note_head": style("note_head", fontName=head.bold, fontSize=size * 0.85,
+                               leading=size * 1.2, textColor=s.muted, spaceBefore=size * 0.8,
+                               spaceAfter=2, keepWithNext=1),
+            "note": style("note", fontSize=size * 0.8, leading=size * 1.1, spaceAfter=2,
+                          leftIndent=size * 1.2, firstLineIndent=-size * 1.2),
+            "cell": style("cell", fontSize=size * 0.82, leading=size * 1.05),
+            "cell_head": style("cell_head", fontName=head.bold, fontSize=size * 0.82,
+                               leading=size * 1.05),
+            "list": style("list", spaceAfter=size * 0.25),
+            "toc_head": style("toc_head", fontName=head.bold, fontSize=size * 1.3,
+                              leading=size * 1.7, textColor=s.accent, spaceBefore=size * 0.8,
+                              spaceAfter=size * 0.3, keepWithNext=1),
+            "toc_section": style("toc_section", fontName=head.bold, fontSize=size * 0.8,
+                                 leading=size * 1.2, textColor=s.muted),
+            "toc": style("toc", fontName=body.regular, fontSize=size * 0.95,
+                         leading=size * 1.25),
+            "toc_page": style("toc_page", fontName=head.regular, fontSize=size * 0.95,
+                              leading=size * 1.25, alignment=TA_RIGHT),
+            "mast_title": style("mast_title", fontName=head.bold, fontSize=s.masthead_size,
+                                leading=s.masthead_size * 1.15, textColor=s.accent),
+            "mast_sub": style("mast_sub", fontName=head.regular, fontSize=size * 1.05,
+                              leading=size * 1.4, textColor=s.muted, spaceBefore=4),
+            "mast_desc": style("mast_desc", fontName=body.italic, fontSize=size * 0.9,
+                               leading=size * 1.3, textColor=s.muted, spaceBefore=4,
+                               spaceAfter=size),
+            "band_title": style("band_title", fontName=head.bold, fontSize=s.masthead_size,
+                                leading=s.masthead_size * 1.1, textColor=s.band_text),
+            "band_sub": style("band_sub", fontName=head.regular, fontSize=size * 1.0,
+                              leading=size * 1.3, textColor=s.band_text),
+            "lead_title": style("lead_title", fontName=head.bold, fontSize=size * 1.35,
+                                leading=size * 1.7, spaceAfter=2),
+            "lead_text": style("lead_text", fontSize=size * 0.95, leading=size * 1.35,
+                               spaceAfter=2),
+            "lead_more": style("lead_more", fontName=head.regular, fontSize=size * 0.8,
+                               textColor=s.accent, spaceAfter=size),
+            "header": style("header", fontName=head.regular, fontSize=7.5, leading=9,
+                            textColor=s.muted),
+            "header_r": style("header_r", fontName=head.regular, fontSize=7.5, leading=9,
+                              textColor=s.muted, alignment=TA_RIGHT),
+            "footer": style("footer", fontName=head.regular, fontSize=7.5, leading=9,
+                            textColor=s.muted, alignment=TA_CENTER),
+        }
+
+    # ------------------------------------------------------------------ text
+
+    def marker(self, where: str, family: str | None = None) -> Marker:
+        missing = self.missing.setdefault(where, [])
+        return Marker(self.fonts, family or self.s.body_font, missing,
+                      resolve_link=self.resolve_link, link_color=_hex(self.s.link),
+                      code_family="sans")
+
+    def para(self, markup: str, style: str | ParagraphStyle) -> Paragraph:
+        st = self.st[style] if isinstance(style, str) else style
+        return Paragraph(markup, st)
+
+    def resolve_link(self, url: str) -> str:
+        """An href the PDF can use: external URL, "#dest" for an article, or "" (no link)."""
+        parts = urlsplit(url)
+        if parts.scheme in ("http", "https", "mailto", "ftp", "tel"):
+            return url
+        if parts.scheme:
+            return ""  # javascript:, data:, file: ... never become links in print
+        target = parts.path.rsplit("/", 1)[-1] if parts.path else parts.fragment
+        article = self.by_name.get(target) or self.by_name.get(parts.fragment)
+        if article is not None:
+            return f"#{self.keys[id(article)]}"
+        if self.release.base_url and parts.path:
+            return urljoin(self.release.base_url, url)
+        return ""
+
+    # ------------------------------------------------------------------ pictures
+
+    def picture(self, path: Path, max_w: float, max_h: float) -> Image:
+        """A picture scaled to fit (aspect kept), carrying at most 300 dpi at its size."""
+        prep = self.ctx.images.prepare(path, "print")
+        w = max_w
+        h = w * prep.aspect
+        if h > max_h:
+            h = max_h
+            w = h / prep.aspect
+        data = self._at_dpi(prep, w)
+        img = Image(io.BytesIO(data), width=w, height=h)
+        img.hAlign = "CENTER"
+        return img
+
+    def _at_dpi(self, prep: PreparedImage, width_pt: float) -> bytes:
+        target = max(1, math.ceil(width_pt / 72 * PRINT_DPI))
+        if prep.width <= target:
+            return prep.data
+        key = (prep.digest, target)
+        if key not in self._pictures:
+            with PILImage.open(io.BytesIO(prep.data)) as im:
+                im.load()
+                small = im.resize((target, max(1, round(target * prep.aspect))),
+                                  PILImage.Resampling.LANCZOS)
+            buf = io.BytesIO()
+            if prep.mime == "image/png":
+                small.save(buf, "PNG", optimize=True)
+            else:
+                small.save(buf, "JPEG", quality=88, optimize=True)
+            self._pictures[key] = buf.getvalue()
+        return self._pictures[key]
+
+    def figure(self, fig: Figure, width: float, mk: Marker, lang: str) -> list[Flowable]:
+        """Picture + caption kept together; nothing for a caption-only photo (src None)."""
+        if fig.src is None:
+            return []
+        img = self.picture(fig.src, width, self.body_h * self.s.image_max_height)
+        parts = [mk.text(fig.caption)] if fig.caption else []
+        if fig.credit:
+            parts.append(f"<i>{esc(self.label('photo', lang))}: {mk.text(fig.credit)}</i>")
+        items: list[Flowable] = [Spacer(1, 2), img]
+        if parts:
+            items.append(self.para(" ".join(parts), "caption"))
+        else:
+            items.append(Spacer(1, self.s.body_size * 0.8))
+        return [KeepTogether(items)]
+
+    # ------------------------------------------------------------------ blocks
+
+    def blocks(self, blocks: tuple[Block, ...], art: _ArticleCtx, width: float,
+               depth: int = 0) -> list[Flowable]:
+        out: list[Flowable] = []
+        for block in blocks:
+            out.extend(self.block(block, art, width, depth))
+        return out
+
+    def block(self, block: Block, art: _ArticleCtx, width: float, depth: int) -> list[Flowable]:
+        mk = art.mk
+        if isinstance(block, PParagraph):
+            if not block.inlines:
+                return []
+            return [self.para(mk.inlines(block.inlines), "list" if depth else "body")]
+        if isinstance(block, Heading):
+            style = "h1" if block.level <= 1 else "h2" if block.level == 2 else "h3"
+            return [self.para(art.mk_head.inlines(block.inlines), style)]
+        if isinstance(block, Quote):
+            if self.s.pull_quote and not art.pulled and depth == 0:
+                art.pulled = True
+                return self.pull_quote(block, art)
+            inner = self.blocks(block.blocks, art, width - self.s.body_size * 2.8, depth + 1)
+            for f in inner:
+                if isinstance(f, Paragraph):
+                    f.style = self.st["quote"]
+            if block.attribution:
+                inner.append(self.para("— " + mk.text(block.attribution), "attribution"))
+            return inner or []
+        if isinstance(block, Figure):
+            return self.figure(block, width, mk, art.lang)
+        if isinstance(block, ListBlock):
+            return [self.listing(block, art, width, depth)]
+        if isinstance(block, PTable):
+            return self.table(block, art, width)
+        raise TypeError(f"not a block: {type(block).__name__}")
+
+    def pull_quote(self, quote: Quote, art: _ArticleCtx) -> list[Flowable]:
+        mk = art.mk.with_family(self.s.heading_font)
+        text = " ".join(mk.inlines(b.inlines) for b in quote.blocks
+                        if isinstance(b, (PParagraph, Heading)) and b.inlines)
+        if not text:
+            text = mk.text(plain_text(quote))
+        items: list[Flowable] = [ColorBar(self.s.accent, 2.2, space_before=6),
+                                 self.para(text, "pull")]
+        if quote.attribution:
+            items.append(self.para("— " + mk.text(quote.attribution), "pull_by"))
+        items.append(ColorBar(self.s.accent, 0.8, space_after=self.s.body_size))
+        return [KeepTogether(items)]
+
+    def listing(self, block: ListBlock, art: _ArticleCtx, width: float,
+                depth: int) -> ListFlowable:
+        size = self.s.body_size
+        indent = size * (1.9 if block.ordered else 1.3)
+        items = []
+        for item in block.items:
+            flows = self.blocks(item, art, width - indent, depth + 1) or [Spacer(1, 1)]
+            items.append(ListItem(flows))
+        if block.ordered:
+            kind = ("1", "a", "i")[depth % 3] if depth else "1"
+            return ListFlowable(items, bulletType=kind, start=block.start,
+                                bulletFormat="%s.", leftIndent=indent,
+                                bulletFontName=self.body.regular, bulletFontSize=size,
+                                bulletColor=self.s.text, spaceAfter=size * 0.4)
+        bullet = ("•", "–", "◦")[depth % 3]
+        if self.fonts.font_for(bullet, self.s.body_font) != self.body.key:
+            bullet = "-"
+        return ListFlowable(items, bulletType="bullet", start=bullet, leftIndent=indent,
+                            bulletFontName=self.body.regular, bulletFontSize=size,
+                            bulletColor=self.s.accent, spaceAfter=size * 0.4)
+
+    def table_style(self, commands: list[tuple]) -> TableStyle:
+        """A TableStyle that names a shipped font: reportlab sets the cell font for
+        every cell, even one holding a Paragraph, and its default is Helvetica."""
+        return TableStyle([("FONT", (0, 0), (-1, -1), self.body.regular, self.s.body_size),
+                           *commands])
+
+    def table(self, table: PTable, art: _ArticleCtx, width: float) -> list[Flowable]:
+        """A table with a repeated header row; wide tables are split into column groups.
+
+        A column narrower than ``min_col`` would wrap every word letter by
+        letter, so past that width the columns are printed in groups that
+        each repeat the first (label) column.
+        """
+        cols = table.columns
+        if cols == 0:
+            return []
+        size = self.s.body_size
+        base = self.st["cell"].fontSize
+        font_size = base if cols <= 4 else max(base * 0.72, base - (cols - 4) * 0.35)
+        cell = ParagraphStyle("c", parent=self.st["cell"], fontSize=font_size,
+                              leading=font_size * 1.25)
+        head = ParagraphStyle("ch", parent=self.st["cell_head"], fontSize=font_size,
+                              leading=font_size * 1.25)
+        pad = 3
+        min_col = font_size * 6 + 2 * pad
+        per_group = max(2, int(width // min_col))
+        header = [table.header[i] if i < len(table.header) else () for i in range(cols)] \
+            if table.header else None
+        rows = [[r[i] if i < len(r) else () for i in range(cols)] for r in table.rows]
+        align = list(table.align) + [None] * (cols - len(table.align))
+        if cols <= per_group:
+            groups = [list(range(cols))]
+        else:
+            rest = list(range(1, cols))
+            step = per_group - 1
+            groups = [[0, *rest[i:i + step]] for i in range(0, len(rest), step)]
+        out: list[Flowable] = []
+        mk = art.mk
+        for gi, group in enumerate(groups):
+            # Widths follow the longest text of each column, within limits.
+            weights = []
+            for c in group:
+                texts = ([plain_text(header[c])] if header else []) + \
+                        [plain_text(r[c]) for r in rows]
+                longest = max((len(t) for t in texts), default=1)
+                weights.append(min(max(longest, 4), 40))
+            total = sum(weights)
+            widths = [max(min_col, width * w / total) for w in weights]
+            scale = width / sum(widths)
+            widths = [w * scale for w in widths]
+            data = []
+            if header:
+                data.append([Paragraph(mk.inlines(header[c]), head) for c in group])
+            for r in rows:
+                line = []
+                for c in group:
+                    st = cell
+                    if align[c] in ("right", "center"):
+                        st = ParagraphStyle("ca", parent=cell,
+                                            alignment=TA_RIGHT if align[c] == "right"
+                                            else TA_CENTER)
+                    line.append(Paragraph(mk.inlines(r[c]), st))
+                data.append(line)
+            if not data:
+                continue
+            t = Table(data, colWidths=widths, repeatRows=1 if header else 0, splitInRow=1,
+                      hAlign="LEFT")
+            style = [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), pad),
+                ("RIGHTPADDING", (0, 0), (-1, -1), pad),
+                ("TOPPADDING", (0, 0), (-1, -1), 2),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+                ("LINEBELOW", (0, 0), (-1, -1), 0.4, self.s.rule),
+            ]
+            if header:
+                style += [("BACKGROUND", (0, 0), (-1, 0), self.s.rule),
+                          ("LINEBELOW", (0, 0), (-1, 0), 0.9, self.s.accent)]
+            t.setStyle(self.table_style(style))
+            if len(groups) > 1:
+                first, last = group[1] + 1, group[-1] + 1
+                note = self.label("columns", art.lang, first=first, last=last)
+                if gi:
+                    note = f"{self.label('continued', art.lang)}, {note}"
+                out.append(self.para(f"<i>{esc(note)}</i>", "caption"))
+            out.append(t)
+            out.append(Spacer(1, size * 0.4))
+        if table.caption:
+            out.append(self.para(mk.text(table.caption), "caption"))
+        else:
+            out.append(Spacer(1, size * 0.4))
+        return out
+
+    # ------------------------------------------------------------------ articles
+
+    def article(self, a: Article, index: int, state: PassState, rec: PassState,
+                outline: list[tuple[str, str, int]]) -> list[Flowable]:
+        where = str(a.path or self.release.root or self.release.slug)
+        lang = a.language or self.lang
+        mk = self.marker(where)
+        key = self.keys[id(a)]
+        mk.footnote_dest = lambda label, k=key: f"{k}-fn-{_dest(label)}"
+        mk.footnote_ref = lambda label, k=key: f"{k}-fnref-{_dest(label)}"
+        art = _ArticleCtx(mk=mk, mk_head=mk.with_family(self.s.heading_font), lang=lang)
+        head_mk = art.mk_head
+        top: list[Flowable] = [Anchor(key, outline, rec.pages)]
+        if a.section:
+            if self.s.section_box:
+                top.append(self.section_box(a.section, head_mk))
+            else:
+                top.append(self.para(head_mk.text(a.section.upper()), "section"))
+        top.append(self.para(head_mk.text(a.title), "headline"))
+        when = article_date(a.date, a.has_time, lang)
+        dateline = f"<b>{head_mk.text(a.dateline.upper())}</b> — " if a.dateline else ""
+        top.append(self.para(dateline + head_mk.text(when), "dateline"))
+        flows: list[Flowable] = []
+        if a.image is not None and a.image.src is not None:
+            flows.extend(self.figure(a.image, self.col_w, mk, lang))
+        flows.extend(self.blocks(a.blocks, art, self.col_w))
+        credits = []
+        if a.authors:
+            credits.append(f"<b>{esc(self.label('byline', lang))}:</b> "
+                           f"{head_mk.text(', '.join(a.authors))}")
+        if a.byline:
+            credits.append(f"({head_mk.text(a.byline)})")
+        tail: list[Flowable] = []
+        if credits:
+            tail.append(self.para(" ".join(credits), "byline"))
+        if a.source or a.source_credit:
+            src = head_mk.text(a.source_credit or a.source)
+            if a.source and self.resolve_link(a.source):
+                src = (f'<a href="{esc(self.resolve_link(a.source))}" '
+                       f'color="{_hex(self.s.link)}"><u>{src}</u></a>')
+            tail.append(self.para(f"<b>{esc(self.label('source', lang))}:</b> {src}", "byline"))
+        if a.tags:
+            tail.append(self.para(f"<b>{esc(self.label('tags', lang))}:</b> "
+                                  f"{head_mk.text(', '.join(a.tags))}", "byline"))
+        tail.extend(self.footnotes(a, art))
+        # The headline block travels with the first body flowable.
+        first = flows[:1]
+        return [KeepTogether(top + first), *flows[1:], *tail]
+
+    def section_box(self, section: str, mk: Marker) -> Flowable:
+        text = f"&nbsp;{mk.text(section.upper())}&nbsp;"
+        st = ParagraphStyle("secbox", parent=self.st["section"], textColor=self.s.band_text,
+                            backColor=self.s.accent, borderPadding=(2, 3, 2, 3),
+                            spaceBefore=3, spaceAfter=6)
+        p = Paragraph(text, st)
+        # Shrink-wrap the coloured box to the label, not the whole column.
+        width = min(self.col_w, sum(
+            _string_width(c, st.fontName, st.fontSize) for c in section.upper()) + 14)
+        t = Table([[p]], colWidths=[width], hAlign="LEFT")
+        t.setStyle(self.table_style([("BACKGROUND", (0, 0), (-1, -1), self.s.accent),
+                               ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                               ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                               ("TOPPADDING", (0, 0), (-1, -1), 1),
+                               ("BOTTOMPADDING", (0, 0), (-1, -1), 1)]))
+        t.spaceAfter = 5
+        t.keepWithNext = 1
+        return t
+
+    def footnotes(self, a: Article, art: _ArticleCtx) -> list[Flowable]:
+        if not a.footnotes:
+            return []
+        mk = art.mk
+        out: list[Flowable] = [ColorBar(self.s.rule, 0.6, space_before=self.s.body_size * 0.6),
+                               self.para(esc(self.label("notes", art.lang)), "note_head")]
+        for note in a.footnotes:
+            back = (f'<a name="{mk.footnote_dest(note.label)}"/>'
+                    f'<a href="#{mk.footnote_ref(note.label)}" color="{_hex(self.s.link)}">'
+                    f"{esc(note.label)}.</a>&nbsp;")
+            parts = []
+            for block in note.blocks:
+                if isinstance(block, (PParagraph, Heading)):
+                    parts.append(mk.inlines(block.inlines))
+                else:
+                    parts.append(mk.text(plain_text(block)))
+            out.append(self.para(back + "<br/>".join(p for p in parts if p), "note"))
+        return out
+
+    # ------------------------------------------------------------------ cover
+
+    def cover(self, state: PassState) -> list[Flowable]:
+        r = self.release
+        where = str(r.root or r.slug)
+        hm = self.marker(where, self.s.heading_font)
+        bm = self.marker(where)
+        out: list[Flowable] = []
+        if self.s.masthead == "plain":
+            out.append(self.para(hm.text(r.title), "mast_title"))
+            out.append(ColorBar(self.s.accent, 2.5, space_before=4))
+            out.append(self.para(hm.text(self.subtitle()), "mast_sub"))
+            if r.publisher.name:
+                out.append(self.para(hm.text(r.publisher.name), "mast_sub"))
+            if r.description:
+                out.append(self.para(bm.text(r.description), "mast_desc"))
+            else:
+                out.append(Spacer(1, self.s.body_size))
+        elif r.description:
+            out.append(self.para(bm.text(r.description), "mast_desc"))
+        if r.cover is not None:
+            out.append(self.picture(r.cover, self.text_w,
+                                    self.body_h * self.s.cover_photo_height))
+            out.append(Spacer(1, self.s.body_size))
+        lead = list(r.articles[: self.s.lead_stories])
+        if lead:
+            out.append(self.para(esc(self.label("lead")), "toc_head"))
+            for a in lead:
+                key = self.keys[id(a)]
+                am = self.marker(str(a.path or where), self.s.heading_font)
+                out.append(self.para(f'<a href="#{key}">{am.text(a.title)}</a>', "lead_title"))
+                if a.summary:
+                    out.append(self.para(self.marker(str(a.path or where)).text(a.summary),
+                                         "lead_text"))
+                page = state.pages.get(key)
+                more = self.label("read_on", a.language or self.lang, n=page if page else "")
+                out.append(self.para(f'<a href="#{key}">{esc(more)} →</a>', "lead_more"))
+        out.extend(self.toc(state))
+        return out
+
+    def subtitle(self) -> str:
+        r = self.release
+        parts = []
+        if r.edition:
+            parts.append(self.ctx.theme.label("edition", self.lang, edition=r.edition))
+        parts.append(long_date(r.date, self.lang))
+        return " · ".join(parts)
+
+    def toc(self, state: PassState) -> list[Flowable]:
+        r = self.release
+        if not r.articles:
+            return []
+        num_w = 16 * mm
+        rows: list[list[Flowable]] = []
+        styles: list[tuple] = [("VALIGN", (0, 0), (-1, -1), "TOP"),
+                               ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                               ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                               ("TOPPADDING", (0, 0), (-1, -1), 1.5),
+                               ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5)]
+        current = None
+        for a in r.articles:
+            if a.section and a.section != current:
+                current = a.section
+                sm = self.marker(str(a.path or r.root), self.s.heading_font)
+                rows.append([self.para(sm.text(a.section.upper()), "toc_section"), ""])
+                styles.append(("SPAN", (0, len(rows) - 1), (1, len(rows) - 1)))
+                styles.append(("TOPPADDING", (0, len(rows) - 1), (-1, len(rows) - 1), 5))
+            key = self.keys[id(a)]
+            page = state.pages.get(key)
+            tm = self.marker(str(a.path or r.root))
+            rows.append([self.para(f'<a href="#{key}">{tm.text(a.title)}</a>', "toc"),
+                         self.para(f'<a href="#{key}">{page}</a>' if page else "", "toc_page")])
+            styles.append(("LINEBELOW", (0, len(rows) - 1), (-1, len(rows) - 1), 0.3,
+                           self.s.rule))
+        t = Table(rows, colWidths=[self.text_w - num_w, num_w], hAlign="LEFT", splitInRow=1)
+        t.setStyle(self.table_style(styles))
+        return [self.para(esc(self.label("contents")), "toc_head"), t]
+
+    # ------------------------------------------------------------------ pages
+
+    def draw_band(self, canv: Canvas, state: PassState) -> None:
+        """The buletin masthead: a coloured band across the top with logo and title."""
+        s, r = self.s, self.release
+        band_h = s.band_height
+        canv.saveState()
+        canv.setFillColor(s.accent)
+        canv.rect(0, self.page_h - band_h, self.page_w, band_h, stroke=0, fill=1)
+        x = s.margin_left
+        logo = r.publisher.logo or self.ctx.publication.publisher.logo
+        pad = 6 * mm
+        if logo is not None:
+            lh = band_h - 2 * pad
+            img = self.picture(logo, lh * 3, lh)
+            # A white plate keeps any logo readable on the coloured band.
+            canv.setFillColor(colors.white)
+            canv.roundRect(x - 2, self.page_h - band_h + pad - 2, img.drawWidth + 4,
+                           img.drawHeight + 4, 3, stroke=0, fill=1)
+            img.drawOn(canv, x, self.page_h - band_h + pad + (lh - img.drawHeight) / 2)
+            x += img.drawWidth + 6 * mm
+        avail = self.page_w - s.margin_right - x
+        where = str(r.root or r.slug)
+        hm = self.marker(where, s.heading_font)
+        title = Paragraph(hm.text(r.title), self.st["band_title"])
+        sub = Paragraph(hm.text(self.subtitle()), self.st["band_sub"])
+        pub = Paragraph(hm.text(r.publisher.name), self.st["band_sub"]) \
+            if r.publisher.name else None
+        _, th = title.wrapOn(canv, avail, band_h)
+        _, sh = sub.wrapOn(canv, avail, band_h)
+        ph = pub.wrapOn(canv, avail, band_h)[1] if pub else 0
+        block = th + sh + ph + 4
+        y = self.page_h - band_h + (band_h - block) / 2
+        if pub:
+            pub.drawOn(canv, x, y)
+            y += ph
+        sub.drawOn(canv, x, y)
+        y += sh + 4
+        title.drawOn(canv, x, y)
+        canv.restoreState()
+
+    def draw_page(self, canv: Canvas, doc: BaseDocTemplate, state: PassState,
+                  rec: PassState, cover: bool) -> None:
+        s, r = self.s, self.release
+        n = canv.getPageNumber()
+        rec.total = max(rec.total, n)
+        where = str(r.root or r.slug)
+        hm = self.marker(where, s.heading_font)
+        canv.saveState()
+        if cover and s.masthead == "band":
+            self.draw_band(canv, state)
+        if not cover:
+            left = r.title + (" · " + self.ctx.theme.label("edition", self.lang,
+                                                          edition=r.edition)
+                              if r.edition else "")
+            lp = Paragraph(hm.text(left), self.st["header"])
+            rp = Paragraph(hm.text(long_date(r.date, self.lang)), self.st["header_r"])
+            y = self.page_h - s.margin_top + 5 * mm
+            lp.wrapOn(canv, self.text_w * 0.7, 20)
+            lp.drawOn(canv, s.margin_left, y)
+            rp.wrapOn(canv, self.text_w * 0.3, 20)
+            rp.drawOn(canv, s.margin_left + self.text_w * 0.7, y)
+            canv.setStrokeColor(s.accent if s.masthead == "band" else s.rule)
+            canv.setLineWidth(1.2 if s.masthead == "band" else 0.5)
+            canv.line(s.margin_left, y - 2, self.page_w - s.margin_right, y - 2)
+            if s.columns > 1:
+                canv.setStrokeColor(s.rule)
+                canv.setLineWidth(0.4)
+                for i in range(1, s.columns):
+                    cx = s.margin_left + i * (self.col_w + s.column_gap) - s.column_gap / 2
+                    canv.line(cx, s.margin_bottom, cx, self.page_h - s.margin_top - 2 * mm)
+        total = state.total or n
+        foot = self.ctx.theme.label("page_of", self.lang, n=n, total=total)
+        fp = Paragraph(esc(foot), self.st["footer"])
+        fp.wrapOn(canv, self.text_w, 20)
+        fp.drawOn(canv, s.margin_left, s.margin_bottom - 10 * mm)
+        canv.restoreState()
+
+    def _doc(self, buf: io.BytesIO, state: PassState, rec: PassState) -> BaseDocTemplate:
+        s, r = self.s, self.release
+        zero = dict(leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+        cover_h = self.cover_top - s.margin_bottom
+        cover_frame = Frame(s.margin_left, s.margin_bottom, self.text_w, cover_h,
+                            id="cover", **zero)
+        body_frames = [Frame(s.margin_left + i * (self.col_w + s.column_gap), s.margin_bottom,
+                             self.col_w, self.body_h, id=f"col{i}", **zero)
+                       for i in range(s.columns)]
+        keywords = []
+        for a in r.articles:
+            for word in ([a.section] if a.section else []) + list(a.tags):
+                if word not in keywords:
+                    keywords.append(word)
+        authors = r.publisher.name or ", ".join(dict.fromkeys(
+            n for a in r.articles for n in a.authors))
+        subject = self.subtitle() + (f" — {r.description}" if r.description else "")
+        doc = BaseDocTemplate(
+            buf, pagesize=(self.page_w, self.page_h), leftMargin=s.margin_left,
+            rightMargin=s.margin_right, topMargin=s.margin_top, bottomMargin=s.margin_bottom,
+            title=r.title + (f" — {self.ctx.theme.label('edition', self.lang, edition=r.edition)}"
+                             if r.edition else ""),
+            author=authors or r.title, subject=subject, keywords=keywords,
+            creator="publikasi", producer="publikasi (ReportLab)", invariant=1,
+            lang=r.language or "id", displayDocTitle=1,
+            initialFontName=self.body.regular, initialFontSize=self.s.body_size,
+            initialLeading=self.s.body_size * self.s.leading,
+        )
+        doc.addPageTemplates([
+            PageTemplate(id="cover", frames=[cover_frame], autoNextPageTemplate="body",
+                         onPage=lambda c, d: self.draw_page(c, d, state, rec, True),
+                         pagesize=(self.page_w, self.page_h)),
+            PageTemplate(id="body", frames=body_frames,
+                         onPage=lambda c, d: self.draw_page(c, d, state, rec, False),
+                         pagesize=(self.page_w, self.page_h)),
+        ])
+        return doc
+
+    def story(self, state: PassState, rec: PassState) -> list[Flowable]:
+        out = self.cover(state)
+        out += [NextPageTemplate("body"), PageBreak()]
+        current_section = None
+        for i, a in enumerate(self.release.articles):
+            title = a.title or a.slug
+            outline: list[tuple[str, str, int]] = []
+            if a.section:
+                if a.section != current_section:
+                    outline.append((a.section, f"{self.keys[id(a)]}-sec", 0))
+                outline.append((title, self.keys[id(a)], 1))
+            else:
+                outline.append((title, self.keys[id(a)], 0))
+            current_section = a.section or None
+            if i:
+                if self.s.article_start == "new_page":
+                    out.append(PageBreak())
+                else:
+                    out.append(ColorBar(self.s.rule, 1.2, space_before=self.s.body_size * 0.8,
+                                        space_after=self.s.body_size * 0.8))
+            out.extend(self.article(a, i, state, rec, outline))
+        return out
+
+    def render(self, build_time: dt.datetime) -> bytes:
+        canvas_cls = type("_Canvas", (_FixedTimeCanvas,), {"build_time": build_time})
+        state = PassState()
+        data = b""
+        for _ in range(MAX_PASSES):
+            rec = PassState()
+            self.missing.clear()
+            buf = io.BytesIO()
+            doc = self._doc(buf, state, rec)
+            doc.build(self.story(state, rec), canvasmaker=canvas_cls)
+            data = buf.getvalue()
+            if rec.key() == state.key():
+                break
+            state = rec
+        return data
+
+    def warnings(self) -> list[tuple[str, str]]:
+        out = []
+        for where, chars in self.missing.items():
+            if chars:
+                out.append((where, "characters not shown (no shipped font has them, or "
+                                   f"their script needs shaping): {char_names(''.join(chars))}"))
+        return out
+
+
+@dataclass
+class _ArticleCtx:
+    mk: Marker
+    mk_head: Marker
+    lang: str
+    pulled: bool = False
+
+
+def _string_width(ch: str, font: str, size: float) -> float:
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    return stringWidth(ch, font, size)
+
+
+__all__ = ["Bulletin", "PassState"]

@@ -1,0 +1,342 @@
+"""Fonts for the PDF bulletin: static faces cut from the packaged Noto fonts.
+
+The dependencies ``fontpkg-noto-sans`` and ``fontpkg-noto-serif`` ship
+*variable* TrueType fonts; reportlab can only embed static faces.  The first
+build on a machine cuts the four faces (regular 400, bold 700, italic, bold
+italic) of each family with fontTools' instancer and keeps them in a cache
+folder (``$PUBLIKASI_FONT_CACHE``, else ``$XDG_CACHE_HOME/publikasi/fonts``,
+else ``~/.cache/publikasi/fonts``).  Later builds only read the cache.
+
+Cutting happens under an exclusive file lock and every file is written to a
+temporary name and renamed, so parallel builds (pytest-xdist workers, a cron
+job and a person) never see a half-written font.
+
+Each cut face gets its own family/full/PostScript names, so a PDF viewer can
+never confuse the bold face with the regular one.
+
+Coverage: :class:`FontSet` answers which characters the shipped fonts can
+show; :func:`char_names` formats the ones they cannot for a warning.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import tempfile
+import unicodedata
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import import_module
+from importlib.metadata import entry_points
+from pathlib import Path
+
+# Bump when the way faces are cut changes, so old caches are not reused.
+CUT_VERSION = "1"
+
+# role -> (weight, italic file?)
+FACES = {
+    "regular": (400, False),
+    "bold": (700, False),
+    "italic": (400, True),
+    "bolditalic": (700, True),
+}
+_STYLE_NAMES = {"regular": "Regular", "bold": "Bold", "italic": "Italic",
+                "bolditalic": "Bold Italic"}
+
+# Generic family names a theme may use -> fontpkg module.
+FAMILIES = {
+    "serif": "fontpkg_noto_serif",
+    "sans": "fontpkg_noto_sans",
+}
+
+# Scripts whose letters only look right after contextual shaping and/or
+# right-to-left reordering; reportlab's open-source edition cannot do either
+# without extra native packages, so such characters are reported instead of
+# being drawn as isolated, wrongly ordered glyphs.
+_COMPLEX_RANGES = (
+    (0x0590, 0x08FF),   # Hebrew, Arabic, Syriac, Thaana, NKo, Samaritan, Arabic Ext.
+    (0x0900, 0x0DFF),   # Devanagari ... Sinhala (Indic scripts)
+    (0x0F00, 0x0FFF),   # Tibetan
+    (0x1000, 0x109F),   # Myanmar
+    (0x1780, 0x17FF),   # Khmer
+    (0xA8E0, 0xA8FF),   # Devanagari Extended
+    (0xFB1D, 0xFDFF),   # Hebrew/Arabic presentation forms A
+    (0xFE70, 0xFEFF),   # Arabic presentation forms B
+)
+
+
+def needs_shaping(ch: str) -> bool:
+    """True for characters of scripts that need shaping or bidi reordering."""
+    cp = ord(ch)
+    return any(lo <= cp <= hi for lo, hi in _COMPLEX_RANGES)
+
+
+def cache_dir() -> Path:
+    """Where cut faces are kept (see the module docstring for the order)."""
+    env = os.environ.get("PUBLIKASI_FONT_CACHE", "").strip()
+    if env:
+        return Path(env).expanduser()
+    xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
+    base = Path(xdg).expanduser() if xdg else Path.home() / ".cache"
+    return base / "publikasi" / "fonts"
+
+
+@dataclass(frozen=True)
+class SourceFamily:
+    """A fontpkg family: its variable font files and version."""
+
+    key: str            # "serif", "sans", or a fontpkg slug for fallbacks
+    family: str         # "Noto Serif"
+    version: str
+    upright: Path
+    italic: Path | None
+
+    @property
+    def ps_base(self) -> str:
+        return self.family.replace(" ", "")
+
+    @property
+    def tag(self) -> str:
+        """Cache key: the font version and the files' sizes."""
+        h = hashlib.sha256()
+        for p in (self.upright, self.italic):
+            if p is not None:
+                h.update(f"{p.name}:{p.stat().st_size};".encode())
+        return f"{self.ps_base}-{self.version}-c{CUT_VERSION}-{h.hexdigest()[:8]}"
+
+
+def _source_family(key: str, module_name: str) -> SourceFamily:
+    mod = import_module(module_name)
+    root = Path(mod.ROOT)
+    meta = json.loads((root / "metadata.json").read_text(encoding="utf-8"))
+    upright = italic = None
+    for entry in meta.get("files", []):
+        path = root / entry["path"]
+        if entry.get("style") == "italic":
+            italic = path
+        else:
+            upright = path
+    if upright is None:
+        raise RuntimeError(f"{module_name} ships no upright font file")
+    return SourceFamily(key, str(meta.get("family") or mod.FAMILY),
+                        str(meta.get("version", "0")), upright, italic)
+
+
+def _cut_face(src: str, weight: int, out: str, family: str, style: str, ps_name: str) -> None:
+    """Cut one static instance (runs in a worker process)."""
+    from fontTools.ttLib import TTFont
+    from fontTools.varLib import instancer
+
+    font = TTFont(src)
+    axes = {a.axisTag: a for a in font["fvar"].axes} if "fvar" in font else {}
+    location: dict[str, float] = {}
+    if "wght" in axes:
+        location["wght"] = max(axes["wght"].minValue, min(axes["wght"].maxValue, weight))
+    if "wdth" in axes:
+        location["wdth"] = max(axes["wdth"].minValue, min(axes["wdth"].maxValue, 100))
+    for tag, axis in axes.items():
+        location.setdefault(tag, axis.defaultValue)
+    static = instancer.instantiateVariableFont(font, location) if axes else font
+    # Own names per face: viewers (and reportlab's embedding) key faces by name.
+    name = static["name"]
+    full = f"{family} {style}"
+    for nid in (16, 17, 21, 22, 25):
+        name.removeNames(nameID=nid)
+    legacy_family = family if style in ("Regular", "Bold", "Italic", "Bold Italic") else full
+    for nid, value in ((1, legacy_family), (2, style), (3, f"publikasi:{ps_name}"),
+                       (4, full), (6, ps_name)):
+        name.setName(value, nid, 3, 1, 0x409)
+        name.setName(value, nid, 1, 0, 0)
+    if "OS/2" in static:
+        static["OS/2"].usWeightClass = weight
+    tmp = Path(out).with_name(f".{Path(out).name}.{os.getpid()}.tmp")
+    static.save(str(tmp))
+    os.replace(tmp, out)
+
+
+@dataclass
+class CutFamily:
+    source: SourceFamily
+    files: dict[str, Path] = field(default_factory=dict)  # role -> static TTF
+
+
+def ensure_faces(sources: list[SourceFamily], roles: tuple[str, ...] = tuple(FACES),
+                 folder: Path | None = None) -> list[CutFamily]:
+    """Cut whatever faces are missing from the cache (once, under a lock)."""
+    folder = folder or cache_dir()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder / ".write-test"
+        probe.touch()
+        probe.unlink()
+    except OSError:
+        # Read-only home (a container, a service account): a private temp cache.
+        folder = Path(tempfile.gettempdir()) / f"publikasi-fonts-{os.getuid()}"
+        folder.mkdir(parents=True, exist_ok=True)
+    plan: list[tuple[CutFamily, str, Path]] = []
+    result: list[CutFamily] = []
+    for src in sources:
+        cut = CutFamily(src)
+        result.append(cut)
+        for role in roles:
+            weight, italic = FACES[role]
+            file = src.italic if italic else src.upright
+            if file is None:  # no italic design: fall back to the upright face
+                file, role_file = src.upright, ("bold" if weight == 700 else "regular")
+            else:
+                role_file = role
+            path = folder / src.tag / f"{src.ps_base}-{_STYLE_NAMES[role_file].replace(' ', '')}.ttf"
+            cut.files[role] = path
+            plan.append((cut, role_file, path))
+    missing = [(c, r, p) for c, r, p in plan if not p.is_file()]
+    if missing:
+        with open(folder / ".lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            todo: dict[Path, tuple] = {}
+            for cut, role, path in missing:
+                if path.is_file() or path in todo:
+                    continue
+                path.parent.mkdir(parents=True, exist_ok=True)
+                weight, italic = FACES[role]
+                src = cut.source
+                file = src.italic if italic and src.italic else src.upright
+                style = _STYLE_NAMES[role]
+                ps = f"{src.ps_base}-{style.replace(' ', '')}"
+                todo[path] = (str(file), weight, str(path), src.family, style, ps)
+            if len(todo) > 1 and (os.cpu_count() or 1) > 1:
+                with ProcessPoolExecutor(max_workers=min(len(todo), os.cpu_count() or 1)) as pool:
+                    for fut in [pool.submit(_cut_face, *args) for args in todo.values()]:
+                        fut.result()
+            else:
+                for args in todo.values():
+                    _cut_face(*args)
+    return result
+
+
+@lru_cache(maxsize=None)
+def _cmap(path: Path) -> frozenset[int]:
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(str(path), lazy=True)
+    return frozenset(font.getBestCmap() or {})
+
+
+def fallback_sources() -> list[SourceFamily]:
+    """Every other installed fontpkg family (e.g. fontpkg-noto-sans-thai), as fallbacks.
+
+    fontpkg packages announce themselves in the ``fontpkg.family`` entry-point
+    group; installing one more such package extends the PDF's coverage
+    without any change to publikasi.
+    """
+    found = []
+    main = set(FAMILIES.values())
+    for ep in sorted(entry_points(group="fontpkg.family"), key=lambda e: e.name):
+        if ep.value in main:
+            continue
+        try:
+            found.append(_source_family(ep.name, ep.value))
+        except Exception:  # noqa: BLE001 - a broken third-party font package is skipped
+            continue
+    return found
+
+
+@dataclass
+class Registered:
+    """Names under which a family's faces are registered with reportlab."""
+
+    key: str
+    regular: str
+    bold: str
+    italic: str
+    bolditalic: str
+    cmap: frozenset[int] = field(repr=False)
+
+
+_registered: dict[str, Registered] = {}
+
+
+def _register(cut: CutFamily, name: str) -> Registered:
+    from reportlab.lib.fonts import addMapping
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    if name in _registered:
+        return _registered[name]
+    names = {}
+    for role, path in cut.files.items():
+        face = f"{name}-{role}"
+        if face not in pdfmetrics.getRegisteredFontNames():
+            pdfmetrics.registerFont(TTFont(face, str(path)))
+        names[role] = face
+    for role in FACES:
+        names.setdefault(role, names.get("bold" if "bold" in role else "regular",
+                                         names["regular"]))
+    # <b>/<i> inside Paragraph markup find the faces through this mapping.
+    pdfmetrics.registerFontFamily(name, normal=names["regular"], bold=names["bold"],
+                                  italic=names["italic"], boldItalic=names["bolditalic"])
+    for face, bold, italic in ((names["regular"], 0, 0), (names["bold"], 1, 0),
+                               (names["italic"], 0, 1), (names["bolditalic"], 1, 1)):
+        addMapping(name, bold, italic, face)
+    reg = Registered(name, names["regular"], names["bold"], names["italic"],
+                     names["bolditalic"], _cmap(cut.files["regular"]))
+    _registered[name] = reg
+    return reg
+
+
+@dataclass
+class FontSet:
+    """The families a document uses plus fallbacks, with coverage queries."""
+
+    families: dict[str, Registered]           # "serif"/"sans" -> faces
+    fallbacks: list[Registered]               # other fontpkg families, regular+bold
+
+    def family(self, key: str) -> Registered:
+        return self.families.get(key) or self.families["serif"]
+
+    def font_for(self, ch: str, family: str) -> str | None:
+        """Registered family name that can show ``ch`` (the main one first), or None."""
+        cp = ord(ch)
+        if needs_shaping(ch):
+            return None
+        main = self.family(family)
+        if cp in main.cmap:
+            return main.key
+        for other in self.families.values():
+            if cp in other.cmap:
+                return other.key
+        for fb in self.fallbacks:
+            if cp in fb.cmap:
+                return fb.key
+        return None
+
+
+_fontset: FontSet | None = None
+
+
+def load_fonts() -> FontSet:
+    """Cut (first time only), register and return the shipped font families."""
+    global _fontset
+    if _fontset is not None:
+        return _fontset
+    sources = [_source_family(key, mod) for key, mod in FAMILIES.items()]
+    cuts = ensure_faces(sources)
+    families = {cut.source.key: _register(cut, f"Pk{cut.source.ps_base}") for cut in cuts}
+    fallbacks: list[Registered] = []
+    fb_sources = fallback_sources()
+    if fb_sources:
+        for cut in ensure_faces(fb_sources, roles=("regular", "bold")):
+            fallbacks.append(_register(cut, f"Pk{cut.source.ps_base}"))
+    _fontset = FontSet(families, fallbacks)
+    return _fontset
+
+
+def char_names(chars: str) -> str:
+    """``U+0627 ARABIC LETTER ALEF, U+4E2D CJK UNIFIED IDEOGRAPH-4E2D``."""
+    seen: list[str] = []
+    for ch in chars:
+        if ch not in seen:
+            seen.append(ch)
+    return ", ".join(f"U+{ord(c):04X} {unicodedata.name(c, 'UNNAMED CHARACTER')}" for c in seen)

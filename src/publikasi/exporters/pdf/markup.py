@@ -1,0 +1,106 @@
+"""Model inlines -> reportlab Paragraph markup, escaped and font-checked.
+
+reportlab parses Paragraph text as XML-ish markup, so every piece of user
+text is escaped here and nowhere else.  Each character is also checked
+against the fonts' cmaps: a character the body font lacks is wrapped in a
+``<font name=...>`` of a family that has it; a character no shipped font can
+show correctly is replaced by U+FFFD and recorded, so the exporter can warn
+with the exact code points instead of leaving a silent gap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ...model import Code, Emph, FootnoteRef, Inline, LineBreak, Link, Strong, Text
+from .fonts import FontSet
+
+REPLACEMENT = "\ufffd"
+
+
+def esc(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def esc_attr(text: str) -> str:
+    return esc(text).replace('"', "&quot;")
+
+
+@dataclass
+class Marker:
+    """Turns text into safe markup for one family; collects unshowable characters."""
+
+    fonts: FontSet
+    family: str = "serif"
+    missing: list[str] = field(default_factory=list)
+    # url -> href for the PDF ("#dest" for internal targets, "" to drop the link)
+    resolve_link: Callable[[str], str] = lambda url: url
+    footnote_dest: Callable[[str], str] = lambda label: f"fn-{label}"
+    footnote_ref: Callable[[str], str] = lambda label: f"fnref-{label}"
+    link_color: str = "#0b5394"
+    code_family: str = "sans"
+
+    def with_family(self, family: str) -> Marker:
+        """The same collector and link rules, for text set in another family."""
+        return Marker(self.fonts, family, self.missing, self.resolve_link, self.footnote_dest,
+                      self.footnote_ref, self.link_color, self.code_family)
+
+    def text(self, text: str) -> str:
+        """Escaped markup for plain text, with per-character font fallback."""
+        main = self.fonts.family(self.family).key
+        out: list[str] = []
+        run_font = main
+        run: list[str] = []
+
+        def flush() -> None:
+            if not run:
+                return
+            chunk = esc("".join(run))
+            out.append(chunk if run_font == main else f'<font name="{run_font}">{chunk}</font>')
+            run.clear()
+
+        for ch in text:
+            if ch in " \n\t":
+                run.append(" " if ch != "\n" else ch)
+                continue
+            font = self.fonts.font_for(ch, self.family)
+            if font is None:
+                self.missing.append(ch)
+                ch, font = REPLACEMENT, self.fonts.font_for(REPLACEMENT, self.family) or main
+            if font != run_font:
+                flush()
+                run_font = font
+            run.append(ch)
+        flush()
+        return "".join(out).replace("\n", "<br/>")
+
+    def inlines(self, nodes: tuple[Inline, ...] | list[Inline]) -> str:
+        return "".join(self.inline(n) for n in nodes)
+
+    def inline(self, node: Inline) -> str:
+        if isinstance(node, Text):
+            return self.text(node.text)
+        if isinstance(node, Code):
+            code_font = self.fonts.family(self.code_family).key
+            inner = self.with_family(self.code_family).text(node.text)
+            return f'<font name="{code_font}">{inner}</font>'
+        if isinstance(node, Emph):
+            return f"<i>{self.inlines(node.children)}</i>"
+        if isinstance(node, Strong):
+            return f"<b>{self.inlines(node.children)}</b>"
+        if isinstance(node, Link):
+            inner = self.inlines(node.children)
+            href = self.resolve_link(node.url)
+            if not href:
+                return inner
+            return (f'<a href="{esc_attr(href)}" color="{self.link_color}">'
+                    f"<u>{inner}</u></a>")
+        if isinstance(node, LineBreak):
+            return "<br/>"
+        if isinstance(node, FootnoteRef):
+            label = esc(node.label)
+            return (f'<a name="{self.footnote_ref(node.label)}"/>'
+                    f'<super><a href="#{self.footnote_dest(node.label)}" '
+                    f'color="{self.link_color}">{label}</a></super>')
+        raise TypeError(f"not an inline: {type(node).__name__}")
