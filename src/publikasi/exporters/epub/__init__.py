@@ -41,7 +41,8 @@ from .. import ExportContext, Exporter
 from ..html import HtmlOptions
 from .cover import LAYOUTS, CoverStyle, CoverText, colour, render_cover
 from .documents import (
-    EPUB_NS, Labels, TocEntry, article_body, cover_body, document, figure_alt, masthead_body,
+    EPUB_NS, Labels, TocEntry, article_body, caption_note, cover_body, document, figure_alt,
+    masthead_body,
 )
 
 # EPUB Accessibility 1.1, section 2.1: the conformance string reading systems and
@@ -336,7 +337,10 @@ def build_epub(release: Release, ctx: ExportContext) -> bytes:
 
             opts = HtmlOptions(image_url=image_url, link_base=release.base_url or pub.base_url,
                                footnotes="epub", photo_label=art_labels.photo,
-                               notes_label=art_labels.notes, link_filter=_book_link)
+                               notes_label=art_labels.notes, link_filter=_book_link,
+                               missing_image=lambda fig, _l=art_lang: caption_note(
+                                   fig, _label(ctx, "photo_placeholder", _l),
+                                   _label(ctx, "photo", _l)))
             for fig in article.figures:
                 if fig.src is None:
                     continue
