@@ -81,14 +81,16 @@ def _ftfy_config():
 
 
 def repair_text(text: str) -> str:
-    """Map C1 controls to cp1252 punctuation, then let ftfy undo mojibake."""
+    """Undo mojibake with ftfy, then map leftover C1 controls to cp1252 punctuation."""
     import ftfy
 
-    text = text.translate(_C1_TABLE)
     # Word's vertical tab (manual line break) and form feed (page break) are
     # line breaks; ftfy would delete them as control characters.
     text = re.sub("[\x0b\x0c]", "\n", text)
-    return ftfy.fix_text(text, _ftfy_config())
+    # ftfy first: a C1 character can be the tail of a mojibake sequence
+    # ("â€\x9d" is a closing quote), which the C1 table would break up.
+    text = ftfy.fix_text(text, _ftfy_config())
+    return text.translate(_C1_TABLE)
 
 
 def decode_bytes(raw: bytes, file: Path) -> str:
@@ -194,7 +196,8 @@ def _units(lines: list[tuple[int, str]]) -> list[Unit]:
     return units
 
 
-_GLUED = re.compile(r"(?<=[a-z]{2}[.!?])(?=[A-Z][a-z])|(?<=[a-z]{2}[.!?][”’])(?=[A-Za-z“])")
+_GLUED = re.compile(r"(?:(?<=[a-z]{2}[.!?])|(?<=\b\d{4}\.))(?=[A-Z][a-z])"
+                    r"|(?<=[a-z]{2}[.!?][”’])(?=[A-Za-z“])")
 _CLOSE_QUOTE_GLUED = re.compile(r"(?<=[,.!?][”])(?=[a-z])")
 _URLISH = re.compile(r"(?:https?://|www\.|@)\S*$")
 
@@ -398,6 +401,8 @@ class _Reader:
             elif (bl := parts.split_byline(u.text)) is not None and not bl[0]:
                 rel.byline = bl[1]
                 continue
+            elif bl is not None:
+                pass  # text that ends with a byline code is the last paragraph
             elif (pc := parts.split_photo_credit(u.text)) is not None and _caption_shaped(pc[0]):
                 u.kind, u.text, u.credit = "caption", pc[0], pc[1]
             elif parts.looks_like_caption(u.text):
