@@ -19,7 +19,6 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import feedparser
-import jsonschema
 import lxml.etree as etree
 import lxml.html
 import pytest
@@ -263,11 +262,20 @@ JSONFEED_SCHEMA = {
 
 
 def check_jsonfeed(path: Path, out: Path, base: str) -> dict:
+    try:
+        import jsonschema
+    except ImportError:  # a test dependency: fail loudly, never skip
+        pytest.fail("jsonschema is not installed (pip install '.[test]')")
     raw = path.read_bytes()
     doc = json.loads(raw.decode("utf-8"))
     jsonschema.validate(doc, JSONFEED_SCHEMA, format_checker=jsonschema.FormatChecker())
     ids = [i["id"] for i in doc["items"]]
     assert len(ids) == len(set(ids))
+    # jsonschema checks "uri" only when an optional package is present: check here too.
+    urls = [doc.get(k) for k in ("home_page_url", "feed_url", "next_url", "icon")]
+    urls += [i.get(k) for i in doc["items"] for k in ("url", "image")]
+    for url in filter(None, urls):
+        assert urlsplit(url).scheme in ("http", "https") and urlsplit(url).netloc, url
     for item in doc["items"]:
         when = dt.datetime.fromisoformat(item["date_published"])
         assert when.tzinfo is not None
@@ -485,6 +493,22 @@ def test_rebuild_is_byte_identical_and_guids_are_stable(small, tmp_path):
     assert rss_alone == in_publication
 
 
+def test_an_article_in_two_editions_is_listed_once(tmp_path):
+    src = write_publication(tmp_path / "src", items=10, archive=False, full=True)
+    (src / "r2" / "kedua-lagi.md").write_text(
+        "---\ntitle: Kedua (ralat)\nslug: kedua\ndate: 2025-11-17T11:00:00\n---\nRalat.\n",
+        encoding="utf-8")
+    proc = run_cli("build", src, "-f", "rss,atom,jsonfeed", "-o", tmp_path / "out")
+    assert proc.returncode == 0, proc.stderr
+    warned = {ln for ln in proc.stderr.splitlines() if "also appears in release" in ln}
+    assert len(warned) == 1 and "kedua.md" in warned.pop()
+    for name in ("feed.xml", "atom.xml"):
+        parsed = feedparser.parse(str(tmp_path / "out" / name))
+        ids = [e.id for e in parsed.entries]
+        assert len(ids) == len(set(ids)) == len(ARTICLES)
+        assert "Kedua (ralat)" in titles(parsed) and "Kedua" not in titles(parsed)
+
+
 def test_feeds_without_base_url_are_refused(tmp_path):
     src = write_publication(tmp_path / "src", items=2, archive=False, full=True)
     yaml = src / "publication.yaml"
@@ -620,9 +644,12 @@ def test_sample_feeds_pass_every_judge(sample_dist, sample_expected):
             assert entry.summary
             if pub.feed.full_content:
                 assert entry.content[0].value
-            terms = [t.term for t in entry.get("tags", [])]
-            assert terms == list(dict.fromkeys(
-                [c for c in (article.section, *article.tags) if c]))
+            # section first, then tags; a tag repeating the section (any case) once
+            wanted: dict[str, str] = {}
+            for c in (article.section, *article.tags):
+                if c:
+                    wanted.setdefault(c.casefold(), c)
+            assert [t.term for t in entry.get("tags", [])] == list(wanted.values())
             lead = article.image is not None and article.image.src is not None
             assert bool(entry.get("enclosures")) == lead, article.slug
     check_rss_rules(sample_dist / "feed.xml", sample_dist, base)

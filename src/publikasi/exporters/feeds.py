@@ -283,9 +283,11 @@ class _Planner:
         seen: dict[str, Release] = {}
         for release, article in pub.all_articles():
             if article.slug in seen:
-                self.ctx.warn(article.path or release.root or "-",
-                              f"article slug {article.slug!r} also appears in release "
-                              f"{seen[article.slug].slug!r}; the feeds list the newest copy only")
+                where = article.path or release.root or "-"
+                message = (f"article slug {article.slug!r} also appears in release "
+                           f"{seen[article.slug].slug!r}; the feeds list the newest copy only")
+                if f"{where}: {message}" not in self.ctx.warnings:  # once, not per format
+                    self.ctx.warn(where, message)
                 continue
             seen[article.slug] = release
             chosen.append((release, article))
