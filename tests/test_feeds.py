@@ -19,11 +19,11 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import feedparser
-import lxml.etree as etree
 import lxml.html
 import pytest
 from conftest import PUBLICATION, run_cli
 from judges import jing
+from lxml import etree
 from PIL import Image
 
 SCHEMA = Path(__file__).resolve().parent.parent / "src" / "publikasi" / "schemas" / "atom.rnc"
@@ -195,6 +195,7 @@ def check_content_html(fragment: str, base: str) -> None:
         for name, value in el.attrib.items():
             assert not name.lower().startswith("on"), (el.tag, name)
             assert name not in ("style", "id"), (el.tag, name)
+            assert not value.strip().lower().startswith(("javascript:", "data:", "vbscript:"))
         if el.tag == "a" and el.get("href") is not None:
             parts = urlsplit(el.get("href"))
             assert parts.scheme in ("http", "https", "mailto"), el.get("href")
@@ -316,6 +317,11 @@ def test_feedparser_reads_rss_and_atom_without_bozo(small):
         assert img.get("alt") == "Gambar bagan"
 
 
+def _history_scope(path: Path, kind: str):
+    root = etree.parse(str(path)).getroot()
+    return root.find("channel") if kind == "feed" else root
+
+
 def test_archive_pages_hold_the_older_items_with_history_links(small):
     parsed = {p.name: feedparser.parse(str(p)) for p in feed_files(small)
               if p.suffix == ".xml"}
@@ -327,16 +333,13 @@ def test_archive_pages_hold_the_older_items_with_history_links(small):
         assert len(seen) == len(set(seen)) == len(ARTICLES)
     for kind, current, mime in (("feed", "feed.xml", "application/rss+xml"),
                                 ("atom", "atom.xml", "application/atom+xml")):
-        def links(name: str) -> dict[str, str]:
-            root = etree.parse(str(small / name)).getroot()
-            scope = root.find("channel") if kind == "feed" else root
+        def links(name: str, kind=kind, mime=mime) -> dict[str, str]:
+            scope = _history_scope(small / name, kind)
             return {a.get("rel"): a.get("href") for a in scope.findall(f"{ATOM}link")
                     if a.get("type") == mime}
 
-        def archived(name: str) -> bool:
-            root = etree.parse(str(small / name)).getroot()
-            scope = root.find("channel") if kind == "feed" else root
-            return scope.find(f"{FH}archive") is not None
+        def archived(name: str, kind=kind) -> bool:
+            return _history_scope(small / name, kind).find(f"{FH}archive") is not None
 
         assert links(current) == {"self": BASE + current,
                                   "prev-archive": BASE + f"{kind}-archive-2.xml"}
@@ -469,7 +472,7 @@ def test_last_build_date_comes_from_the_content_not_the_clock(small):
     built = email.utils.parsedate_to_datetime(channel.findtext("lastBuildDate"))
     newest = max(email.utils.parsedate_to_datetime(i.findtext("pubDate"))
                  for i in channel.findall("item"))
-    assert built == newest == dt.datetime(2025, 11, 17, 3, 0, tzinfo=dt.timezone.utc)
+    assert built == newest == dt.datetime(2025, 11, 17, 3, 0, tzinfo=dt.UTC)
     atom = feedparser.parse(str(small / "atom.xml"))
     assert atom.feed.updated == "2025-11-17T10:00:00+07:00"
     archive = feedparser.parse(str(small / "atom-archive-1.xml"))
@@ -528,13 +531,19 @@ def _context(pub, out: Path, theme: str = "default"):
     from publikasi.themes import load_theme
 
     return ExportContext(theme=load_theme(theme), sink=Sink(out), images=ImageStore(),
-                         build_time=dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc),
+                         build_time=dt.datetime(2025, 1, 1, tzinfo=dt.UTC),
                          publication=pub)
 
 
 def _publication(tmp_path: Path, **pub_kw):
     from publikasi.model import (
-        Article, Figure, Link, Paragraph, Publication, Release, Text,
+        Article,
+        Figure,
+        Link,
+        Paragraph,
+        Publication,
+        Release,
+        Text,
     )
 
     photo = tmp_path / "foto.jpg"
@@ -548,7 +557,7 @@ def _publication(tmp_path: Path, **pub_kw):
                 Figure(None, caption="Tanpa berkas"),
                 Figure(photo, alt="Ada berkas")))
     release = Release(slug="r", title="R", date=dt.date(2025, 11, 10), articles=(article,))
-    defaults = dict(title="Warta", releases=(release,), base_url=BASE)
+    defaults = {"title": "Warta", "releases": (release,), "base_url": BASE}
     return Publication(**{**defaults, **pub_kw})
 
 
