@@ -366,8 +366,16 @@ def test_atom_passes_the_rfc4287_relax_ng_schema(small, summary_only):
     files = [p for out in (small, summary_only) for p in feed_files(out)
              if p.name.startswith("atom")]
     assert len(files) == 4
-    proc = jing(SCHEMA, files)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    # A control the schema must reject: feedgen's content(type="CDATA") and no feed id.
+    broken = small.parent / "broken-atom.xml"
+    text = (small / "atom.xml").read_text(encoding="utf-8")
+    broken.write_text(text.replace('type="html"', 'type="CDATA"', 1)
+                      .replace(f"<id>{BASE}atom.xml</id>", "", 1), encoding="utf-8")
+    proc = jing(SCHEMA, [*files, broken])
+    complaints = [ln for ln in proc.stdout.splitlines() if ": error:" in ln]
+    assert complaints and all(ln.startswith(str(broken)) for ln in complaints), proc.stdout
+    assert any("\"type\"" in ln for ln in complaints)
+    assert any("missing required element \"id\"" in ln for ln in complaints)
 
 
 def test_atom_rules_beyond_the_schema(small, summary_only):
