@@ -10,28 +10,17 @@ keeps two overlapping builds (a cron job and a person) from interleaving.
 from __future__ import annotations
 
 import dataclasses
-import errno
-import fcntl
-import os
-import shutil
-import signal
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import InputError, Problem, fail
-from .exporters import ExportContext, Sink, get_exporter, registry
-from .images import ImageStore
+from .errors import fail
+from .exporters import get_exporter, registry
 from .model import Publication
+from .atomic import LOCK_NAME, STAGING_PREFIX, BuildInterrupted, output_transaction
 from .repro import build_time
-from .source import load
-from .themes import load_theme
+from .source import checked_theme, load
 
 FEED_FORMATS = ("rss", "atom", "jsonfeed")
-LOCK_NAME = ".publikasi.lock"
-STAGING_PREFIX = ".publikasi-tmp-"
 
 
 @dataclass
@@ -44,6 +33,7 @@ class BuildOptions:
     cache_dir: Path | None = None
     strict: bool = False
     base_url: str | None = None
+    allow_remote: bool = False  # download remote images (size limit, timeout); off: no network
 
 
 @dataclass
@@ -51,10 +41,7 @@ class BuildResult:
     publication: Publication
     files: list[Path] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-
-
-class BuildInterrupted(Exception):
-    """SIGTERM arrived during a build (Ctrl-C arrives as KeyboardInterrupt)."""
+    stats: dict = field(default_factory=dict)  # tasks run / restored from cache, jobs
 
 
 def all_formats() -> list[str]:
@@ -94,9 +81,16 @@ def _with_base_url(pub: Publication, url: str) -> Publication:
 def build(source: Path | str, out: Path | str = "dist", options: BuildOptions | None = None,
           ) -> BuildResult:
     """Build ``source`` into ``out``; raise InputError for bad input, leaving ``out`` as it was."""
+    from .cache import BuildCache, cached_image_store, caching_reader, resolve_cache_dir
+    from .parallel import BuildState, plan_tasks, run_tasks
+    from .progress import BuildProgress
+
     options = options or BuildOptions()
     source, out = Path(source), Path(out)
-    loaded = load(source, strict=options.strict)
+    # --no-cache: the cache folder is neither read nor created.
+    cache = BuildCache(resolve_cache_dir(options.cache_dir)) if options.cache else None
+    with caching_reader(cache):
+        loaded = load(source, strict=options.strict, allow_remote=options.allow_remote)
     pub = loaded.publication
     result = BuildResult(pub, warnings=[str(w) for w in loaded.warnings])
     if options.base_url:
@@ -115,32 +109,27 @@ def build(source: Path | str, out: Path | str = "dist", options: BuildOptions | 
     themes = {}
     for release in pub.releases:
         spec = options.theme or release.theme or "default"
-        themes[release.slug] = load_theme(spec, base_dir=Path.cwd() if options.theme else
-                                          (release.root if release.root and release.root.is_dir()
-                                           else Path.cwd()), paper=options.paper)
+        base = (Path.cwd() if options.theme else
+                release.root if release.root and release.root.is_dir() else Path.cwd())
+        themes[release.slug] = checked_theme(spec, bool(options.theme), base_dir=base,
+                                             paper=options.paper)
     pub_theme = themes[pub.releases[0].slug]
-    images = ImageStore()
+    images = cached_image_store(cache, loaded.limits.image_pixels,
+                                loaded.limits.image_bytes)
     when = build_time(pub)
+    state = BuildState(pub, {"": pub_theme, **themes}, when, dataclasses.asdict(options),
+                       image_args={"max_pixels": images.max_pixels,
+                                   "max_bytes": images.max_bytes},
+                       cache_root=str(cache.root) if cache else None)
+    # Tasks run in worker processes and are reused from the cache; see parallel.py.
+    tasks = plan_tasks(state, exporters, with_keys=cache is not None)
 
-    with output_transaction(out) as staging:
-        root_sink = Sink(staging)
-        warnings: list[str] = []
-        for release in pub.releases:
-            sink = root_sink if pub.is_single_release else root_sink.child(release.slug)
-            ctx = ExportContext(theme=themes[release.slug], sink=sink, images=images,
-                                build_time=when, publication=pub,
-                                options=dataclasses.asdict(options), warnings=warnings)
-            for name, exporter in exporters.items():
-                if exporter.scope == "release":
-                    exporter.export(release, ctx)
-        ctx = ExportContext(theme=pub_theme, sink=root_sink, images=images, build_time=when,
-                            publication=pub, options=dataclasses.asdict(options),
-                            warnings=warnings)
-        for name, exporter in exporters.items():
-            if exporter.scope == "publication":
-                exporter.export(pub, ctx)
-        result.warnings.extend(warnings)
-        result.files = [out / rel for rel in root_sink.written]
+    with output_transaction(out) as staging, BuildProgress() as progress:
+        outcome = run_tasks(tasks, state, staging, images=images, jobs=options.jobs,
+                            cache=cache, on_start=progress.start, on_done=progress.advance)
+        result.warnings.extend(outcome.warnings)
+        result.files = [out / rel for rel in outcome.files]
+        result.stats = outcome.stats
     return result
 
 
@@ -153,82 +142,5 @@ def _metadata_file(pub: Publication) -> Path:
     return root / "release.yaml"
 
 
-# ---------------------------------------------------------------- atomic output
-
-
-@contextmanager
-def _sigterm_as_exception() -> Iterator[None]:
-    def handler(signum, frame):  # noqa: ARG001
-        raise BuildInterrupted()
-
-    try:
-        previous = signal.signal(signal.SIGTERM, handler)
-    except ValueError:  # not the main thread: leave signals alone
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
-@contextmanager
-def output_transaction(out: Path) -> Iterator[Path]:
-    """Yield a staging folder; on success move its files into ``out``.
-
-    On any exception (including KeyboardInterrupt and SIGTERM) nothing in
-    ``out`` changes, and a folder this build created is removed again.
-    """
-    created = not out.exists()
-    if out.exists() and not out.is_dir():
-        raise fail(out, "output path exists and is not a folder")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise fail(out, f"cannot create the output folder: {exc.strerror}") from None
-    lock_path = out / LOCK_NAME
-    lock_existed = lock_path.exists()
-    lock_fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        fcntl.flock(lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError as exc:
-        os.close(lock_fd)
-        if exc.errno in (errno.EAGAIN, errno.EACCES):
-            raise InputError(Problem(str(out), "another publikasi build is writing to this "
-                                     "folder; try again when it has finished")) from None
-        raise
-    staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out))
-    committed = False
-    try:
-        with _sigterm_as_exception():
-            yield staging
-            _commit(staging, out)
-            committed = True
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-        if not lock_existed:
-            try:
-                lock_path.unlink()
-            except FileNotFoundError:
-                pass
-        fcntl.flock(lock_fd, fcntl.LOCK_UN)
-        os.close(lock_fd)
-        if created and not committed:
-            shutil.rmtree(out, ignore_errors=True)
-
-
-def _commit(staging: Path, out: Path) -> None:
-    # Signals wait until every file is in place: a half-committed edition
-    # (new PDF, old feed) would be worse than either whole one.
-    blocked = {signal.SIGINT, signal.SIGTERM}
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, blocked)
-    try:
-        for path in sorted(staging.rglob("*")):
-            if path.is_dir():
-                continue
-            rel = path.relative_to(staging)
-            target = out / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(path, target)
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+__all__ = ["BuildInterrupted", "BuildOptions", "BuildResult", "LOCK_NAME",
+           "STAGING_PREFIX", "build", "output_transaction"]

@@ -1,0 +1,417 @@
+"""Exporter tasks: a build split into independent units, run in parallel, reused from cache.
+
+A build is a list of :class:`Task` objects, one per unit of output:
+
+``release``      one exporter for one release (the edition PDF, EPUB ...)
+``edition``      the edition file(s) of an exporter that also writes per-article files
+``article``      one article's own file(s), e.g. ``docx/<slug>.docx``
+``publication``  one exporter for the whole publication (the feeds)
+
+An exporter opts in to per-article tasks by defining two methods besides
+``export``::
+
+    def export_edition(self, release, ctx): ...           # the edition file(s) only
+    def export_article(self, article, release, ctx): ...  # that article's file(s) only
+
+Every task is a pure function of its inputs: the exporter, its target (with
+the publication's and release's own metadata), the theme's files, the
+options that shape output, the build time, the bytes of every picture the
+target names, and publikasi's code (:func:`publikasi.cache.environment_key`).
+Those inputs make the task's cache key, so a task whose key is in the cache
+is not run: its files are copied from the cache.  The remaining tasks run in
+worker processes (``jobs`` > 1) or in this process.  Results are merged in
+task order, never in completion order, so ``-j 4`` writes exactly the bytes
+and file list that ``-j 1`` writes.
+
+Rules for exporters that follow from this: a release exporter reads only its
+release and the publication's own metadata (not other releases); an exporter
+must not count on files another exporter wrote; module-level state must not
+change output.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import multiprocessing
+import os
+import signal
+import sys
+from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from .cache import BuildCache, cached_image_store, digest, environment_key, file_digest, theme_key
+from .errors import InputError, Problem
+from .exporters import ExportContext, Exporter, Sink, get_exporter, registry
+
+if TYPE_CHECKING:
+    from .images import ImageStore
+    from .model import Article, Publication, Release
+    from .themes import Theme
+
+Kind = Literal["release", "edition", "article", "publication"]
+
+# Options that choose how a build runs, not what it writes.
+RUN_OPTIONS = {"jobs", "cache", "cache_dir", "progress"}
+
+
+@dataclass(frozen=True)
+class Task:
+    format: str
+    kind: Kind
+    release: str | None = None  # release slug
+    article: str | None = None  # article slug
+    prefix: str = ""  # where in the output folder the task writes
+    key: str = ""  # cache key ("" when the build does not cache)
+
+    @property
+    def label(self) -> str:
+        where = "/".join(x for x in (self.release, self.article) if x)
+        return f"{self.format} {where}".strip()
+
+
+@dataclass
+class BuildState:
+    """Everything a worker needs to run any task of one build."""
+
+    publication: Publication
+    themes: dict[str, Theme]  # release slug -> theme; "" -> the publication's theme
+    build_time: dt.datetime
+    options: dict[str, Any]
+    image_args: dict[str, Any] = field(default_factory=dict)  # ImageStore(**image_args)
+    cache_root: str | None = None
+
+    def release(self, slug: str) -> Release:
+        return self._releases()[slug]
+
+    def article(self, release: str, slug: str) -> Article:
+        return self._articles()[(release, slug)]
+
+    def _releases(self) -> dict[str, Release]:
+        found = self.__dict__.get("_release_index")
+        if found is None:
+            found = {r.slug: r for r in self.publication.releases}
+            self.__dict__["_release_index"] = found
+        return found
+
+    def _articles(self) -> dict[tuple[str, str], Article]:
+        found = self.__dict__.get("_article_index")
+        if found is None:
+            found = {(r.slug, a.slug): a for r in self.publication.releases for a in r.articles}
+            self.__dict__["_article_index"] = found
+        return found
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
+
+
+@dataclass
+class TaskResult:
+    files: list[str]
+    warnings: list[str]
+    cached: bool = False
+
+
+@dataclass
+class Outcome:
+    files: list[str]  # relative to the staging folder, in task order, each once
+    warnings: list[str]
+    stats: dict[str, Any]
+
+
+def splits_articles(exporter: Exporter | type) -> bool:
+    """True when the exporter writes per-article files as separate tasks."""
+    return callable(getattr(exporter, "export_article", None)) and \
+        callable(getattr(exporter, "export_edition", None))
+
+
+def default_jobs() -> int:
+    """The CPUs this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+# ---------------------------------------------------------------- planning
+
+
+def _fields_except(obj: Any, skip: str) -> list[tuple[str, Any]]:
+    return [(f.name, getattr(obj, f.name)) for f in dataclasses.fields(obj) if f.name != skip]
+
+
+class _Keys:
+    """Cache keys, built from per-object digests computed once each."""
+
+    def __init__(self, state: BuildState, exporters: dict[str, Exporter]) -> None:
+        self.state = state
+        options = {k: v for k, v in sorted(state.options.items()) if k not in RUN_OPTIONS}
+        self.common = digest(environment_key(), options, state.build_time.isoformat(),
+                             state.image_args)
+        self.specs = {name: registry().get(name, type(exp).__qualname__)
+                      for name, exp in exporters.items()}
+        self.versions = {name: getattr(exp, "version", "") for name, exp in exporters.items()}
+        self._themes: dict[int, str] = {}
+        self._files: dict[Path, str] = {}
+        pub = state.publication
+        self.pub_meta = digest(_fields_except(pub, "releases"), self._file(pub.publisher.logo))
+        self._release_meta: dict[str, str] = {}
+        self._articles: dict[tuple[str, str], str] = {}
+
+    def _file(self, path: Path | None) -> str:
+        if path is None:
+            return ""
+        if path not in self._files:
+            self._files[path] = file_digest(path)
+        return self._files[path]
+
+    def theme(self, theme: Theme) -> str:
+        if id(theme) not in self._themes:
+            self._themes[id(theme)] = theme_key(theme)
+        return self._themes[id(theme)]
+
+    def release_meta(self, release: Release) -> str:
+        if release.slug not in self._release_meta:
+            self._release_meta[release.slug] = digest(
+                _fields_except(release, "articles"), self._file(release.cover),
+                self._file(release.publisher.logo))
+        return self._release_meta[release.slug]
+
+    def article(self, release: Release, article: Article) -> str:
+        k = (release.slug, article.slug)
+        if k not in self._articles:
+            from .model import walk_blocks
+
+            pictures = [f.src for f in article.figures if f.src is not None]
+            pictures += [b.src for b in walk_blocks(article.blocks)
+                         if getattr(b, "src", None) is not None]
+            self._articles[k] = digest(article, [self._file(p) for p in pictures])
+        return self._articles[k]
+
+    def release(self, release: Release) -> str:
+        return digest(self.release_meta(release),
+                      [self.article(release, a) for a in release.articles])
+
+    def task(self, task: Task) -> str:
+        state = self.state
+        head = (self.common, task.format, task.kind, task.prefix, self.specs[task.format],
+                self.versions[task.format], self.pub_meta)
+        if task.kind == "publication":
+            body = [self.release(r) for r in state.publication.releases]
+            return digest(*head, self.theme(state.themes[""]), body)
+        assert task.release is not None
+        release = state.release(task.release)
+        theme = self.theme(state.themes[release.slug])
+        if task.kind == "article":
+            assert task.article is not None
+            return digest(*head, theme, self.release_meta(release),
+                          self.article(release, state.article(release.slug, task.article)))
+        return digest(*head, theme, self.release(release))
+
+
+def plan_tasks(state: BuildState, exporters: dict[str, Exporter],
+               with_keys: bool = False) -> list[Task]:
+    """Every task of a build, in the order the plain sequential build ran them."""
+    pub = state.publication
+    tasks: list[Task] = []
+    for release in pub.releases:
+        prefix = "" if pub.is_single_release else release.slug
+        for name, exporter in exporters.items():
+            if exporter.scope != "release":
+                continue
+            if splits_articles(exporter):
+                tasks.append(Task(name, "edition", release.slug, None, prefix))
+                tasks.extend(Task(name, "article", release.slug, a.slug, prefix)
+                             for a in release.articles)
+            else:
+                tasks.append(Task(name, "release", release.slug, None, prefix))
+    for name, exporter in exporters.items():
+        if exporter.scope == "publication":
+            tasks.append(Task(name, "publication"))
+    if with_keys:
+        keys = _Keys(state, exporters)
+        tasks = [dataclasses.replace(t, key=keys.task(t)) for t in tasks]
+    return tasks
+
+
+# ---------------------------------------------------------------- running one task
+
+
+_EXPORTERS: dict[str, Exporter] = {}
+
+
+def _exporter(name: str) -> Exporter:
+    if name not in _EXPORTERS:
+        _EXPORTERS[name] = get_exporter(name)
+    return _EXPORTERS[name]
+
+
+def run_task(state: BuildState, task: Task, staging: Path, images: ImageStore) -> TaskResult:
+    """Run one task, writing its files below ``staging``."""
+    exporter = _exporter(task.format)
+    sink = Sink(staging, task.prefix)
+    theme = state.themes[task.release or ""] if task.release else state.themes[""]
+    ctx = ExportContext(theme=theme, sink=sink, images=images, build_time=state.build_time,
+                        publication=state.publication, options=dict(state.options),
+                        warnings=[])
+    if task.kind == "publication":
+        exporter.export(state.publication, ctx)
+    else:
+        assert task.release is not None
+        release = state.release(task.release)
+        if task.kind == "release":
+            exporter.export(release, ctx)
+        elif task.kind == "edition":
+            exporter.export_edition(release, ctx)  # type: ignore[attr-defined]
+        else:
+            assert task.article is not None
+            article = state.article(release.slug, task.article)
+            exporter.export_article(article, release, ctx)  # type: ignore[attr-defined]
+    return TaskResult(list(sink.written), list(ctx.warnings))
+
+
+def restore(cache: BuildCache, task: Task, staging: Path) -> TaskResult | None:
+    """Copy a task's files from the cache into ``staging``; None on a miss."""
+    hit = cache.get_output(task.key)
+    if hit is None:
+        return None
+    entry, blobs = hit
+    for (rel, _), data in zip(entry.files, blobs):
+        target = staging / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    return TaskResult([rel for rel, _ in entry.files], list(entry.warnings), cached=True)
+
+
+# ---------------------------------------------------------------- worker processes
+
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(state: BuildState, staging: str) -> None:
+    # The parent handles Ctrl-C and SIGTERM and then stops the workers; a
+    # worker that also reacted would print a second, confusing traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    cache = BuildCache(state.cache_root) if state.cache_root else None
+    _WORKER.update(state=state, staging=Path(staging), cache=cache,
+                   images=cached_image_store(cache, **state.image_args))
+
+
+def _worker_run(task: Task) -> tuple[str, Any]:
+    state, staging, cache = _WORKER["state"], _WORKER["staging"], _WORKER["cache"]
+    try:
+        result = run_task(state, task, staging, _WORKER["images"])
+    except InputError as exc:
+        # InputError does not survive pickling intact; send its problems.
+        return "input", [dataclasses.astuple(p) for p in exc.problems]
+    if cache is not None and task.key:
+        cache.put_output(task.key, staging, result.files, result.warnings)
+    stats = dict(cache.stats) if cache is not None else {}
+    if cache is not None:
+        cache.stats.clear()
+    return "ok", (result, stats)
+
+
+def _pool_context() -> multiprocessing.context.BaseContext:
+    # fork shares the parsed publication and the imported libraries with the
+    # workers at no cost; elsewhere (macOS, Windows) the state is pickled once
+    # per worker.
+    if sys.platform.startswith("linux"):
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context()
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    pool.shutdown(wait=False, cancel_futures=True)
+    for proc in list(getattr(pool, "_processes", {}).values()):
+        if proc.is_alive():
+            proc.terminate()
+    for proc in list(getattr(pool, "_processes", {}).values()):
+        proc.join(5)
+
+
+# ---------------------------------------------------------------- running a build
+
+Progress = Callable[[str], None]
+
+
+def run_tasks(tasks: list[Task], state: BuildState, staging: Path, *, images: ImageStore,
+              jobs: int | None = None, cache: BuildCache | None = None,
+              on_start: Callable[[int], None] | None = None,
+              on_done: Progress | None = None) -> Outcome:
+    """Run (or restore from ``cache``) every task; merge results in task order."""
+    jobs = jobs or default_jobs()
+    results: list[TaskResult | None] = [None] * len(tasks)
+    if on_start:
+        on_start(len(tasks))
+    todo: list[int] = []
+    for i, task in enumerate(tasks):
+        if cache is not None and task.key:
+            hit = restore(cache, task, staging)
+            if hit is not None:
+                results[i] = hit
+                if on_done:
+                    on_done(task.label)
+                continue
+        todo.append(i)
+    worker_stats: Counter[str] = Counter()
+    if jobs > 1 and len(todo) > 1:
+        _run_pool(tasks, todo, results, state, staging, min(jobs, len(todo)), on_done,
+                  worker_stats)
+    else:
+        for i in todo:
+            task = tasks[i]
+            results[i] = run_task(state, task, staging, images)
+            if cache is not None and task.key:
+                cache.put_output(task.key, staging, results[i].files, results[i].warnings)
+            if on_done:
+                on_done(task.label)
+    files: list[str] = []
+    seen: set[str] = set()
+    warnings: list[str] = []
+    for result in results:
+        assert result is not None
+        for rel in result.files:
+            if rel not in seen:
+                seen.add(rel)
+                files.append(rel)
+        warnings.extend(result.warnings)
+    ran = [tasks[i].label for i in todo]
+    stats = {"tasks": len(tasks), "ran": ran, "cached": len(tasks) - len(todo),
+             "jobs": jobs if len(todo) > 1 else 1}
+    if cache is not None:
+        stats["cache"] = dict(cache.stats + worker_stats)
+    return Outcome(files, warnings, stats)
+
+
+def _cost(task: Task) -> int:
+    # Long tasks first, so a worker is not left alone with an edition PDF at the end.
+    return {"publication": 0, "release": 1, "edition": 1, "article": 2}[task.kind]
+
+
+def _run_pool(tasks: list[Task], todo: list[int], results: list[TaskResult | None],
+              state: BuildState, staging: Path, workers: int, on_done: Progress | None,
+              stats: Counter[str]) -> None:
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context(),
+                               initializer=_init_worker, initargs=(state, str(staging)))
+    try:
+        futures: dict[Future, int] = {}
+        for i in sorted(todo, key=lambda i: _cost(tasks[i])):
+            futures[pool.submit(_worker_run, tasks[i])] = i
+        for fut in as_completed(futures):
+            status, value = fut.result()
+            if status == "input":
+                raise InputError([Problem(*p) for p in value])
+            results[futures[fut]], worker = value
+            stats.update(worker)
+            if on_done:
+                on_done(tasks[futures[fut]].label)
+    except BaseException:
+        _stop(pool)
+        raise
+    pool.shutdown(wait=True)
