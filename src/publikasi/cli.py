@@ -67,6 +67,9 @@ def _parser() -> argparse.ArgumentParser:
                    "the build cache")
     b.add_argument("--cache-dir", type=Path, default=None, help="where the build cache lives")
     b.add_argument("--base-url", default=None, help="base URL for feeds when the source has none")
+    b.add_argument("--allow-remote", action="store_true",
+                   help="download http(s) images named in the source (size limit and timeout "
+                   "from `limits:`); without it a build never uses the network")
     b.add_argument("--strict", action="store_true",
                    help="treat every reader guess (unknown date, no dateline) as an error")
 
@@ -111,7 +114,12 @@ def main(argv: list[str] | None = None) -> int:
         for problem in exc.problems:
             print(f"error: {problem}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
+        from .atomic import BuildInterrupted
+
+        if isinstance(exc, BuildInterrupted):  # SIGTERM/SIGHUP
+            print("error: terminated; the output folder was left as it was", file=sys.stderr)
+            return 143
         print("error: interrupted; the output folder was left as it was", file=sys.stderr)
         return 130
     except BrokenPipeError:
@@ -145,6 +153,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         formats=[f for f in args.formats.split(",") if f.strip()] or None,
         theme=args.theme, paper=args.paper, jobs=args.jobs, cache=not args.no_cache,
         cache_dir=args.cache_dir, strict=args.strict, base_url=args.base_url,
+        allow_remote=args.allow_remote,
     )
     result = build(args.source, args.out, opts)
     _warn(result.warnings)

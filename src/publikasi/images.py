@@ -5,6 +5,12 @@ applied and then all metadata (EXIF with GPS, XMP, comments) is dropped,
 colour modes are normalised (CMYK, palette, 16-bit), formats a target cannot
 take (WebP, TIFF, BMP ...) become JPEG or PNG, and the picture is scaled to
 the profile's longest side.  Results are memoised per (file, profile).
+
+Safety: only the raster formats in :data:`ALLOWED_FORMATS` are opened (no
+EPS/PostScript, which Pillow would hand to Ghostscript), Pillow's
+decompression-bomb guard is on and tightened to :class:`ImageLimits` (pixels
+and bytes, configurable with the ``limits:`` key of release.yaml or
+publication.yaml), and truncated files are errors, never half-grey pictures.
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from .errors import fail
 
@@ -25,6 +31,20 @@ PROFILES = {"print": 2400, "screen": 1600, "thumb": 480}
 MAX_PIXELS = 60_000_000  # a 24 MP camera photo passes, a decompression bomb does not
 MAX_BYTES = 40_000_000
 JPEG_QUALITY = {"print": 88, "screen": 82, "thumb": 80}
+# MPO is what some cameras call a JPEG with a second (depth/preview) frame.
+ALLOWED_FORMATS = ("JPEG", "MPO", "PNG", "GIF", "WEBP", "TIFF", "BMP")
+READABLE = "JPEG, PNG, GIF, WebP, TIFF or BMP"
+
+# A truncated file must fail, not be padded with grey.
+ImageFile.LOAD_TRUNCATED_IMAGES = False
+
+
+@dataclass(frozen=True)
+class ImageLimits:
+    """Largest picture a build accepts: decoded pixels and file bytes."""
+
+    max_pixels: int = MAX_PIXELS
+    max_bytes: int = MAX_BYTES
 
 
 @dataclass(frozen=True)
@@ -48,13 +68,81 @@ class PreparedImage:
         return self.height / self.width
 
 
+class ImageRejected(Exception):
+    """Why a file cannot be used as a picture (message without the file name)."""
+
+
+def open_image(path: Path, limits: ImageLimits = ImageLimits(), *, draft: bool = False
+               ) -> Image.Image:
+    """Open and fully decode ``path``; raise :class:`ImageRejected` with the reason.
+
+    ``draft=True`` lets JPEG decode at a reduced scale: every byte is still
+    read (truncation is detected), at a fraction of the cost; for checks only.
+    """
+    try:
+        size = path.stat().st_size
+    except OSError:
+        raise ImageRejected("not found") from None
+    if size == 0:
+        raise ImageRejected("the file is empty")
+    if size > limits.max_bytes:
+        raise ImageRejected(f"the file has {size:,} bytes, more than the limit of "
+                            f"{limits.max_bytes:,} (`limits: image_bytes`)")
+    # Pillow warns above MAX_IMAGE_PIXELS and refuses above twice that; the
+    # warning is turned into an error below so the limit is the real limit.
+    Image.MAX_IMAGE_PIXELS = limits.max_pixels
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            Image.init()  # register every plugin, or open() may not know MPO/WEBP yet
+            img = Image.open(path, formats=[f for f in ALLOWED_FORMATS if f in Image.OPEN])
+            if img.width * img.height > limits.max_pixels:
+                raise ImageRejected(
+                    f"the picture has {img.width}x{img.height} pixels, more than the limit of "
+                    f"{limits.max_pixels:,} (`limits: image_pixels`)")
+            if img.width < 1 or img.height < 1:
+                raise ImageRejected("the picture has no pixels")
+            if draft and img.format in ("JPEG", "MPO"):
+                img.draft("RGB", (max(img.width // 8, 1), max(img.height // 8, 1)))
+            img.load()
+    except ImageRejected:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ImageRejected("the picture is too large to decode safely (decompression "
+                            "bomb guard)") from None
+    except UnidentifiedImageError:
+        raise ImageRejected(f"not a picture publikasi can read ({READABLE})") from None
+    except (OSError, SyntaxError, ValueError, EOFError) as exc:
+        raise ImageRejected(f"the picture is damaged or truncated ({exc})") from None
+    except MemoryError:
+        raise ImageRejected("the picture is too large to decode") from None
+    return img
+
+
+def check_image(path: Path, limits: ImageLimits = ImageLimits()) -> str | None:
+    """None when ``path`` is a usable picture, else the reason (for load-time checks)."""
+    try:
+        open_image(path, limits, draft=True).close()
+    except ImageRejected as exc:
+        return str(exc)
+    return None
+
+
 class ImageStore:
     def __init__(self, max_pixels: int = MAX_PIXELS, max_bytes: int = MAX_BYTES) -> None:
         self.max_pixels = max_pixels
         self.max_bytes = max_bytes
         self._cache: dict[tuple[Path, str], PreparedImage] = {}
 
+    @property
+    def limits(self) -> ImageLimits:
+        return ImageLimits(self.max_pixels, self.max_bytes)
+
     def prepare(self, path: Path, profile: str = "screen") -> PreparedImage:
+        """The picture at ``path`` re-encoded for ``profile``, without any metadata.
+
+        Raises InputError naming ``path`` when it is not a usable picture.
+        """
         key = (path, profile)
         if key not in self._cache:
             self._cache[key] = self._prepare(path, profile)
@@ -62,30 +150,9 @@ class ImageStore:
 
     def _open(self, path: Path) -> Image.Image:
         try:
-            size = path.stat().st_size
-        except OSError:
-            raise fail(path, "image not found") from None
-        if size > self.max_bytes:
-            raise fail(path, f"image is larger than {self.max_bytes // 1_000_000} MB")
-        if size == 0:
-            raise fail(path, "image file is empty")
-        Image.MAX_IMAGE_PIXELS = self.max_pixels
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("error", Image.DecompressionBombWarning)
-                img = Image.open(path)
-                if img.width * img.height > self.max_pixels:
-                    raise fail(path, f"image has {img.width}x{img.height} pixels, more than "
-                               f"the limit of {self.max_pixels:,}")
-                img.load()
-        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-            raise fail(path, "image is too large (decompression bomb guard)") from None
-        except UnidentifiedImageError:
-            raise fail(path, "not an image Pillow can read (JPEG, PNG, GIF, WebP, TIFF, BMP)") \
-                from None
-        except (OSError, SyntaxError, ValueError) as exc:
-            raise fail(path, f"image is damaged or truncated ({exc})") from None
-        return img
+            return open_image(path, self.limits)
+        except ImageRejected as exc:
+            raise fail(path, f"image: {exc}") from None
 
     def _prepare(self, path: Path, profile: str) -> PreparedImage:
         img = self._open(path)
@@ -108,16 +175,19 @@ class ImageStore:
         longest = PROFILES.get(profile, PROFILES["screen"])
         if max(img.size) > longest:
             img.thumbnail((longest, longest), Image.Resampling.LANCZOS)
+        # A new image holding only the pixels: nothing of ``info`` (EXIF, GPS,
+        # XMP, comments, ICC) can be carried into the encoder by any default.
+        clean = Image.new(img.mode, img.size)
+        clean.paste(img)
         buf = io.BytesIO()
         if has_alpha:
-            # Keep transparency (logos); PNG without text chunks carries no metadata.
-            img.save(buf, "PNG", optimize=True)
+            # Keep transparency (logos); a PNG without text chunks carries no metadata.
+            clean.save(buf, "PNG", optimize=True)
             mime = "image/png"
         else:
-            # A fresh JPEG without exif/icc arguments carries no camera or GPS data.
-            img.save(buf, "JPEG", quality=JPEG_QUALITY.get(profile, 82), optimize=True,
-                     progressive=False)
+            clean.save(buf, "JPEG", quality=JPEG_QUALITY.get(profile, 82), optimize=True,
+                       progressive=False)
             mime = "image/jpeg"
         data = buf.getvalue()
-        return PreparedImage(data, mime, img.width, img.height,
+        return PreparedImage(data, mime, clean.width, clean.height,
                              hashlib.sha256(data).hexdigest()[:16])

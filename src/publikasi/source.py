@@ -13,10 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError, Problem, Problems, fail
+from .fetch import RemoteFetcher
 from .model import Article, FeedConfig, Publication, Publisher, Release
 from .readers.common import (
-    ReadContext, parse_bool, parse_int, parse_language, parse_plain_date, parse_str,
-    parse_timezone, parse_url, resolve_inside, warn_unknown_keys,
+    Limits, ReadContext, parse_bool, parse_int, parse_language, parse_limits, parse_plain_date,
+    parse_str, parse_timezone, parse_url, resolve_image, resolve_inside, short,
+    warn_unknown_keys,
 )
 from .text import slugify
 from .yamlio import YamlDoc, load_mapping, read_text_file
@@ -25,6 +27,7 @@ RELEASE_KEYS = {
     "title", "date", "edition", "language", "timezone", "publisher", "base_url",
     "description", "cover", "theme", "articles", "feed",
     "slug",  # extension: the release's file name stem (default: folder name)
+    "limits",  # extension (README "Safety"): image_pixels, image_bytes, download_seconds
 }
 PUBLICATION_KEYS = RELEASE_KEYS - {"date", "articles", "edition", "cover"}
 FEED_KEYS = {"items", "full_content", "archive"}
@@ -34,30 +37,66 @@ MAX_SOURCE_BYTES = 20_000_000
 
 @dataclass
 class Loaded:
+    """A loaded source.  Call :meth:`cleanup` when done with it (downloaded pictures)."""
+
     publication: Publication
     warnings: list[Problem] = field(default_factory=list)
+    # The largest limits any release asked for: the image store's backstop
+    # (each release's own limits were enforced while loading).
+    limits: Limits = field(default_factory=Limits)
+    fetcher: RemoteFetcher | None = None
+
+    def cleanup(self) -> None:
+        if self.fetcher is not None:
+            self.fetcher.cleanup()
 
 
-def load(path: Path | str, *, strict: bool = False) -> Loaded:
-    """Read ``path`` (a file, a release folder or a publication folder)."""
+@dataclass
+class _Session:
+    """What every file of one load shares."""
+
+    problems: Problems
+    strict: bool
+    fetcher: RemoteFetcher | None
+    limits_seen: list[Limits] = field(default_factory=list)
+
+
+def load(path: Path | str, *, strict: bool = False, allow_remote: bool = False) -> Loaded:
+    """Read ``path`` (a file, a release folder or a publication folder).
+
+    Raises :class:`InputError` listing every problem found.  With
+    ``allow_remote`` remote image URLs are downloaded (see :mod:`publikasi.fetch`);
+    otherwise they are errors and nothing touches the network.
+    """
     path = Path(path)
-    problems = Problems()
-    if not path.exists():
-        raise fail(path, "source not found")
-    if path.is_file():
-        pub = _load_single_file(path, problems, strict)
-    elif (path / "publication.yaml").is_file():
-        pub = _load_publication(path, problems, strict)
-    elif (path / "release.yaml").is_file():
-        release = _load_release(path, {}, None, problems, strict)
+    session = _Session(Problems(), strict, RemoteFetcher() if allow_remote else None)
+    problems = session.problems
+    try:
+        if not path.exists():
+            raise fail(path, "source not found")
+        if path.is_file():
+            pub = _load_single_file(path, session)
+        elif (path / "publication.yaml").is_file():
+            pub = _load_publication(path, session)
+        elif (path / "release.yaml").is_file():
+            release = _load_release(path, {}, None, session)
+            problems.raise_if_any()
+            assert release is not None
+            pub = _publication_of_release(release)
+        elif path.is_dir():
+            raise fail(path, "not a publikasi source: expected release.yaml or publication.yaml "
+                       "in this folder, or a .md/.txt file")
+        else:
+            raise fail(path, "not a file or a folder")
         problems.raise_if_any()
-        assert release is not None
-        pub = _publication_of_release(release)
-    else:
-        raise fail(path, "not a publikasi source: expected release.yaml or publication.yaml "
-                   "in this folder, or a .md/.txt file")
-    problems.raise_if_any()
-    return Loaded(pub, problems.warnings)
+    except BaseException:
+        if session.fetcher is not None:
+            session.fetcher.cleanup()
+        raise
+    seen = session.limits_seen or [Limits()]
+    biggest = Limits(max(x.image_pixels for x in seen), max(x.image_bytes for x in seen),
+                     max(x.download_seconds for x in seen))
+    return Loaded(pub, problems.warnings, biggest, session.fetcher)
 
 
 def load_article_file(path: Path, ctx: ReadContext) -> list[Article]:
@@ -65,7 +104,10 @@ def load_article_file(path: Path, ctx: ReadContext) -> list[Article]:
     if path.suffix.lower() not in ARTICLE_SUFFIXES:
         raise fail(path, f"unsupported file type {path.suffix or '(none)'}: "
                    "articles are .md or .txt files")
-    size = path.stat().st_size
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise fail(path, f"cannot read the article: {exc.strerror}") from None
     if size > MAX_SOURCE_BYTES:
         raise fail(path, f"file is larger than {MAX_SOURCE_BYTES // 1_000_000} MB")
     if path.suffix.lower() == ".txt":
@@ -84,9 +126,11 @@ def load_article_file(path: Path, ctx: ReadContext) -> list[Article]:
 # ---------------------------------------------------------------- single file
 
 
-def _load_single_file(path: Path, problems: Problems, strict: bool) -> Publication:
+def _load_single_file(path: Path, session: _Session) -> Publication:
+    problems = session.problems
     root = path.resolve().parent
-    ctx = ReadContext(root=root, problems=problems, strict=strict)
+    ctx = ReadContext(root=root, problems=problems, strict=session.strict,
+                      fetcher=session.fetcher)
     articles = load_article_file(path, ctx)
     if not articles:
         raise fail(path, "no article found in this file")
@@ -121,20 +165,28 @@ def _publication_of_release(release: Release) -> Publication:
 # ---------------------------------------------------------------- folders
 
 
-def _load_publication(path: Path, problems: Problems, strict: bool) -> Publication:
+def _load_publication(path: Path, session: _Session) -> Publication:
+    problems = session.problems
     file = path / "publication.yaml"
     doc = load_mapping(read_text_file(file, "publication.yaml"), file)
     data = doc.data
     warn_unknown_keys(data, PUBLICATION_KEYS, file, doc.lines, problems, "publication.yaml")
     if "title" not in data:
         problems.add(file, "missing required key `title`", 1)
-    shared = _common_keys(doc, path, path, problems)
+    shared = _common_keys(doc, path, (path.resolve(),), session)
     releases: list[Release] = []
-    folders = sorted(p for p in path.iterdir() if p.is_dir() and (p / "release.yaml").is_file())
+    real_root = path.resolve()
+    folders = []
+    for p in sorted(path.iterdir()):
+        if p.is_dir() and (p / "release.yaml").is_file():
+            if real_root not in Path(os.path.realpath(p)).parents:
+                problems.add(p, "release folder is a symlink that leaves the publication folder")
+                continue
+            folders.append(p)
     if not folders:
         problems.add(path, "publication has no release folders (each needs a release.yaml)")
     for folder in folders:
-        release = _load_release(folder, shared, path, problems, strict)
+        release = _load_release(folder, shared, path, session)
         if release is not None:
             releases.append(release)
     problems.raise_if_any()
@@ -160,10 +212,24 @@ def _load_publication(path: Path, problems: Problems, strict: bool) -> Publicati
     )
 
 
-def _common_keys(doc: YamlDoc, folder: Path, root: Path, problems: Problems) -> dict[str, Any]:
-    """Parse the keys a publication and a release share; bad values become problems."""
+def _common_keys(doc: YamlDoc, folder: Path, roots: tuple[Path, ...], session: _Session,
+                 inherited: Limits | None = None) -> dict[str, Any]:
+    """Parse the keys a publication and a release share; bad values become problems.
+
+    ``roots`` are the folders that files named here (logo, theme) must stay in.
+    """
+    problems = session.problems
     data, file, line = doc.data, doc.file, doc.line
     out: dict[str, Any] = {}
+    limits = inherited or Limits()
+    if data.get("limits") is not None:
+        try:
+            limits = parse_limits(data["limits"], file, line("limits"), limits)
+        except InputError as exc:
+            problems.extend(exc)
+    out["limits"] = limits
+    image_ctx = ReadContext(root=roots[0], extra_roots=roots[1:], problems=problems,
+                            limits=limits, fetcher=session.fetcher)
 
     def take(key: str, fn, *args: Any) -> None:
         if key in data and data[key] is not None:
@@ -179,29 +245,55 @@ def _common_keys(doc: YamlDoc, folder: Path, root: Path, problems: Problems) -> 
     take("theme", parse_str, file, line("theme"), "theme")
     take("title", parse_str, file, line("title"), "title")
     if "publisher" in data and data["publisher"] is not None:
-        out["publisher"] = _publisher(data["publisher"], folder, root, file, line("publisher"),
-                                      problems)
+        out["publisher"] = _publisher(data["publisher"], folder, image_ctx, file,
+                                      line("publisher"), problems)
     if "feed" in data and data["feed"] is not None:
         out["feed"] = _feed(data["feed"], file, line("feed"), problems)
-    if "theme" in out and out["theme"] and ("/" in out["theme"] or out["theme"].startswith(".")):
-        # A theme given as a path is relative to the file that names it.
-        out["theme"] = str((folder / out["theme"]).resolve())
+    if out.get("theme"):
+        try:
+            out["theme"] = _check_theme(out["theme"], folder, roots, file, line("theme"))
+        except InputError as exc:
+            problems.extend(exc)
+            del out["theme"]
     return out
 
 
-def _publisher(value: Any, folder: Path, root: Path, file: Path, line: int | None,
+def _check_theme(spec: str, folder: Path, roots: tuple[Path, ...], file: Path,
+                 line: int | None) -> str:
+    """A built-in theme name, or the real path of a theme folder inside ``roots``."""
+    from .themes import load_theme
+
+    if "/" in spec or "\\" in spec or spec.startswith("."):
+        # A theme given as a path is relative to the file that names it, and
+        # like every file a source names it must not leave the source folder.
+        real = Path(os.path.realpath(folder / spec))
+        if os.path.isabs(spec) or not any(real == r or r in real.parents for r in roots):
+            raise fail(file, f"theme {short(spec)} is outside the source folder; name a "
+                       "built-in theme, put the theme folder next to the release, or pass -t",
+                       line)
+        spec = str(real)
+    try:
+        load_theme(spec, base_dir=folder)
+    except InputError as exc:
+        raise InputError([Problem(str(file), p.message, line) if p.file == spec else p
+                          for p in exc.problems]) from None
+    return spec
+
+
+def _publisher(value: Any, folder: Path, ctx: ReadContext, file: Path, line: int | None,
                problems: Problems) -> Publisher:
     if isinstance(value, str):
         return Publisher(name=value)
     if not isinstance(value, dict):
         problems.add(file, "`publisher` must be a mapping with name, url, logo", line)
         return Publisher()
-    unknown = set(value) - {"name", "url", "logo"}
+    unknown = sorted(set(map(str, value)) - {"name", "url", "logo"})
     if unknown:
-        problems.warn(file, f"unknown publisher key `{sorted(unknown)[0]}` ignored", line)
+        problems.warn(file, f"unknown publisher key `{unknown[0]}` ignored "
+                      "(known: name, url, logo)", line)
     try:
         url = parse_url(value["url"], file, line, "publisher.url") if value.get("url") else ""
-        logo = (resolve_inside(str(value["logo"]), folder, (root,), file, line, "logo")
+        logo = (resolve_image(str(value["logo"]), folder, ctx, file, line, "logo")
                 if value.get("logo") else None)
         return Publisher(name=parse_str(value.get("name"), file, line, "publisher.name"),
                          url=url, logo=logo)
@@ -217,7 +309,7 @@ def _feed(value: Any, file: Path, line: int | None, problems: Problems) -> FeedC
         return FeedConfig()
     for key in value:
         if key not in FEED_KEYS:
-            problems.warn(file, f"unknown feed key `{key}` ignored (known: "
+            problems.warn(file, f"unknown feed key `{short(key)}` ignored (known: "
                           f"{', '.join(sorted(FEED_KEYS))})", line)
     try:
         return FeedConfig(
@@ -232,7 +324,8 @@ def _feed(value: Any, file: Path, line: int | None, problems: Problems) -> FeedC
 
 
 def _load_release(folder: Path, shared: dict[str, Any], pub_root: Path | None,
-                  problems: Problems, strict: bool) -> Release | None:
+                  session: _Session) -> Release | None:
+    problems, strict = session.problems, session.strict
     file = folder / "release.yaml"
     try:
         doc = load_mapping(read_text_file(file, "release.yaml"), file)
@@ -243,8 +336,11 @@ def _load_release(folder: Path, shared: dict[str, Any], pub_root: Path | None,
     warn_unknown_keys(data, RELEASE_KEYS, file, doc.lines, problems, "release.yaml")
     root = folder.resolve()
     before = len(problems.items)
-    own = _common_keys(doc, folder, root, problems)
+    roots = (root, pub_root.resolve()) if pub_root else (root,)
+    own = _common_keys(doc, folder, roots, session, shared.get("limits"))
     merged = {**shared, **own}
+    limits = merged.get("limits", Limits())
+    session.limits_seen.append(limits)
     title = merged.get("title", "")
     if not title:
         problems.add(file, "missing required key `title`", 1)
@@ -261,11 +357,15 @@ def _load_release(folder: Path, shared: dict[str, Any], pub_root: Path | None,
     try:
         edition = parse_str(data.get("edition"), file, line("edition"), "edition")
         if data.get("cover"):
-            cover = resolve_inside(str(data["cover"]), folder, (root,), file, line("cover"),
-                                   "cover")
+            cover = resolve_image(str(data["cover"]), folder, ReadContext(
+                root=root, limits=limits, fetcher=session.fetcher), file, line("cover"), "cover")
     except InputError as exc:
         problems.extend(exc)
-    slug = slugify(str(data.get("slug") or folder.resolve().name))
+    slug_value = data.get("slug")
+    if isinstance(slug_value, (dict, list)):
+        problems.add(file, "`slug` must be text", line("slug"))
+        slug_value = None
+    slug = slugify(str(slug_value or folder.resolve().name))
     ctx = ReadContext(
         root=root,
         timezone=merged.get("timezone", "Asia/Jakarta"),
@@ -274,6 +374,8 @@ def _load_release(folder: Path, shared: dict[str, Any], pub_root: Path | None,
         strict=strict,
         problems=problems,
         extra_roots=(pub_root.resolve(),) if pub_root else (),
+        limits=limits,
+        fetcher=session.fetcher,
     )
     if len(problems.items) > before:
         return None  # the release file itself is broken; article errors would only add noise
@@ -313,6 +415,11 @@ def _load_articles(folder: Path, data: dict, doc: YamlDoc, ctx: ReadContext,
                                              doc.line("articles"), "article"), doc.line("articles")))
             except InputError as exc:
                 problems.extend(exc)
+        seen: set[Path] = set()
+        for p, _ in paths:
+            if p in seen:
+                problems.add(file, f"`articles` lists {p.name} twice", doc.line("articles"))
+            seen.add(p)
     else:
         for p in sorted(folder.iterdir()):
             if (p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES
@@ -351,3 +458,31 @@ def _check_slugs(articles: list[Article], problems: Problems) -> None:
 
 def release_date_of(pub: Publication) -> dt.date:
     return max(r.date for r in pub.releases)
+
+
+def checked_theme(spec: str, from_cli: bool, *, base_dir: Path, paper: str | None = None):
+    """``load_theme`` plus the source-safety rules for theme folders.
+
+    An unknown theme given with ``-t`` is reported against ``-t``; a theme
+    folder may not contain symlinks that leave it (a theme is copied into
+    outputs: fonts, stylesheets, reference documents).
+    """
+    from .themes import load_theme
+
+    try:
+        theme = load_theme(spec, base_dir=base_dir, paper=paper)
+    except InputError as exc:
+        if not from_cli:
+            raise
+        raise InputError([Problem("-t", f"{p.message} (got {short(spec)})", p.line)
+                          if p.file == spec else p for p in exc.problems]) from None
+    for folder in theme.chain:
+        real_folder = Path(os.path.realpath(folder))
+        for root, dirs, files in os.walk(folder):
+            for name in dirs + files:
+                entry = Path(root, name)
+                if entry.is_symlink():
+                    real = Path(os.path.realpath(entry))
+                    if real_folder not in real.parents:
+                        raise fail(entry, "theme file is a symlink that leaves the theme folder")
+    return theme

@@ -7,6 +7,7 @@ character data, NFC-normalised and free of stray whitespace.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 
@@ -15,10 +16,21 @@ from slugify import slugify as _slugify
 # XML 1.0 forbids C0 controls (except tab, LF, CR), lone surrogates and the two
 # non-characters U+FFFE/U+FFFF.  C1 controls (U+0080-U+009F) are allowed by XML
 # but EPUBCheck and Word both choke on some of them and they never carry
-# meaning in pasted text (readers map them back to Windows-1252 first).
+# meaning in pasted text.
 _INVALID = re.compile(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]"
 )
+# A C1 control in text is nearly always a Windows-1252 byte decoded as
+# Latin-1 (0x93 -> U+0093 instead of a left quote): put the intended
+# character back before the rest are removed.
+_C1 = re.compile("[\x80-\x9f]")
+
+
+def _cp1252(m: re.Match[str]) -> str:
+    try:
+        return m.group().encode("latin-1").decode("cp1252")
+    except UnicodeDecodeError:  # 0x81, 0x8d, 0x8f, 0x90, 0x9d: unassigned
+        return ""
 # Zero-width and byte-order marks that sneak in from web pages and Word.  The
 # zero-width joiner (U+200D) is kept: emoji sequences need it.
 _INVISIBLE = re.compile("[\u200b\u200c\u2060\ufeff\u00ad]")
@@ -26,8 +38,8 @@ _SPACES = re.compile(r"\s+")
 
 
 def strip_invalid(text: str) -> str:
-    """Remove characters that are not allowed in XML 1.0 documents."""
-    return _INVALID.sub("", text)
+    """Remove characters that are not allowed in XML 1.0 documents (C1 -> Windows-1252)."""
+    return _INVALID.sub("", _C1.sub(_cp1252, text))
 
 
 def clean_inline(text: str) -> str:
@@ -36,7 +48,7 @@ def clean_inline(text: str) -> str:
     Leading and trailing spaces are kept (they separate inline runs); use
     :func:`clean_line` for a value that stands alone.
     """
-    text = _INVALID.sub("", text)
+    text = strip_invalid(text)
     text = _INVISIBLE.sub("", text)
     text = unicodedata.normalize("NFC", text)
     return _SPACES.sub(" ", text)
@@ -50,6 +62,14 @@ def clean_line(text: str | None) -> str:
 
 
 def slugify(text: str, max_length: int = 80) -> str:
-    """URL- and file-safe ASCII slug (``"Wali Kota Malang"`` -> ``"wali-kota-malang"``)."""
+    """URL- and file-safe ASCII slug (``"Wali Kota Malang"`` -> ``"wali-kota-malang"``).
+
+    Text with nothing to transliterate (emoji only) gets ``artikel-<hash>``,
+    stable for the same text and different for different texts.
+    """
     slug = _slugify(text, max_length=max_length, word_boundary=True)
-    return slug or "artikel"
+    if slug:
+        return slug
+    if not text.strip():
+        return "artikel"
+    return "artikel-" + hashlib.sha256(text.strip().encode("utf-8", "surrogatepass")).hexdigest()[:8]

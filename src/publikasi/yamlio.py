@@ -1,7 +1,15 @@
-"""Safe, bounded YAML loading that remembers the line of every top-level key."""
+"""Safe, bounded YAML loading that remembers the line of every top-level key.
+
+Only PyYAML's safe constructors are used (no Python object tags).  Three
+bounds keep a hostile or broken file from hanging a build: the text size
+(:data:`MAX_YAML_BYTES`), the number of aliases, and the size of the data once
+every alias is expanded (:data:`MAX_YAML_NODES`, the "billion laughs" guard;
+counting is done on the node graph, so it costs no more than the file).
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -12,15 +20,20 @@ from .errors import fail
 
 MAX_YAML_BYTES = 1_000_000
 MAX_ALIASES = 100
+MAX_YAML_NODES = 100_000  # values after alias expansion; a release file has a few hundred
+MAX_YAML_DEPTH = 50
+
+# PyYAML refuses the whole document when it meets a control character; pasted
+# titles carry them (vertical tab, form feed, C1 bytes from Windows-1252).  The
+# model removes them anyway, so remove them before parsing.  NEL, LS and PS are
+# line breaks to YAML but not to editors: they become spaces so that line
+# numbers in messages match what the user sees.
+_YAML_UNPRINTABLE = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_YAML_ODD_BREAKS = re.compile("[\x85\u2028\u2029]")
 
 
 class _BoundedLoader(yaml.SafeLoader):
-    """SafeLoader that refuses "billion laughs" documents early.
-
-    Anchors and aliases are legal YAML, but a document that expands through
-    many aliases is an attack on whatever walks the data later; a release
-    file has no reason to use more than a handful.
-    """
+    """SafeLoader that refuses alias-heavy documents before anything walks them."""
 
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
@@ -31,11 +44,47 @@ class _BoundedLoader(yaml.SafeLoader):
             self._aliases += 1
             if self._aliases > MAX_ALIASES:
                 event = self.peek_event()
-                raise yaml.YAMLError(
-                    f"too many YAML aliases (more than {MAX_ALIASES}) near line "
-                    f"{event.start_mark.line + 1}"
-                )
+                raise _Refused(f"more than {MAX_ALIASES} aliases (`*name`); "
+                               "write the values out", event.start_mark.line)
         return super().compose_node(parent, index)
+
+
+class _Refused(Exception):
+    def __init__(self, message: str, line0: int | None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line0 = line0
+
+
+def _check_size(root: yaml.Node) -> None:
+    """Refuse node graphs that expand to more than MAX_YAML_NODES values or nest too deep."""
+    sizes: dict[int, int] = {}
+    # Iterative post-order walk with memoisation: a shared (aliased) node is
+    # counted once per use without being walked again.
+    stack: list[tuple[yaml.Node, int, bool]] = [(root, 1, False)]
+    while stack:
+        node, depth, expanded = stack.pop()
+        if id(node) in sizes and not expanded:
+            continue
+        if depth > MAX_YAML_DEPTH:
+            raise _Refused(f"nested more than {MAX_YAML_DEPTH} levels deep",
+                           node.start_mark.line)
+        children: list[yaml.Node] = []
+        if isinstance(node, yaml.SequenceNode):
+            children = list(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            children = [n for pair in node.value for n in pair]
+        if not expanded:
+            stack.append((node, depth, True))
+            for child in children:
+                if id(child) not in sizes:
+                    stack.append((child, depth + 1, False))
+            continue
+        total = 1 + sum(sizes.get(id(c), 1) for c in children)
+        if total > MAX_YAML_NODES:
+            raise _Refused(f"expands to more than {MAX_YAML_NODES:,} values "
+                           "(too many aliases?)", node.start_mark.line)
+        sizes[id(node)] = total
 
 
 @dataclass
@@ -53,27 +102,42 @@ def load_mapping(text: str, file: Path, first_line: int = 1) -> YamlDoc:
     """Parse ``text`` as a YAML mapping; errors name ``file`` and its line.
 
     ``first_line`` is the file line where ``text`` starts (front matter starts
-    on line 2).
+    on line 2).  Raises :class:`~publikasi.errors.InputError` for invalid or
+    oversized YAML, a top level that is not a mapping, non-text keys and
+    repeated top-level keys.
     """
     if len(text.encode("utf-8", "surrogatepass")) > MAX_YAML_BYTES:
         raise fail(file, f"YAML is larger than {MAX_YAML_BYTES // 1000} kB", first_line)
+    text = _YAML_ODD_BREAKS.sub(" ", _YAML_UNPRINTABLE.sub("", text))
     loader = _BoundedLoader(text)
     try:
         node = loader.get_single_node()
         if node is None:
             return YamlDoc({}, {}, file, first_line)
         if not isinstance(node, yaml.MappingNode):
-            raise fail(file, "expected a mapping of `key: value` lines at the top level",
+            kind = "a list" if isinstance(node, yaml.SequenceNode) else "a single value"
+            raise fail(file, f"expected a mapping of `key: value` lines, found {kind}",
                        node.start_mark.line + first_line)
+        _check_size(node)
         lines: dict[str, int] = {}
         for key_node, _ in node.value:
             if isinstance(key_node, yaml.ScalarNode):
-                lines.setdefault(str(key_node.value), key_node.start_mark.line + first_line)
+                key = str(key_node.value)
+                line = key_node.start_mark.line + first_line
+                if key in lines:
+                    raise fail(file, f"key `{key}` appears twice (first on line {lines[key]})",
+                               line)
+                lines[key] = line
         data = loader.construct_document(node)
+    except _Refused as exc:
+        line = exc.line0 + first_line if exc.line0 is not None else first_line
+        raise fail(file, f"invalid YAML: {exc.message}", line) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + first_line if mark else None
-        msg = exc.problem or str(exc)
+        line = mark.line + first_line if mark else first_line
+        msg = exc.problem or exc.context or "syntax error"
+        if "could not determine a constructor" in str(exc):
+            msg = "tags such as `!!python/...` are not allowed"
         raise fail(file, f"invalid YAML: {msg}", line) from None
     except yaml.YAMLError as exc:
         raise fail(file, f"invalid YAML: {exc}", first_line) from None
@@ -83,14 +147,22 @@ def load_mapping(text: str, file: Path, first_line: int = 1) -> YamlDoc:
         loader.dispose()
     if not isinstance(data, dict):
         raise fail(file, "expected a mapping of `key: value` lines at the top level", first_line)
-    bad = [k for k in data if not isinstance(k, str)]
-    if bad:
-        raise fail(file, f"keys must be text, not {bad[0]!r}", first_line)
+    for key in data:
+        if not isinstance(key, str):
+            where = next((k.start_mark.line + first_line for k, _ in node.value
+                          if not isinstance(k, yaml.ScalarNode) or k.value == str(key)), first_line)
+            raise fail(file, f"keys must be text, not {type(key).__name__} {str(key)[:40]!r}; "
+                       "quote the key", where)
     return YamlDoc(data, lines, file, first_line)
 
 
 def read_text_file(path: Path, what: str = "file") -> str:
-    """Read a UTF-8 (optionally BOM-prefixed) text file with clear errors."""
+    """Read a UTF-8 (optionally BOM-prefixed) or BOM-marked UTF-16 text file.
+
+    Raises InputError (naming ``path`` and, for bad UTF-8, the line) for a
+    missing file, a folder, binary data, UTF-16 without a byte-order mark and
+    text in another encoding.
+    """
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -102,11 +174,28 @@ def read_text_file(path: Path, what: str = "file") -> str:
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     elif raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return raw.decode("utf-16")
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError:
+            raise fail(path, f"{what} says it is UTF-16 but is damaged; save it as UTF-8") \
+                from None
     if b"\x00" in raw:
-        raise fail(path, f"{what} is binary or UTF-16 without a byte-order mark; save it as UTF-8")
+        if _looks_like_utf16(raw):
+            raise fail(path, f"{what} is UTF-16 without a byte-order mark; save it as UTF-8")
+        raise fail(path, f"{what} is a binary file, not text")
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise fail(path, "not valid UTF-8 text; save it as UTF-8", line) from None
+        raise fail(path, "not valid UTF-8 text (another encoding?); save it as UTF-8",
+                   line) from None
+
+
+def _looks_like_utf16(raw: bytes) -> bool:
+    """True when every other byte is mostly NUL, as in UTF-16 Latin text."""
+    sample = raw[:4000]
+    if len(sample) < 4:
+        return False
+    even = sample[0::2].count(0) / len(sample[0::2])
+    odd = sample[1::2].count(0) / max(len(sample[1::2]), 1)
+    return max(even, odd) > 0.3 and min(even, odd) < 0.05

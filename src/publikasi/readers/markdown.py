@@ -2,8 +2,10 @@
 
 Parsing is markdown-it-py's; this module only maps its syntax tree onto the
 closed block/inline set of :mod:`publikasi.model`.  Raw HTML never reaches the
-model: block HTML is reduced to its text by the nh3 sanitiser, inline tags are
-dropped except ``<br>``.
+model as HTML: it is sanitised with nh3 and mapped onto model blocks and
+inlines by :mod:`publikasi.readers.rawhtml` (paragraphs, emphasis, safe
+links, lists and tables survive; scripts, frames, handlers and external
+resources do not, and the user gets a warning naming what was removed).
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-import nh3
 from markdown_it import MarkdownIt
 from markdown_it.tree import SyntaxTreeNode
 from mdit_py_plugins.footnote import footnote_plugin
@@ -26,8 +27,9 @@ from ..text import slugify
 from ..yamlio import YamlDoc, load_mapping
 from .common import (
     ReadContext, parse_date, parse_image, parse_language, parse_str, parse_str_list,
-    parse_url, resolve_inside, safe_link, split_credit, warn_unknown_keys,
+    parse_url, resolve_image, safe_link, split_credit, warn_unknown_keys,
 )
+from .rawhtml import convert_inline_run, html_to_blocks, removed_tags
 
 ARTICLE_KEYS = {
     "title", "date", "dateline", "authors", "byline", "section", "tags", "summary",
@@ -130,6 +132,7 @@ class _Converter:
         self.ctx = ctx
         self.first_line = first_line
         self.footnote_labels: dict[int, str] = {}
+        self.current_line: int | None = first_line
 
     def line_of(self, node: SyntaxTreeNode) -> int | None:
         if node.map:
@@ -145,6 +148,7 @@ class _Converter:
 
     def block(self, node: SyntaxTreeNode) -> list[Block]:
         t = node.type
+        self.current_line = self.line_of(node) or self.current_line
         if t == "paragraph":
             return self.paragraph(node)
         if t == "heading":
@@ -168,9 +172,8 @@ class _Converter:
         if t == "table":
             return [self.table(node)]
         if t == "html_block":
-            text = nh3.clean(node.content, tags=set())
-            return [Paragraph((Text(_unescape(p)),)) for p in re.split(r"\n\s*\n", text)
-                    if p.strip()]
+            self.report_removed(removed_tags(node.content))
+            return html_to_blocks(node.content)
         if t in ("hr", "footnote_block"):
             return []
         # Unknown block types from future parser versions: keep their text.
@@ -182,16 +185,17 @@ class _Converter:
         if inline is None:
             return []
         out: list[Block] = []
-        pending: list[Inline] = []
+        nodes: list[SyntaxTreeNode] = []
         for child in inline.children:
             if child.type == "image":
+                pending = self.seq(nodes)
                 if any(plain_text(x).strip() for x in pending):
                     out.append(Paragraph(tuple(pending)))
-                pending = []
+                nodes = []
                 out.append(self.figure(child))
             else:
-                pending.extend(self.inline(child))
-        para = Paragraph(tuple(pending))
+                nodes.append(child)
+        para = Paragraph(tuple(self.seq(nodes)))
         if para.inlines and (any(not isinstance(x, LineBreak) for x in para.inlines)):
             out.append(para)
         return out
@@ -200,9 +204,8 @@ class _Converter:
         src = str(node.attrs.get("src", ""))
         alt = "".join(plain_text(x) for c in node.children for x in self.inline(c))
         caption, credit = split_credit(str(node.attrs.get("title") or ""))
-        path = resolve_inside(_unquote(src), self.file.parent,
-                              (self.ctx.root, *self.ctx.extra_roots), self.file,
-                              self.line_of(node), "image")
+        path = resolve_image(_unquote(src), self.file.parent, self.ctx, self.file,
+                             self.line_of(node) or self.current_line, "image")
         return Figure(src=path, alt=alt, caption=caption, credit=credit)
 
     def table(self, node: SyntaxTreeNode) -> Table:
@@ -229,11 +232,23 @@ class _Converter:
         out: list[Inline] = []
         for child in node.children:
             if child.type == "inline":
-                for c in child.children:
-                    out.extend(self.inline(c))
+                out.extend(self.seq(child.children))
             else:
-                out.extend(self.inline(child))
+                out.extend(self.seq([child]))
         return tuple(out)
+
+    def seq(self, nodes: list[SyntaxTreeNode]) -> list[Inline]:
+        """Sibling inline nodes -> inlines, applying raw inline HTML tags among them."""
+        inlines, removed = convert_inline_run(
+            nodes, self.inline, lambda n: n.content if n.type == "html_inline" else None)
+        self.report_removed(sorted(removed))
+        return inlines
+
+    def report_removed(self, names: list[str]) -> None:
+        if names:
+            tags = ", ".join(f"<{n}>" for n in names)
+            self.ctx.problems.warn(self.file, f"raw HTML {tags} removed (only text, links "
+                                   "and basic formatting are kept)", self.current_line)
 
     def inline(self, node: SyntaxTreeNode) -> list[Inline]:
         t = node.type
@@ -258,9 +273,7 @@ class _Converter:
         if t == "image":
             # An image inside a link or emphasis cannot become a figure; keep its alt.
             return [Text("".join(plain_text(x) for c in node.children for x in self.inline(c)))]
-        if t == "html_inline":
-            if re.fullmatch(r"<br\s*/?>", node.content.strip(), re.I):
-                return [LineBreak()]
+        if t == "html_inline":  # only reached outside seq(); seq() applies the tags
             return []
         if t == "footnote_ref":
             fid = int(node.meta["id"])
@@ -273,10 +286,7 @@ class _Converter:
         return [Text(node.content)] if node.content else []
 
     def children(self, node: SyntaxTreeNode) -> tuple[Inline, ...]:
-        out: list[Inline] = []
-        for c in node.children:
-            out.extend(self.inline(c))
-        return tuple(out)
+        return tuple(self.seq(node.children))
 
     def footnotes(self, root: SyntaxTreeNode) -> tuple[Footnote, ...]:
         found: dict[int, Footnote] = {}
@@ -290,12 +300,6 @@ class _Converter:
                 found[fid] = Footnote(self.footnote_labels[fid], tuple(self.blocks(
                     [c for c in fn.children if c.type != "footnote_anchor"])))
         return tuple(found[k] for k in sorted(found, key=lambda k: int(self.footnote_labels[k])))
-
-
-def _unescape(text: str) -> str:
-    import html
-
-    return html.unescape(text)
 
 
 def _unquote(src: str) -> str:
