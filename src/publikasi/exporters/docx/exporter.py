@@ -1,0 +1,216 @@
+"""The DOCX exporter: the edition as one Word file, and one file per article.
+
+Both are built on the theme's reference document (``docx/reference.docx``),
+so editors work with real Word styles they can change, and every file is
+reproducible byte for byte (fixed zip times, no random ids).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from ...i18n import article_date, long_date
+from ...model import Article, Figure, Release
+from ...repro import normalize_zip
+from .. import ExportContext, Exporter
+from . import properties as props_
+from .ooxml import E, paragraph, run, val
+from .render import DocxBuilder, Fmt, Where, word_language
+
+
+class DocxExporter(Exporter):
+    """``OUT/<release>.docx`` (the whole edition) and ``OUT/docx/<article>.docx``."""
+
+    format = "docx"
+    scope = "release"
+    description = "Word: the edition and one file per article, on the theme's reference document"
+
+    def export(self, target: Release, ctx: ExportContext) -> None:  # type: ignore[override]
+        release = target
+        reference = ctx.theme.file("docx/reference.docx")
+        settings = dict(ctx.theme.section("docx").get("layout", {}) or {})
+        pub_slug = "" if ctx.publication.is_single_release else ctx.publication.slug
+        edition = self._edition(release, ctx, reference, settings, pub_slug)
+        ctx.sink.write(f"{release.slug}.docx", edition)
+        for article in release.articles:
+            data = self._article(article, release, ctx, reference, settings, pub_slug)
+            ctx.sink.write(f"docx/{article.slug}.docx", data)
+
+    # ------------------------------------------------------------ documents
+
+    def _builder(self, release: Release, ctx: ExportContext, reference, settings,
+                 language: str) -> DocxBuilder:
+        builder = DocxBuilder(reference, ctx.theme, ctx.images, language=language,
+                              base_url=release.base_url, settings=settings)
+        builder.release_base = props_.release_base(release)
+        return builder
+
+    def _article(self, article: Article, release: Release, ctx: ExportContext, reference,
+                 settings: dict[str, Any], pub_slug: str) -> bytes:
+        b = self._builder(release, ctx, reference, settings, article.language)
+        write_article(b, article, release, in_edition=False)
+        b.header_footer(running_header(b, release, article.language), first_page_plain=False)
+        b.finish_body()
+        created = article.date
+        props_.apply(
+            b.doc,
+            core=props_.core_xml(
+                title=article.title,
+                creator=", ".join(article.authors) or release.publisher.name or release.title,
+                subject=article.summary, description=article.summary,
+                keywords=", ".join(article.tags), category=article.section,
+                language=word_language(article.language),
+                identifier=identifier(ctx, release, article.slug),
+                last_modified_by=release.publisher.name or "publikasi",
+                created=created, modified=max(created, ctx.build_time)),
+            app=props_.app_xml(f"publikasi-{ctx.theme.name}", release.publisher.name),
+            custom=props_.custom_xml(props_.article_custom(article, release, pub_slug)))
+        return normalize_zip(b.save(), ctx.build_time, first=("[Content_Types].xml",))
+
+    def _edition(self, release: Release, ctx: ExportContext, reference,
+                 settings: dict[str, Any], pub_slug: str) -> bytes:
+        b = self._builder(release, ctx, reference, settings, release.language)
+        lang = release.language
+        where = b.where()
+        # Masthead: logo, publication title, edition and date, publisher, description.
+        if settings.get("masthead_logo", True) and release.publisher.logo:
+            b.add(b.figure(Figure(release.publisher.logo, alt=release.publisher.name or
+                                  release.title), where, logo_width_mm=28))
+        b.add([paragraph(b.sid("title"), [run(release.title)])])
+        sub = [b.label("edition", lang, edition=release.edition)] if release.edition else []
+        sub.append(long_date(release.date, lang))
+        b.add([paragraph(b.sid("subtitle"), [run(" \u00b7 ".join(sub))])])
+        if release.publisher.name:
+            kids = [run(release.publisher.name)]
+            if release.publisher.url:
+                link = b._hyperlink(release.publisher.url, where)
+                link.append(run(release.publisher.url, [val("w:rStyle", b.sid("hyperlink"))]))
+                kids += [run(" \u00b7 "), link]
+            b.add([paragraph(b.sid("meta"), kids)])
+        if release.description:
+            b.add([paragraph(b.sid("standfirst"), [run(release.description)])])
+        if release.cover:
+            b.add(b.figure(Figure(release.cover, alt=f"{b.label('cover', lang)}: "
+                                  f"{release.title}"), where,
+                                  max_height=float(settings.get("cover_max_height", 0.3))))
+        marks = [b.bookmark(f"artikel_{a.slug}") for a in release.articles]
+        if settings.get("toc", True) and release.articles:
+            b.add([paragraph(b.sid("toc_heading"), [run(b.label("contents", lang))])])
+            for article, (_, _, name) in zip(release.articles, marks):
+                link = E("w:hyperlink", {"w:anchor": name, "w:history": 1},
+                         run(article.title, b._rpr(Fmt(), b.where(article))))
+                kids = [link]
+                if article.section:
+                    kids.append(run(f" \u2014 {article.section}",
+                                    [val("w:rStyle", b.sid("meta_label"))]))
+                b.add([paragraph(b.sid("toc1"), kids)])
+        page_break = str(settings.get("article_break", "page")) == "page"
+        for article, mark in zip(release.articles, marks):
+            write_article(b, article, release, in_edition=True, bookmark=mark,
+                          page_break=page_break)
+        b.header_footer(running_header(b, release, lang), first_page_plain=True)
+        b.finish_body()
+        stamps = [a.date for a in release.articles]
+        created = max(stamps) if stamps else dt.datetime(
+            release.date.year, release.date.month, release.date.day, tzinfo=dt.timezone.utc)
+        tags = _unique(t for a in release.articles for t in a.tags)
+        sections = _unique(a.section for a in release.articles if a.section)
+        titles = "; ".join(a.title for a in release.articles)
+        authors = release.publisher.name or release.title
+        props_.apply(
+            b.doc,
+            core=props_.core_xml(
+                title=" \u2014 ".join(x for x in (release.title, sub[0] if release.edition
+                                                  else long_date(release.date, lang)) if x),
+                creator=authors, subject=release.description or titles,
+                description=release.description or titles, keywords=", ".join(tags),
+                category=", ".join(sections), language=word_language(lang),
+                identifier=identifier(ctx, release, ""),
+                last_modified_by=release.publisher.name or "publikasi",
+                created=created, modified=max(created, ctx.build_time)),
+            app=props_.app_xml(f"publikasi-{ctx.theme.name}", release.publisher.name),
+            custom=props_.custom_xml(props_.edition_custom(release, pub_slug)))
+        return normalize_zip(b.save(), ctx.build_time, first=("[Content_Types].xml",))
+
+
+# ---------------------------------------------------------------- pieces
+
+
+def _unique(items) -> list[str]:
+    seen: dict[str, None] = {}
+    for item in items:
+        seen.setdefault(item, None)
+    return list(seen)
+
+
+def identifier(ctx: ExportContext, release: Release, slug: str) -> str:
+    parts = [p for p in ("" if ctx.publication.is_single_release else ctx.publication.slug,
+                         release.slug, slug) if p]
+    return "urn:publikasi:" + ":".join(parts)
+
+
+def running_header(b: DocxBuilder, release: Release, lang: str) -> str:
+    parts = [release.title]
+    if release.edition:
+        parts.append(b.label("edition", lang, edition=release.edition))
+    return " \u00b7 ".join(parts)
+
+
+def meta_block(b: DocxBuilder, article: Article, where: Where) -> list:
+    """Dateline and date, authors and byline, section and tags, source: one styled block."""
+    lang = article.language
+    base = b._rpr(Fmt(), where)
+    label_rpr = b._rpr(Fmt(), where, style="meta_label")
+    lines: list[list] = []
+    when = article_date(article.date, article.has_time, lang)
+    lines.append([run(f"{article.dateline} \u2014 {when}" if article.dateline else when, base)])
+    people = ", ".join(article.authors)
+    if article.byline:
+        people = f"{people} ({article.byline})" if people else article.byline
+    if people:
+        lines.append([run(f"{b.label('byline', lang)}: ", label_rpr), run(people, base)])
+    kinds = []
+    if article.section:
+        kinds += [run(f"{b.label('section', lang)}: ", label_rpr), run(article.section, base)]
+    if article.tags:
+        if kinds:
+            kinds.append(run(" \u00b7 ", base))
+        kinds += [run(f"{b.label('tags', lang)}: ", label_rpr),
+                  run(", ".join(article.tags), base)]
+    if kinds:
+        lines.append(kinds)
+    if article.source or article.source_credit:
+        kids = [run(f"{b.label('source', lang)}: ", label_rpr)]
+        if article.source_credit:
+            kids.append(run(article.source_credit, base))
+        if article.source:
+            if article.source_credit:
+                kids.append(run(" \u2014 ", base))
+            link = b._hyperlink(article.source, where)
+            link.append(run(article.source, b._rpr(Fmt(link=article.source), where)))
+            kids.append(link)
+        lines.append(kids)
+    return [paragraph(b.sid("meta"), kids, b._para_lang(where)) for kids in lines]
+
+
+def write_article(b: DocxBuilder, article: Article, release: Release, *, in_edition: bool,
+                  bookmark=None, page_break: bool = False) -> None:
+    where = b.where(article, heading_offset=1 if in_edition else 0)
+    title_runs = [run(article.title, b._rpr(Fmt(), where))]
+    if bookmark is not None:
+        start, end, _ = bookmark
+        title_runs = [start, *title_runs, end]
+    ppr = [E("w:pageBreakBefore") if page_break else None, *b._para_lang(where)]
+    b.add([paragraph(b.sid("h1" if in_edition else "title"), title_runs, ppr)])
+    b.add(meta_block(b, article, where))
+    summary = props_.explicit_summary(article)
+    if summary:
+        b.add([paragraph(b.sid("standfirst"), [run(summary, b._rpr(Fmt(), where))],
+                         b._para_lang(where))])
+    if article.image is not None:
+        b.add(b.figure(article.image, where))
+    for block in article.blocks:
+        if block == article.image:
+            continue  # the lead photo is already shown under the headline
+        b.add(b.block(block, where))

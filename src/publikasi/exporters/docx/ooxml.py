@@ -1,0 +1,188 @@
+"""Small builders for WordprocessingML elements that python-docx has no API for.
+
+Word is strict about the order of children in property elements (``w:pPr``,
+``w:rPr``, ``w:sectPr`` ...): a property out of schema order can make Word
+report "unreadable content".  :func:`props` therefore sorts children by the
+sequence of ECMA-376 Part 1 (transitional schema) before attaching them.
+
+Elements are created with python-docx's own parser so that they mix freely
+with the trees python-docx loaded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from docx.oxml.parser import oxml_parser
+from lxml import etree
+
+NS = {
+    "w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main",
+    "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+    "wp": "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing",
+    "a": "http://schemas.openxmlformats.org/drawingml/2006/main",
+    "pic": "http://schemas.openxmlformats.org/drawingml/2006/picture",
+    "xml": "http://www.w3.org/XML/1998/namespace",
+}
+
+# Child order of the property containers (ECMA-376 Part 1, CT_PPrBase, CT_RPr ...).
+PPR_ORDER = (
+    "pStyle keepNext keepLines pageBreakBefore framePr widowControl numPr "
+    "suppressLineNumbers pBdr shd tabs suppressAutoHyphens kinsoku wordWrap overflowPunct "
+    "topLinePunct autoSpaceDE autoSpaceDN bidi adjustRightInd snapToGrid spacing ind "
+    "contextualSpacing mirrorIndents suppressOverlap jc textDirection textAlignment "
+    "textboxTightWrap outlineLvl divId cnfStyle rPr sectPr pPrChange").split()
+RPR_ORDER = (
+    "rStyle rFonts b bCs i iCs caps smallCaps strike dstrike outline shadow emboss imprint "
+    "noProof snapToGrid vanish webHidden color spacing w kern position sz szCs highlight u "
+    "effect bdr shd fitText vertAlign rtl cs em lang eastAsianLayout specVanish oMath").split()
+SECTPR_ORDER = (
+    "headerReference footerReference footnotePr endnotePr type pgSz pgMar paperSrc pgBorders "
+    "lnNumType pgNumType cols formProt vAlign noEndnote titlePg textDirection bidi rtlGutter "
+    "docGrid printerSettings").split()
+TBLPR_ORDER = (
+    "tblStyle tblpPr tblOverlap bidiVisual tblStyleRowBandSize tblStyleColBandSize tblW jc "
+    "tblCellSpacing tblInd tblBorders shd tblLayout tblCellMar tblLook tblCaption "
+    "tblDescription").split()
+TRPR_ORDER = ("cnfStyle divId gridBefore gridAfter wBefore wAfter cantSplit trHeight "
+              "tblHeader tblCellSpacing jc hidden").split()
+TCPR_ORDER = ("cnfStyle tcW gridSpan hMerge vMerge tcBorders shd noWrap tcMar textDirection "
+              "tcFitText vAlign hideMark").split()
+BORDER_ORDER = "top left start bottom right end insideH insideV between bar tl2br tr2bl".split()
+STYLE_ORDER = (
+    "name aliases basedOn next link autoRedefine hidden uiPriority semiHidden unhideWhenUsed "
+    "qFormat locked personal personalCompose personalReply rsid pPr rPr tblPr trPr tcPr "
+    "tblStylePr").split()
+ORDERS = {"pPr": PPR_ORDER, "rPr": RPR_ORDER, "sectPr": SECTPR_ORDER, "tblPr": TBLPR_ORDER,
+          "trPr": TRPR_ORDER, "tcPr": TCPR_ORDER, "pBdr": BORDER_ORDER,
+          "tblBorders": BORDER_ORDER, "tcBorders": BORDER_ORDER, "style": STYLE_ORDER}
+
+EMU_PER_MM = 36000
+TWIPS_PER_MM = 1440 / 25.4
+
+
+def qn(tag: str) -> str:
+    """``"w:p"`` -> Clark notation ``"{uri}p"``."""
+    prefix, _, local = tag.partition(":")
+    return f"{{{NS[prefix]}}}{local}"
+
+
+def local(el: etree._Element) -> str:
+    return etree.QName(el).localname
+
+
+def E(tag: str, attrs: dict[str, object] | None = None, *children: etree._Element | None,
+      text: str | None = None) -> etree._Element:
+    """Make ``tag`` (``"w:p"``) with ``{"w:val": ...}`` attributes and children.
+
+    ``None`` children and attribute values are skipped, so optional parts can
+    be written inline.
+    """
+    el = oxml_parser.makeelement(qn(tag))
+    for key, value in (attrs or {}).items():
+        if value is not None:
+            el.set(qn(key) if ":" in key else key, str(value))
+    for child in children:
+        if child is not None:
+            el.append(child)
+    if text is not None:
+        el.text = text
+    return el
+
+
+def val(tag: str, value: object) -> etree._Element:
+    """``<tag w:val="value"/>``."""
+    return E(tag, {"w:val": value})
+
+
+def props(tag: str, children: Iterable[etree._Element | None],
+          attrs: dict[str, object] | None = None) -> etree._Element:
+    """A property container with its children in schema order (None skipped)."""
+    order = ORDERS[tag.split(":")[1]]
+    kids = [c for c in children if c is not None]
+    kids.sort(key=lambda c: order.index(local(c)) if local(c) in order else len(order))
+    return E(tag, attrs, *kids)
+
+
+def sort_children(el: etree._Element) -> None:
+    """Re-sort an existing property container after an edit (stable for equal names)."""
+    order = ORDERS[local(el)]
+    kids = list(el)
+    kids.sort(key=lambda c: order.index(local(c)) if local(c) in order else len(order))
+    for kid in kids:
+        el.append(kid)
+
+
+def set_prop(container: etree._Element, child: etree._Element) -> None:
+    """Replace (or add) one property child, keeping schema order."""
+    for old in container.findall(child.tag):
+        container.remove(old)
+    container.append(child)
+    sort_children(container)
+
+
+# ---------------------------------------------------------------- runs
+
+
+def t(text: str) -> etree._Element:
+    el = E("w:t", text=text)
+    if text != text.strip() or "  " in text:
+        el.set(qn("xml:space"), "preserve")
+    return el
+
+
+def run(text: str | None = None, rpr: Sequence[etree._Element] = (),
+        *extra: etree._Element) -> etree._Element:
+    """A ``w:r`` with optional properties, text and other run content."""
+    r = E("w:r")
+    if rpr:
+        r.append(props("w:rPr", [_copy(x) for x in rpr]))
+    if text:
+        # Each newline inside text becomes a w:br, as Word would store it.
+        for i, piece in enumerate(text.split("\n")):
+            if i:
+                r.append(E("w:br"))
+            if piece:
+                r.append(t(piece))
+    for x in extra:
+        r.append(x)
+    return r
+
+
+def _copy(el: etree._Element) -> etree._Element:
+    return oxml_parser.makeelement(el.tag, attrib=dict(el.attrib)) if not len(el) else \
+        etree.fromstring(etree.tostring(el), oxml_parser)
+
+
+def field(instr: str, result: str, rpr: Sequence[etree._Element] = ()) -> list[etree._Element]:
+    """A complex field with its result already computed (so nothing needs updating)."""
+    return [
+        run(None, rpr, E("w:fldChar", {"w:fldCharType": "begin"})),
+        run(None, rpr, E("w:instrText", {"xml:space": "preserve"}, text=f" {instr} ")),
+        run(None, rpr, E("w:fldChar", {"w:fldCharType": "separate"})),
+        run(result, rpr),
+        run(None, rpr, E("w:fldChar", {"w:fldCharType": "end"})),
+    ]
+
+
+def paragraph(style: str | None, children: Iterable[etree._Element],
+              ppr: Sequence[etree._Element | None] = ()) -> etree._Element:
+    p = E("w:p")
+    pp = [val("w:pStyle", style) if style else None, *ppr]
+    if any(x is not None for x in pp):
+        p.append(props("w:pPr", pp))
+    for child in children:
+        p.append(child)
+    return p
+
+
+def lang(tag: str) -> etree._Element:
+    return E("w:lang", {"w:val": tag})
+
+
+def mm_to_twips(mm: float) -> int:
+    return round(mm * TWIPS_PER_MM)
+
+
+def twips_to_emu(twips: int) -> int:
+    return twips * 635
