@@ -27,15 +27,31 @@ class DocxExporter(Exporter):
     description = "Word: the edition and one file per article, on the theme's reference document"
 
     def export(self, target: Release, ctx: ExportContext) -> None:  # type: ignore[override]
-        release = target
+        self.export_edition(target, ctx)
+        for article in target.articles:
+            self.export_article(article, target, ctx)
+
+    # The build runs these two as separate tasks (publikasi.parallel), so the
+    # per-article files are made in parallel and reused from the cache one by one.
+
+    def export_edition(self, release: Release, ctx: ExportContext) -> None:
+        """``<release>.docx`` only."""
+        reference, settings, pub_slug = self._setup(ctx)
+        edition = self._edition(release, ctx, reference, settings, pub_slug)
+        ctx.sink.write(f"{release.slug}.docx", edition)
+
+    def export_article(self, article: Article, release: Release, ctx: ExportContext) -> None:
+        """``docx/<article>.docx`` only."""
+        reference, settings, pub_slug = self._setup(ctx)
+        data = self._article(article, release, ctx, reference, settings, pub_slug)
+        ctx.sink.write(f"docx/{article.slug}.docx", data)
+
+    @staticmethod
+    def _setup(ctx: ExportContext) -> tuple[Any, dict[str, Any], str]:
         reference = ctx.theme.file("docx/reference.docx")
         settings = dict(ctx.theme.section("docx").get("layout", {}) or {})
         pub_slug = "" if ctx.publication.is_single_release else ctx.publication.slug
-        edition = self._edition(release, ctx, reference, settings, pub_slug)
-        ctx.sink.write(f"{release.slug}.docx", edition)
-        for article in release.articles:
-            data = self._article(article, release, ctx, reference, settings, pub_slug)
-            ctx.sink.write(f"docx/{article.slug}.docx", data)
+        return reference, settings, pub_slug
 
     # ------------------------------------------------------------ documents
 

@@ -1,0 +1,129 @@
+"""`-j/--jobs`: parallel builds write exactly the bytes a one-process build writes."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from pathlib import Path
+
+import pytest
+
+from conftest import PUBLICATION, ROOT, run_cli
+
+from publikasi.errors import InputError, fail
+from publikasi.exporters import Exporter
+
+
+def load_make_corpus():
+    spec = importlib.util.spec_from_file_location("make_corpus",
+                                                  ROOT / "benchmarks" / "make_corpus.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> Path:
+    """7 generated articles in 3 releases: photos, quotes, lists, a table."""
+    out = tmp_path_factory.mktemp("corpus")
+    load_make_corpus().generate(7, out, seed=3, per_release=3)
+    return out / "source"
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    """Every file below ``folder`` (relative path -> bytes), the lock file aside."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file() and p.name != ".publikasi.lock"}
+
+
+def assert_same_tree(a: Path, b: Path) -> None:
+    ta, tb = tree(a), tree(b)
+    assert sorted(ta) == sorted(tb)
+    different = [name for name in ta if ta[name] != tb[name]]
+    assert different == [], f"files differ between {a.name} and {b.name}: {different}"
+
+
+def test_jobs_give_byte_identical_outputs(corpus, tmp_path):
+    one = run_cli("build", corpus, "-o", tmp_path / "j1", "-j", "1", "--no-cache")
+    assert one.returncode == 0, one.stderr
+    three = run_cli("build", corpus, "-o", tmp_path / "j3", "-j", "3", "--no-cache")
+    assert three.returncode == 0, three.stderr
+    assert_same_tree(tmp_path / "j1", tmp_path / "j3")
+    # The file list (stdout) and warnings come in the same order too.
+    assert one.stdout.replace("/j1/", "/jN/") == three.stdout.replace("/j3/", "/jN/")
+    assert one.stderr == three.stderr
+    names = tree(tmp_path / "j1")
+    releases = sorted(p.name for p in corpus.iterdir() if p.is_dir())
+    assert len(releases) == 3
+    for release in releases:
+        for ext in ("pdf", "epub", "docx"):
+            assert f"{release}/{release}.{ext}" in names
+    assert {"feed.xml", "atom.xml", "feed.json"} <= set(names)
+    assert len([n for n in names if "/docx/" in n]) == 7
+
+
+def test_parallel_build_of_the_samples_matches_the_shared_build(sample_dist, tmp_path):
+    # The shared session build ran with the default -j (all CPUs) and cache.
+    proc = run_cli("build", PUBLICATION, "-o", tmp_path / "j1", "-j", "1", "--no-cache",
+                   *(["-f", os.environ["PUBLIKASI_TEST_FORMATS"]]
+                     if os.environ.get("PUBLIKASI_TEST_FORMATS") else []))
+    assert proc.returncode == 0, proc.stderr
+    assert_same_tree(sample_dist, tmp_path / "j1")
+
+
+def test_tasks_follow_the_sequential_order():
+    from publikasi.exporters import get_exporter
+    from publikasi.parallel import BuildState, plan_tasks
+    from publikasi.repro import build_time
+    from publikasi.source import load
+    from publikasi.themes import load_theme
+
+    pub = load(PUBLICATION).publication
+    theme = load_theme("default")
+    state = BuildState(pub, {"": theme, **{r.slug: theme for r in pub.releases}},
+                       build_time(pub), {})
+    exporters = {name: get_exporter(name) for name in ("pdf", "epub", "rss")}
+    labels = [t.label for t in plan_tasks(state, exporters)]
+    newest, older = (r.slug for r in pub.releases)
+    assert labels == [f"pdf {newest}", f"epub {newest}", f"pdf {older}", f"epub {older}", "rss"]
+
+
+def test_bad_jobs_value_is_a_usage_error(tmp_path):
+    proc = run_cli("build", PUBLICATION, "-o", tmp_path / "x", "-j", "0")
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("error: -j") and "Traceback" not in proc.stderr
+    assert not (tmp_path / "x").exists()
+
+
+class Boom(Exporter):
+    """A test exporter that fails for one release, inside a worker process."""
+
+    format = "boom"
+    scope = "release"
+
+    def export(self, target, ctx):
+        if target.slug.endswith("2"):
+            raise fail(target.root / "release.yaml", "boom: this release cannot be built", 3)
+        ctx.sink.write(f"{target.slug}.boom", target.title.encode())
+
+
+def test_a_worker_input_error_is_reported_like_any_other(corpus, tmp_path, monkeypatch):
+    from publikasi import exporters
+    from publikasi.build import BuildOptions, build
+
+    monkeypatch.setitem(exporters.BUILTIN, "boom", "test_parallel:Boom")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "keep.txt").write_text("old")
+    with pytest.raises(InputError) as err:
+        build(corpus, out, BuildOptions(formats=["boom"], jobs=2, cache=False))
+    assert [str(p) for p in err.value.problems] == [
+        f"{corpus / 'rilis-0002' / 'release.yaml'}:3: boom: this release cannot be built"]
+    assert sorted(p.name for p in out.iterdir()) == ["keep.txt"]
+    # The same exporter without the failing release works in workers.
+    monkeypatch.setattr(Boom, "export", lambda self, target, ctx: ctx.sink.write(
+        f"{target.slug}.boom", target.title.encode()))
+    result = build(corpus, out, BuildOptions(formats=["boom"], jobs=2, cache=False))
+    assert result.stats["jobs"] == 2
+    assert sorted(p.name for p in out.glob("*/*.boom")) == [
+        "rilis-0001.boom", "rilis-0002.boom", "rilis-0003.boom"]

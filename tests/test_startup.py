@@ -1,0 +1,59 @@
+"""`publikasi --help` and `--version` must not import the heavy libraries.
+
+Timing assertions are flaky on a shared CI machine, so the tests check the
+cause of a slow start instead: which modules the answering process loaded.
+A tiny runner executes the CLI in a fresh interpreter and prints
+``sys.modules`` afterwards.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+HEAVY = ("docx", "reportlab", "ebooklib", "feedgen", "PIL", "markdown_it", "babel", "lxml",
+         "fontTools", "yaml", "nh3", "rich", "ftfy", "charset_normalizer")
+
+RUNNER = r"""
+import contextlib, io, json, sys
+from publikasi.cli import main
+out = io.StringIO()
+with contextlib.redirect_stdout(out):
+    try:
+        code = main(sys.argv[1:])
+    except SystemExit as exc:  # argparse exits after --help / --version
+        code = exc.code
+print(json.dumps({"code": code, "out": out.getvalue(), "modules": sorted(sys.modules)}))
+"""
+
+
+def loaded_after(*args: str) -> dict:
+    proc = subprocess.run([sys.executable, "-c", RUNNER, *args], capture_output=True,
+                          text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize("args", [["--help"], ["--version"], ["build", "--help"]])
+def test_help_and_version_load_no_heavy_library(args):
+    result = loaded_after(*args)
+    assert result["code"] == 0
+    assert result["out"].startswith(("usage:", "publikasi "))
+    heavy = sorted({m.split(".")[0] for m in result["modules"]} & set(HEAVY))
+    assert heavy == [], f"`publikasi {' '.join(args)}` imported {heavy}"
+
+
+def test_the_runner_would_notice_a_heavy_import():
+    # The check above is only worth something if an import it forbids shows up.
+    result = loaded_after("themes")
+    assert result["code"] == 0
+    assert "default" in result["out"]
+    proc = subprocess.run([sys.executable, "-c", RUNNER.replace(
+        "from publikasi.cli import main", "import publikasi.build\nfrom publikasi.cli import main"),
+        "--version"], capture_output=True, text=True, timeout=60)
+    modules = json.loads(proc.stdout.strip().splitlines()[-1])["modules"]
+    assert "PIL" in {m.split(".")[0] for m in modules} or "yaml" in {
+        m.split(".")[0] for m in modules}
