@@ -31,7 +31,7 @@ from pathlib import Path
 
 from ..errors import fail
 from ..model import Article, Block, Figure, Heading, ListBlock, Paragraph, Text
-from ..text import slugify
+from ..text import slugify, strip_invalid
 from . import plaintext_dates as dates
 from . import plaintext_parts as parts
 from .common import ReadContext
@@ -109,7 +109,7 @@ def decode_bytes(raw: bytes, file: Path) -> str:
                     raise fail(file, f"broken {codec.upper()} text (the byte-order mark says "
                                f"{codec.upper()}); save the file again as UTF-8", line) from None
                 text = _decode_8bit(raw[len(bom):])
-            return _checked(repair_text(text), file)
+            return _not_empty(repair_text(_not_binary(text, file)), file)
     for magic, what in _BINARY_MAGIC.items():
         if raw.startswith(magic):
             raise fail(file, f"this is {what}, not a plain-text release")
@@ -120,7 +120,7 @@ def decode_bytes(raw: bytes, file: Path) -> str:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         text = _decode_8bit(raw)
-    return _checked(repair_text(text), file)
+    return _not_empty(repair_text(_not_binary(text, file)), file)
 
 
 def _decode_8bit(raw: bytes) -> str:
@@ -137,10 +137,14 @@ def _decode_8bit(raw: bytes) -> str:
         return raw.decode("cp1252", errors="publikasi-latin1")
 
 
-def _checked(text: str, file: Path) -> str:
+def _not_binary(text: str, file: Path) -> str:
     controls = len(re.findall(r"[\x00-\x08\x0e-\x1f\x7f]", text))
     if controls > 8 and controls > len(text) / 100:
         raise fail(file, "looks like a binary file, not a plain-text release")
+    return text
+
+
+def _not_empty(text: str, file: Path) -> str:
     if not text.strip():
         raise fail(file, "file is empty")
     return text
@@ -160,7 +164,7 @@ def normalize_text(text: str) -> list[str]:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = re.sub("[\x0b\x0c\u2028\u2029]", "\n", text)
     text = _SPACES.sub(" ", text)
-    text = _INVISIBLE.sub("", text)
+    text = _INVISIBLE.sub("", strip_invalid(text))
     return [re.sub(" {2,}", " ", ln).strip() for ln in text.split("\n")]
 
 
@@ -303,7 +307,11 @@ class _Reader:
             units = [u for u in _units(chunk) if not parts.is_noise(u.text)]
             if not units:
                 continue
-            articles.append(self.release(_Release(units, units[0].line)))
+            rel = _Release(units, units[0].line)
+            self.credits(rel)
+            if not rel.units:
+                continue  # only credit lines: nothing to publish
+            articles.append(self.release(rel))
         if not articles:
             raise fail(self.file, "no release text found (the file holds only blank lines, "
                        "separators or page noise)")
@@ -318,7 +326,6 @@ class _Reader:
         return unique
 
     def release(self, rel: _Release) -> Article:
-        self.credits(rel)
         self.title(rel)
         self.classify(rel)
         self.find_dateline(rel)
@@ -353,9 +360,10 @@ class _Reader:
 
     def title(self, rel: _Release) -> None:
         first = rel.units[0]
+        dateline = parts.find_dateline(first.text)
         long_para = (parts.word_count(first.text) > 30 or
-                     (parts.find_dateline(first.text) is not None
-                      and parts.word_count(first.text) > 12))
+                     (dateline is not None and (parts.word_count(first.text) > 12
+                                                or first.text.endswith((".", "!", "?")))))
         if long_para:
             words = first.text.split()
             rel.title = " ".join(words[:12]) + ("…" if len(words) > 12 else "")
@@ -371,7 +379,8 @@ class _Reader:
             if not body_started and parts.same_title(first.text, u.text):
                 variants.append(u.text)
                 continue
-            if parts.title_key(u.text) == parts.title_key(first.text):
+            if u.text == first.text or (parts.title_key(u.text) == parts.title_key(first.text)
+                                        and not u.text.endswith(".")):
                 continue  # an exact repeat later in the body (photo alt text)
             if parts.word_count(u.text) > 15 or parts.ends_sentence(u.text):
                 body_started = True

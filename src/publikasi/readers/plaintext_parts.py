@@ -27,7 +27,7 @@ _NOISE = [
 ]
 # "Iklan" followed by a few words is an ad slot label; a long line that starts
 # with the word is a sentence about advertising and stays.
-_SHORT_AD = re.compile(r"^(?:iklan|advertisement|ads?)\b[^.!?]{0,40}$", re.I)
+_SHORT_AD = re.compile(r"^(?:iklan|advertisement|ads?)\s*[:\-–—]\s*[^.!?]{0,40}$", re.I)
 
 
 def is_noise(line: str) -> bool:
@@ -145,8 +145,12 @@ _TAIL_CREDIT = re.compile(r"\s*(?:[-–—|]\s*)?\b(?P<c>(?:foto|photo|kredit|cr
                           re.I)
 _SLASH_CREDIT = re.compile(r"\s+/\s*(?P<c>[A-Z][^/]{2,50})$")
 _IST = re.compile(r"\s*[-–—]?\s*\b(?P<c>ist|istimewa)\.?$", re.I)
-_CREDIT_ONLY = re.compile(rf"^[\(\[]?\s*(?P<c>(?:{_CREDIT_WORDS})\b[^()\[\]]{{0,80}})[\)\]]?$",
-                          re.I)
+# A whole line that is a credit: bracketed "(Foto: Deny/Humas)", labelled
+# "Foto: Dok. Prokompim", or a bare "Dok. Humas" / "Istimewa" / "ist".
+_CREDIT_ONLY = re.compile(
+    rf"^[\(\[]\s*(?P<c>(?:{_CREDIT_WORDS})(?:\b|(?<=\.))[^()\[\]]{{0,80}})[\)\]]$"
+    r"|^(?P<l>(?:foto|photo|kredit|credit|sumber\s+foto)\s*[:/]\s*\S.{0,80})$"
+    r"|^(?P<b>(?:dok\.|dokumentasi|istimewa|ist\.?)(?:\s+[^\s.!?]+){0,4})$", re.I)
 _LABEL = re.compile(r"^(?:foto|photo|kredit|credit)\s*[:/]\s*", re.I)
 
 
@@ -175,7 +179,7 @@ def credit_only(line: str) -> str | None:
     m = _CREDIT_ONLY.match(text)
     if not m:
         return None
-    return clean_credit(m.group("c"))
+    return clean_credit(m.group("c") or m.group("l") or m.group("b"))
 
 
 _SENTENCE_BREAK = re.compile(r"[.!?][\"”’']?\s+[A-Z“\"]")
@@ -277,6 +281,10 @@ _PLAIN = re.compile(rf"^(?P<place>{_PLACE}(?:,\s*{_WORD}(?:\s+{_WORD})?)?)\s*,?\
                     rf"(?P<sep>{_SEP})?\s*(?P<rest>.*)$", re.S)
 
 
+_OUTLET = re.compile(r"^\s*$|.*\.\w{2,}|\s*(?:antara|antaranews|ant|rri|tvri|kominfo|humas|"
+                     r"diskominfo|prokompim|reuters|afp|ap)\s*$", re.I)
+
+
 @dataclass(frozen=True)
 class Dateline:
     place: str
@@ -327,7 +335,11 @@ def find_dateline(text: str, alone: bool = False) -> Dateline | None:
         return Dateline(_title_case_place(place), "")
     if not rest.strip():
         return None
-    if not sep and not has_outlet:
+    if not sep and not (has_outlet and _OUTLET.match(m.group("outlet") or "")):
+        # Without a separator only a real outlet marks a dateline:
+        # "Malang (ANTARA) Pemkot ..." but not "Warga (UMKM) warga ...".
+        return None
+    if not sep and not rest[:1].isupper():
         return None
     allcaps = place.upper() == place
     if sep:
