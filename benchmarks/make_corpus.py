@@ -25,8 +25,8 @@ article carries a photo drawn with Pillow (a lead image of 1200x800 px).
 from __future__ import annotations
 
 import argparse
-import functools
 import datetime as dt
+import functools
 import json
 import random
 import shutil

@@ -10,9 +10,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import run_cli
 from test_parallel import assert_same_tree, load_make_corpus, tree
 
-from conftest import run_cli
 from publikasi.build import BuildOptions, build
 from publikasi.exporters import get_exporter
 from publikasi.parallel import splits_articles

@@ -7,7 +7,6 @@ import os
 from pathlib import Path
 
 import pytest
-
 from conftest import PUBLICATION, ROOT, run_cli
 
 from publikasi.errors import InputError, fail
@@ -127,3 +126,118 @@ def test_a_worker_input_error_is_reported_like_any_other(corpus, tmp_path, monke
     assert result.stats["jobs"] == 2
     assert sorted(p.name for p in out.glob("*/*.boom")) == [
         "rilis-0001.boom", "rilis-0002.boom", "rilis-0003.boom"]
+
+
+def _processes_mentioning(marker: str) -> list[int]:
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            cmdline = (proc / "cmdline").read_bytes()
+            status = (proc / "status").read_text()
+        except OSError:
+            continue
+        if marker.encode() in cmdline and "\nState:\tZ" not in status:
+            found.append(int(proc.name))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc to see worker processes")
+def test_sigterm_during_a_parallel_build_stops_the_workers(corpus, tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "interrupted-build-out"
+    out.mkdir()
+    (out / "keep.txt").write_text("old")
+    env = dict(os.environ)
+    env.pop("SOURCE_DATE_EPOCH", None)
+    proc = subprocess.Popen([sys.executable, "-m", "publikasi", "build", str(corpus), "-o",
+                             str(out), "-j", "2", "--no-cache"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=env)
+    deadline = time.monotonic() + 120
+    # Wait until workers exist (the parent and at least one forked child).
+    while len(_processes_mentioning(str(out))) < 2 and proc.poll() is None:
+        assert time.monotonic() < deadline, "the build never started its workers"
+        time.sleep(0.05)
+    if proc.poll() is not None:
+        pytest.skip("the build finished before it could be interrupted")
+    proc.send_signal(signal.SIGTERM)
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode != 0
+    assert "Traceback" not in stderr
+    time.sleep(0.5)
+    assert _processes_mentioning(str(out)) == [], "worker processes outlived the build"
+    assert sorted(p.name for p in out.iterdir()) == ["keep.txt"]
+
+
+# ---------------------------------------------------------------- progress
+
+
+def test_no_progress_output_in_a_pipe(corpus, tmp_path):
+    # stderr is a pipe here; the build takes seconds, longer than the bar's delay.
+    proc = run_cli("build", corpus, "-o", tmp_path / "out", "--no-cache", "-f", "pdf,rss",
+                   env={"CI": "", "PUBLIKASI_PROGRESS": "", "TERM": "xterm"})
+    assert proc.returncode == 0, proc.stderr
+    assert "\x1b" not in proc.stderr and "\r" not in proc.stderr
+    assert all(line.startswith("warning: ") for line in proc.stderr.splitlines())
+
+
+def test_progress_bar_on_a_terminal(corpus, tmp_path):
+    import pty
+    import subprocess
+    import sys
+
+    leader, follower = pty.openpty()
+    env = dict(os.environ, TERM="xterm", COLUMNS="100")
+    for name in ("CI", "PUBLIKASI_PROGRESS", "SOURCE_DATE_EPOCH"):
+        env.pop(name, None)
+    proc = subprocess.Popen([sys.executable, "-m", "publikasi", "build", str(corpus), "-o",
+                             str(tmp_path / "out"), "--no-cache", "-j", "1"],
+                            stdout=subprocess.PIPE, stderr=follower, env=env)
+    os.close(follower)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not chunk:
+            break
+        seen += chunk
+    stdout, _ = proc.communicate(timeout=300)
+    os.close(leader)
+    assert proc.returncode == 0, seen.decode(errors="replace")
+    text = seen.decode(errors="replace")
+    assert "publikasi" in text and "/" in text, text[-500:]  # "12/19"-style counter
+    assert b"feed.xml" in stdout  # the file list still goes to stdout, not the terminal
+
+
+def test_progress_object_respects_delay_and_terminal():
+    import io
+
+    from publikasi.progress import BuildProgress
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    shown = Tty()
+    with BuildProgress(shown, enabled=True, delay=0) as bar:
+        bar.start(3)
+        for label in ("pdf a", "epub a", "rss"):
+            bar.advance(label)
+    assert "3/3" in shown.getvalue() or "2/3" in shown.getvalue()
+    quick = Tty()
+    with BuildProgress(quick, enabled=True, delay=60) as bar:
+        bar.start(3)
+        bar.advance("pdf a")
+    assert quick.getvalue() == ""
+    piped = io.StringIO()
+    with BuildProgress(piped, delay=0) as bar:
+        bar.start(2)
+        bar.advance("pdf a")
+    assert piped.getvalue() == ""

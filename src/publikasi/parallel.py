@@ -292,14 +292,34 @@ def restore(cache: BuildCache, task: Task, staging: Path) -> TaskResult | None:
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(state: BuildState, staging: str) -> None:
+def _init_worker(state: BuildState, staging: str, parent: int) -> None:
     # The parent handles Ctrl-C and SIGTERM and then stops the workers; a
     # worker that also reacted would print a second, confusing traceback.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "SIGHUP"):
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _die_with_parent(parent)
     cache = BuildCache(state.cache_root) if state.cache_root else None
     _WORKER.update(state=state, staging=Path(staging), cache=cache,
                    images=cached_image_store(cache, **state.image_args))
+
+
+def _die_with_parent(parent: int) -> None:
+    # A forked worker holds a copy of the output folder's lock; if the parent
+    # is killed outright (SIGKILL, OOM) the worker must not outlive it and
+    # keep the folder locked.  Linux only (prctl PR_SET_PDEATHSIG).
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
 
 
 def _worker_run(task: Task) -> tuple[str, Any]:
@@ -400,7 +420,8 @@ def _run_pool(tasks: list[Task], todo: list[int], results: list[TaskResult | Non
               state: BuildState, staging: Path, workers: int, on_done: Progress | None,
               stats: Counter[str]) -> None:
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context(),
-                               initializer=_init_worker, initargs=(state, str(staging)))
+                               initializer=_init_worker,
+                               initargs=(state, str(staging), os.getpid()))
     try:
         futures: dict[Future, int] = {}
         for i in sorted(todo, key=lambda i: _cost(tasks[i])):
