@@ -22,17 +22,29 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import judges
 import pytest
+from conftest import PUBLICATION, run_cli
 from docx import Document
 from lxml import etree
 from PIL import Image
 
-import judges
-from conftest import PUBLICATION, run_cli
-
 from publikasi.model import (
-    Article, Code, Emph, Figure, FootnoteRef, Heading, LineBreak, Link, ListBlock, Paragraph,
-    Quote, Release, Strong, Table, Text,
+    Article,
+    Code,
+    Emph,
+    Figure,
+    FootnoteRef,
+    Heading,
+    LineBreak,
+    Link,
+    ListBlock,
+    Paragraph,
+    Quote,
+    Release,
+    Strong,
+    Table,
+    Text,
 )
 from publikasi.serialize import article_json
 from publikasi.source import load
@@ -133,10 +145,9 @@ def _inline_text(nodes, article: Article, counter: list[int]) -> str:
             out.append(" ")
         elif isinstance(n, (Emph, Strong, Link)):
             out.append(_inline_text(n.children, article, counter))
-        elif isinstance(n, FootnoteRef):
-            if any(f.label == n.label for f in article.footnotes):
-                counter[0] += 1  # Word numbers notes in order of their references
-                out.append(f"{FN}{counter[0]}{FN}")
+        elif isinstance(n, FootnoteRef) and any(f.label == n.label for f in article.footnotes):
+            counter[0] += 1  # Word numbers notes in order of their references
+            out.append(f"{FN}{counter[0]}{FN}")
     return "".join(out)
 
 
@@ -852,3 +863,81 @@ def test_broken_reference_document_is_a_clear_input_error(tmp_path, extra_releas
     assert proc.returncode == 2
     assert "reference.docx" in proc.stderr and "Traceback" not in proc.stderr
     assert not (tmp_path / "out").exists()
+
+
+def _theme_with_reference(tmp_path: Path, edit) -> Path:
+    """A user theme whose reference document is the default one with ``edit`` applied
+    to styles.xml (bytes -> bytes)."""
+    from conftest import ROOT
+
+    theme = tmp_path / "tema"
+    (theme / "docx").mkdir(parents=True)
+    (theme / "theme.toml").write_text('inherits = "default"\n', encoding="utf-8")
+    src = zipfile.ZipFile(ROOT / "templates" / "default" / "docx" / "reference.docx")
+    with zipfile.ZipFile(theme / "docx" / "reference.docx", "w") as dst:
+        for name in src.namelist():
+            data = src.read(name)
+            dst.writestr(name, edit(data) if name == "word/styles.xml" else data)
+    return theme
+
+
+def _export_small(theme_dir: Path, out: Path) -> None:
+    from publikasi.exporters import ExportContext, Sink
+    from publikasi.exporters.docx import DocxExporter
+    from publikasi.images import ImageStore
+    from publikasi.model import Publication
+    from publikasi.themes import load_theme
+
+    when = dt.datetime(2025, 11, 10, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=7)))
+    article = Article(slug="uji", title="Judul", date=when,
+                      blocks=(Heading(1, (Text("Bagian"),)), Paragraph((Text("Isi."),))))
+    release = Release(slug="r", title="Rilis", date=when.date(), articles=(article,))
+    ctx = ExportContext(theme=load_theme(str(theme_dir)), sink=Sink(out), images=ImageStore(),
+                        build_time=when, publication=Publication(title="Rilis",
+                                                                 releases=(release,)))
+    DocxExporter().export(release, ctx)
+
+
+def test_styles_are_found_by_name_in_a_localised_reference(tmp_path):
+    # A Word in another UI language may save built-in styles with translated ids.
+    theme = _theme_with_reference(tmp_path, lambda xml: xml.replace(
+        b'w:styleId="Heading1"', b'w:styleId="Judul1"').replace(
+        b'w:val="Heading1"', b'w:val="Judul1"'))
+    _export_small(theme, tmp_path / "out")
+    d = Docx(tmp_path / "out" / "docx" / "uji.docx")
+    assert ("Heading 1", "Bagian") in d.paragraph_styles()
+    ids = [s.get(f"{{{W}}}val") for s in d.xml("word/document.xml").iter(f"{{{W}}}pStyle")]
+    assert "Judul1" in ids and "Heading1" not in ids
+
+
+def test_reference_without_a_needed_style_is_an_input_error(tmp_path):
+    from publikasi.errors import InputError
+
+    theme = _theme_with_reference(tmp_path, lambda xml: xml.replace(
+        b'w:val="Article Meta"', b'w:val="Something Else"'))
+    with pytest.raises(InputError) as err:
+        _export_small(theme, tmp_path / "out")
+    assert "Article Meta" in str(err.value) and "reference.docx" in str(err.value)
+
+
+def test_seed_shaped_txt_release_gives_an_editable_word_file(seed_txt_dist):
+    """The raw pasted release: title, dateline, byline and the caption-only photo."""
+    from conftest import SAMPLES
+
+    release = load(SAMPLES / "rilis-humas.txt").publication.releases[0]
+    assert (seed_txt_dist / f"{release.slug}.docx").is_file()
+    for a in release.articles:
+        d = Docx(seed_txt_dist / "docx" / f"{a.slug}.docx")
+        styles = d.paragraph_styles()
+        assert styles[0] == ("Title", a.title)
+        meta = " ".join(t for s, t in styles if s == "Article Meta")
+        assert a.dateline and a.dateline in meta
+        assert a.byline and a.byline in meta
+        placeholders = [t for s, t in styles if s == "Photo Placeholder"]
+        captions = [f.caption for f in a.figures if f.src is None]
+        assert captions and all(any(c in t for t in placeholders) for c in captions)
+        body = [t for s, t in styles if s == "Normal"]
+        paragraphs = [norm(without_notes(_inline_text(b.inlines, a, [0])))
+                      for b in a.blocks if isinstance(b, Paragraph) and b.inlines]
+        assert [norm(t) for t in body] == paragraphs
+        assert d.custom()["publikasi.source"] == "rilis-humas.txt"

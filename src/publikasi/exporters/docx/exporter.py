@@ -57,10 +57,9 @@ class DocxExporter(Exporter):
 
     def _builder(self, release: Release, ctx: ExportContext, reference, settings,
                  language: str) -> DocxBuilder:
-        builder = DocxBuilder(reference, ctx.theme, ctx.images, language=language,
-                              base_url=release.base_url, settings=settings)
-        builder.release_base = props_.release_base(release)
-        return builder
+        return DocxBuilder(reference, ctx.theme, ctx.images, language=language,
+                           base_url=release.base_url, settings=settings,
+                           release_base=props_.release_base(release))
 
     def _article(self, article: Article, release: Release, ctx: ExportContext, reference,
                  settings: dict[str, Any], pub_slug: str) -> bytes:
@@ -100,7 +99,7 @@ class DocxExporter(Exporter):
         if release.publisher.name:
             kids = [run(release.publisher.name)]
             if release.publisher.url:
-                link = b._hyperlink(release.publisher.url, where)
+                link = b.hyperlink(release.publisher.url, where)
                 link.append(run(release.publisher.url, [val("w:rStyle", b.sid("hyperlink"))]))
                 kids += [run(" \u00b7 "), link]
             b.add([paragraph(b.sid("meta"), kids)])
@@ -115,7 +114,7 @@ class DocxExporter(Exporter):
             b.add([paragraph(b.sid("toc_heading"), [run(b.label("contents", lang))])])
             for article, (_, _, name) in zip(release.articles, marks):
                 link = E("w:hyperlink", {"w:anchor": name, "w:history": 1},
-                         run(article.title, b._rpr(Fmt(), b.where(article))))
+                         run(article.title, b.rpr(Fmt(), b.where(article))))
                 kids = [link]
                 if article.section:
                     kids.append(run(f" \u2014 {article.section}",
@@ -129,7 +128,7 @@ class DocxExporter(Exporter):
         b.finish_body()
         stamps = [a.date for a in release.articles]
         created = max(stamps) if stamps else dt.datetime(
-            release.date.year, release.date.month, release.date.day, tzinfo=dt.timezone.utc)
+            release.date.year, release.date.month, release.date.day, tzinfo=dt.UTC)
         tags = _unique(t for a in release.articles for t in a.tags)
         sections = _unique(a.section for a in release.articles if a.section)
         titles = "; ".join(a.title for a in release.articles)
@@ -176,8 +175,8 @@ def running_header(b: DocxBuilder, release: Release, lang: str) -> str:
 def meta_block(b: DocxBuilder, article: Article, where: Where) -> list:
     """Dateline and date, authors and byline, section and tags, source: one styled block."""
     lang = article.language
-    base = b._rpr(Fmt(), where)
-    label_rpr = b._rpr(Fmt(), where, style="meta_label")
+    base = b.rpr(Fmt(), where)
+    label_rpr = b.rpr(Fmt(), where, style="meta_label")
     lines: list[list] = []
     when = article_date(article.date, article.has_time, lang)
     lines.append([run(f"{article.dateline} \u2014 {when}" if article.dateline else when, base)])
@@ -203,8 +202,8 @@ def meta_block(b: DocxBuilder, article: Article, where: Where) -> list:
         if article.source:
             if article.source_credit:
                 kids.append(run(" \u2014 ", base))
-            link = b._hyperlink(article.source, where)
-            link.append(run(article.source, b._rpr(Fmt(link=article.source), where)))
+            link = b.hyperlink(article.source, where)
+            link.append(run(article.source, b.rpr(Fmt(link=article.source), where)))
             kids.append(link)
         lines.append(kids)
     return [paragraph(b.sid("meta"), kids, b._para_lang(where)) for kids in lines]
@@ -213,7 +212,7 @@ def meta_block(b: DocxBuilder, article: Article, where: Where) -> list:
 def write_article(b: DocxBuilder, article: Article, release: Release, *, in_edition: bool,
                   bookmark=None, page_break: bool = False) -> None:
     where = b.where(article, heading_offset=1 if in_edition else 0)
-    title_runs = [run(article.title, b._rpr(Fmt(), where))]
+    title_runs = [run(article.title, b.rpr(Fmt(), where))]
     if bookmark is not None:
         start, end, _ = bookmark
         title_runs = [start, *title_runs, end]
@@ -222,7 +221,7 @@ def write_article(b: DocxBuilder, article: Article, release: Release, *, in_edit
     b.add(meta_block(b, article, where))
     summary = props_.explicit_summary(article)
     if summary:
-        b.add([paragraph(b.sid("standfirst"), [run(summary, b._rpr(Fmt(), where))],
+        b.add([paragraph(b.sid("standfirst"), [run(summary, b.rpr(Fmt(), where))],
                          b._para_lang(where))])
     if article.image is not None:
         b.add(b.figure(article.image, where))

@@ -44,7 +44,9 @@ R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
 OFFICE_RT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-WML_CT = "application/vnd.openxmlformats-officedocument.wordprocessingml"
+OFFICE_CT = "application/vnd.openxmlformats-officedocument"
+WML_CT = f"{OFFICE_CT}.wordprocessingml"
+CORE_RT = "http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties"
 ZIP_DATE = (2025, 1, 1, 0, 0, 0)
 
 # Relationship ids of document.xml; the exporter finds parts through them.
@@ -489,8 +491,8 @@ def content_types_xml() -> bytes:
         ("/word/footer1.xml", f"{WML_CT}.footer+xml"),
         ("/word/footer2.xml", f"{WML_CT}.footer+xml"),
         ("/docProps/core.xml", "application/vnd.openxmlformats-package.core-properties+xml"),
-        ("/docProps/app.xml", "application/vnd.openxmlformats-officedocument.extended-properties+xml"),
-        ("/docProps/custom.xml", "application/vnd.openxmlformats-officedocument.custom-properties+xml"),
+        ("/docProps/app.xml", f"{OFFICE_CT}.extended-properties+xml"),
+        ("/docProps/custom.xml", f"{OFFICE_CT}.custom-properties+xml"),
     ]
     root = etree.Element(f"{{{CT_NS}}}Types", nsmap={None: CT_NS})
     for ext, ct in (("rels", "application/vnd.openxmlformats-package.relationships+xml"),
@@ -544,8 +546,7 @@ def build_reference(theme: Theme) -> bytes:
         ("[Content_Types].xml", content_types_xml()),
         ("_rels/.rels", rels_xml([
             ("rId1", f"{OFFICE_RT}/officeDocument", "word/document.xml"),
-            ("rId2", "http://schemas.openxmlformats.org/package/2006/relationships/metadata/"
-                     "core-properties", "docProps/core.xml"),
+            ("rId2", CORE_RT, "docProps/core.xml"),
             ("rId3", f"{OFFICE_RT}/extended-properties", "docProps/app.xml"),
             ("rId4", f"{OFFICE_RT}/custom-properties", "docProps/custom.xml"),
         ])),

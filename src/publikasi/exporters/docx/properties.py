@@ -24,11 +24,14 @@ Custom properties carry the article's identity for ``publikasi import``:
 ``publikasi.source_url``    canonical URL of the original
 ``publikasi.source_credit`` "Sumber: ..." line of a pasted release
 ``publikasi.image.src``     lead photo file, relative to the release folder
-``publikasi.summary``       the standfirst when the source set one explicitly
 ``publikasi.edition``       edition label (edition files)
 ==========================  ====================================================
 
-Empty values are left out.
+Empty values are left out.  The title is the core ``dc:title``; the summary
+is ``dc:description``, and a summary the source set explicitly (rather than
+derived from the first paragraph) is also the document's ``Standfirst``
+paragraph.  Each body picture's ``wp:docPr/@name`` is its source file,
+relative to the release folder; ``@descr`` is its alt text.
 """
 
 from __future__ import annotations
@@ -109,7 +112,6 @@ def article_custom(article: Article, release: Release, publication_slug: str) ->
         "publikasi.source_credit": article.source_credit,
         "publikasi.image.src": relpath(article.image.src, base)
         if article.image and article.image.src else "",
-        "publikasi.summary": explicit_summary(article),
     }
 
 
@@ -136,7 +138,7 @@ def custom_xml(values: dict[str, str]) -> bytes:
         pid += 1
     return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
             f'<Properties xmlns="{CUSTOM_NS}" xmlns:vt="{VT_NS}">{"".join(items)}</Properties>'
-            ).encode("utf-8")
+            ).encode()
 
 
 def app_xml(template: str, company: str) -> bytes:
@@ -146,11 +148,11 @@ def app_xml(template: str, company: str) -> bytes:
             f"<Template>{escape(template)}</Template><Application>publikasi</Application>"
             f"<DocSecurity>0</DocSecurity>{company_el}<LinksUpToDate>false</LinksUpToDate>"
             "<SharedDoc>false</SharedDoc><HyperlinksChanged>false</HyperlinksChanged>"
-            "</Properties>").encode("utf-8")
+            "</Properties>").encode()
 
 
 def w3cdtf(stamp: dt.datetime) -> str:
-    return stamp.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return stamp.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def core_xml(*, title: str, creator: str, subject: str, description: str, keywords: str,

@@ -28,12 +28,28 @@ from lxml import etree
 
 from ...errors import fail
 from ...model import (
-    Article, Block, Code, Emph, Figure, Footnote, FootnoteRef, Heading, Inline, LineBreak, Link,
-    ListBlock, Paragraph, Quote, Strong, Table, Text,
+    Article,
+    Block,
+    Code,
+    Emph,
+    Figure,
+    Footnote,
+    FootnoteRef,
+    Heading,
+    Inline,
+    LineBreak,
+    Link,
+    ListBlock,
+    Paragraph,
+    Quote,
+    Strong,
+    Table,
+    Text,
 )
 from ...themes import Theme
-from .ooxml import E, field as fld, lang as lang_el, mm_to_twips, paragraph, props, qn, run, \
-    set_prop, twips_to_emu, val
+from .ooxml import E, mm_to_twips, paragraph, props, qn, run, set_prop, twips_to_emu, val
+from .ooxml import field as fld
+from .ooxml import lang as lang_el
 
 # Style names the exporter needs, by role.  Word's built-in styles keep these
 # (lower-case) names in every UI language.
@@ -78,6 +94,7 @@ class Fmt:
     italic: bool = False
     code: bool = False
     link: str | None = None
+    title: str = ""
 
 
 @dataclass
@@ -112,13 +129,15 @@ class DocxBuilder:
     """One Word document: open the reference, add content, finish, get bytes."""
 
     def __init__(self, reference: Path, theme: Theme, images, *, language: str,
-                 base_url: str = "", settings: dict | None = None) -> None:
+                 base_url: str = "", settings: dict | None = None,
+                 release_base: Path | None = None) -> None:
         self.reference = reference
         self.theme = theme
         self.images = images
         self.language = language  # BCP 47 of the document (labels, default w:lang)
         self.word_lang = word_language(language)
         self.base_url = base_url
+        self.release_base = release_base  # picture names are relative to it
         self.settings = settings or {}
         try:
             self.doc = Document(io.BytesIO(reference.read_bytes()))
@@ -245,7 +264,8 @@ class DocxBuilder:
             elif isinstance(node, Strong):
                 yield from self._flatten(node.children, replace(fmt, bold=True))
             elif isinstance(node, Link):
-                yield from self._flatten(node.children, replace(fmt, link=node.url))
+                yield from self._flatten(node.children, replace(fmt, link=node.url,
+                                                                title=node.title))
             elif isinstance(node, LineBreak):
                 yield "br", None, fmt
             elif isinstance(node, FootnoteRef):
@@ -253,7 +273,7 @@ class DocxBuilder:
             else:
                 raise TypeError(type(node).__name__)
 
-    def _rpr(self, fmt: Fmt, where: Where, style: str | None = None) -> list[etree._Element]:
+    def rpr(self, fmt: Fmt, where: Where, style: str | None = None) -> list[etree._Element]:
         out: list[etree._Element] = []
         if style:
             out.append(val("w:rStyle", self.sid(style)))
@@ -277,13 +297,12 @@ class DocxBuilder:
         link_url: str | None = None
         for kind, value, fmt in self._flatten(inlines, base):
             if kind == "fn":
-                target = out
                 link_el = link_url = None
-                target.append(self._footnote_ref(str(value), where))
+                out.append(self._footnote_ref(str(value), where))
                 continue
             if fmt.link:
                 if fmt.link != link_url or link_el is None:
-                    link_el = self._hyperlink(fmt.link, where)
+                    link_el = self.hyperlink(fmt.link, where, fmt.title)
                     link_url = fmt.link
                     out.append(link_el)
                 target_el = link_el
@@ -291,9 +310,9 @@ class DocxBuilder:
                 link_el = link_url = None
                 target_el = None
             if kind == "br":
-                r = run(None, self._rpr(fmt, where), E("w:br"))
+                r = run(None, self.rpr(fmt, where), E("w:br"))
             else:
-                r = run(str(value), self._rpr(fmt, where))
+                r = run(str(value), self.rpr(fmt, where))
             if target_el is not None:
                 target_el.append(r)
             else:
@@ -305,12 +324,14 @@ class DocxBuilder:
             return urljoin(self.base_url, url)
         return url
 
-    def _hyperlink(self, url: str, where: Where) -> etree._Element:
+    def hyperlink(self, url: str, where: Where, title: str = "") -> etree._Element:
+        """An empty ``w:hyperlink`` (external relationship, or an anchor for ``#name``)."""
         url = self._resolve_url(url)
+        tip = title[:255] if title else None
         if url.startswith("#") and len(url) > 1:
-            return E("w:hyperlink", {"w:anchor": url[1:], "w:history": 1})
+            return E("w:hyperlink", {"w:anchor": url[1:], "w:tooltip": tip, "w:history": 1})
         rid = where.part.relate_to(url, RT.HYPERLINK, is_external=True)
-        return E("w:hyperlink", {"r:id": rid, "w:history": 1})
+        return E("w:hyperlink", {"r:id": rid, "w:tooltip": tip, "w:history": 1})
 
     def _footnote_ref(self, label: str, where: Where) -> etree._Element:
         """A real Word footnote: the note goes to footnotes.xml, the reference stays here."""
@@ -364,7 +385,7 @@ class DocxBuilder:
             if block.attribution:
                 out.append(paragraph(self.sid("attribution"),
                                      [run(f"\u2014 {block.attribution}",
-                                          self._rpr(Fmt(), where))], self._para_lang(where)))
+                                          self.rpr(Fmt(), where))], self._para_lang(where)))
             return out
         if isinstance(block, Figure):
             return self.figure(block, where)
@@ -401,7 +422,8 @@ class DocxBuilder:
         for lvl in range(9):
             num.append(E("w:lvlOverride", {"w:ilvl": lvl},
                          val("w:startOverride", start if lvl == level else 1)))
-        self.numbering.append(num)
+        # w:num elements follow the abstractNums and precede Word's numIdMacAtCleanup.
+        self.numbering.findall(qn("w:num"))[-1].addnext(num)
         return new_id
 
     def list_block(self, block: ListBlock, where: Where, level: int) -> list[etree._Element]:
@@ -450,7 +472,7 @@ class DocxBuilder:
             text = " ".join(x for x in (self.label("photo_placeholder", lang), fig.caption) if x)
             if fig.credit:
                 text += f" \u2014 {fig.credit}"
-            return [paragraph(self.sid("placeholder"), [run(text, self._rpr(Fmt(), where))],
+            return [paragraph(self.sid("placeholder"), [run(text, self.rpr(Fmt(), where))],
                               self._para_lang(where))]
         prepared = self.images.prepare(fig.src, "screen")
         if logo_width_mm is not None:
@@ -485,10 +507,9 @@ class DocxBuilder:
         return cx, cy
 
     def _src_name(self, src: Path) -> str:
-        root = getattr(self, "release_base", None)
-        if root is not None:
+        if self.release_base is not None:
             try:
-                return src.relative_to(root).as_posix()
+                return src.relative_to(self.release_base).as_posix()
             except ValueError:
                 pass
         return src.name
@@ -497,7 +518,7 @@ class DocxBuilder:
         """``Gambar 1: caption Foto: credit`` with a SEQ field holding the computed number."""
         self.counters.figure += 1
         lang = where.labels_lang
-        base = self._rpr(Fmt(), where)
+        base = self.rpr(Fmt(), where)
         kids = [run(f"{self.label('figure', lang)} ", base),
                 *fld("SEQ Figure \\* ARABIC", str(self.counters.figure), base)]
         if fig.caption:
@@ -505,7 +526,7 @@ class DocxBuilder:
         if fig.credit:
             kids.append(run(f"{' ' if fig.caption else ': '}"
                             f"{self.label('photo', lang)}: {fig.credit}",
-                            self._rpr(Fmt(), where, style="credit")))
+                            self.rpr(Fmt(), where, style="credit")))
         return paragraph(self.sid("caption"), kids, self._para_lang(where))
 
     # tables ---------------------------------------------------------
@@ -516,7 +537,7 @@ class DocxBuilder:
         cols = max(table.columns, 1)
         if table.caption:
             self.counters.table += 1
-            base = self._rpr(Fmt(), where)
+            base = self.rpr(Fmt(), where)
             out.append(paragraph(self.sid("caption"), [
                 run(f"{self.label('table', lang)} ", base),
                 *fld("SEQ Table \\* ARABIC", str(self.counters.table), base),
