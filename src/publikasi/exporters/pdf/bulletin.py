@@ -388,6 +388,30 @@ class Bulletin:
         return TableStyle([("FONT", (0, 0), (-1, -1), self.body.regular, self.s.body_size),
                            *commands])
 
+    @staticmethod
+    def _column_widths(group: list[int], header, rows, width: float, font: str,
+                       head_font: str, size: float, pad: float) -> list[float]:
+        """Every column gets at least its longest word, the rest goes by text length."""
+        from reportlab.pdfbase.pdfmetrics import stringWidth
+
+        least, want = [], []
+        for c in group:
+            cells = ([(plain_text(header[c]), head_font)] if header else []) + \
+                    [(plain_text(r[c]), font) for r in rows]
+            word = max((stringWidth(w, f, size) for t, f in cells for w in t.split()),
+                       default=size)
+            full = max((stringWidth(t, f, size) for t, f in cells), default=size)
+            least.append(min(word, width * 0.4) + 2 * pad + 1)
+            want.append(max(min(full, width) + 2 * pad + 1, least[-1]))
+        if sum(least) >= width:
+            return [w * width / sum(least) for w in least]
+        if sum(want) <= width:
+            spare = width - sum(want)
+            return [w + spare * w / sum(want) for w in want]
+        extra = width - sum(least)
+        grow = [w - m for w, m in zip(want, least)]
+        return [m + extra * g / sum(grow) for m, g in zip(least, grow)]
+
     def table(self, table: PTable, art: _ArticleCtx, width: float) -> list[Flowable]:
         """A table with a repeated header row; wide tables are split into column groups.
 
@@ -421,17 +445,8 @@ class Bulletin:
         out: list[Flowable] = []
         mk = art.mk
         for gi, group in enumerate(groups):
-            # Widths follow the longest text of each column, within limits.
-            weights = []
-            for c in group:
-                texts = ([plain_text(header[c])] if header else []) + \
-                        [plain_text(r[c]) for r in rows]
-                longest = max((len(t) for t in texts), default=1)
-                weights.append(min(max(longest, 4), 40))
-            total = sum(weights)
-            widths = [max(min_col, width * w / total) for w in weights]
-            scale = width / sum(widths)
-            widths = [w * scale for w in widths]
+            widths = self._column_widths(group, header, rows, width, cell.fontName,
+                                         head.fontName, font_size, pad)
             data = []
             if header:
                 data.append([Paragraph(mk.inlines(header[c]), head) for c in group])
@@ -522,6 +537,10 @@ class Bulletin:
         tail.extend(self.footnotes(a, art))
         # The headline block travels with the first body flowable.
         first = flows[:1]
+        if first and isinstance(first[0], KeepTogether):
+            # Nested KeepTogethers report an "infinite" height and would push every
+            # headline to a fresh column; one flat group keeps them together.
+            first = list(first[0]._content)
         return [KeepTogether(top + first), *flows[1:], *tail]
 
     def section_box(self, section: str, mk: Marker) -> Flowable:
@@ -623,6 +642,9 @@ class Bulletin:
                                ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5)]
         current = None
         for a in r.articles:
+            if not a.section and current is not None:
+                current = None  # a story without a section must not look filed under the last one
+                styles.append(("TOPPADDING", (0, len(rows)), (-1, len(rows)), 8))
             if a.section and a.section != current:
                 current = a.section
                 sm = self.marker(str(a.path or r.root), self.s.heading_font)

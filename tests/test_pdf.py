@@ -1,0 +1,617 @@
+"""The PDF bulletin, read back with poppler (pdffonts, pdftotext, pdfinfo,
+pdfimages), qpdf and pypdf.
+
+The sample publication is built once through the CLI (``sample_dist``);
+the buletin theme, paper sizes and the edge cases are built in-process with
+:func:`publikasi.build.build` on small fixtures.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from pypdf import PdfReader
+
+from judges import pdffonts, pdfinfo, pdftotext, qpdf_check, require
+from publikasi.build import BuildOptions, build
+from publikasi.i18n import long_date
+from publikasi.model import (
+    Figure, FootnoteRef, Heading, ListBlock, Paragraph, Quote, Table, plain_text, walk_blocks,
+)
+from publikasi.source import load
+
+ROOT = Path(__file__).resolve().parent.parent
+PUBLICATION = ROOT / "samples" / "warta-malang"
+BASE14 = ("Helvetica", "Times", "Courier", "Symbol", "ZapfDingbats")
+MM = 72 / 25.4
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def squash(text: str) -> str:
+    """Text without any whitespace: line wrapping must not matter."""
+    return re.sub(r"\s+", "", text)
+
+
+def segments(inlines) -> list[str]:
+    """Plain text of inlines, cut where a footnote number is printed."""
+    out, cur = [], []
+    for node in inlines:
+        if isinstance(node, FootnoteRef):
+            out.append("".join(cur))
+            cur = []
+        else:
+            cur.append(plain_text(node))
+    out.append("".join(cur))
+    return [s for s in out if s.strip()]
+
+
+def expected_texts(article) -> list[str]:
+    """Every piece of text of an article that the PDF must carry."""
+    found = [article.title]
+    for block in walk_blocks(article.blocks):
+        if isinstance(block, (Paragraph, Heading)):
+            found.extend(segments(block.inlines))
+        elif isinstance(block, Table):
+            for row in ([block.header] if block.header else []) + list(block.rows):
+                found.extend(plain_text(c) for c in row if plain_text(c).strip())
+        elif isinstance(block, Figure) and block.src is not None and block.caption:
+            found.append(block.caption)
+    return found
+
+
+def pdf_path(dist: Path, release_slug: str) -> Path:
+    return dist / release_slug / f"{release_slug}.pdf"
+
+
+def page_texts(path: Path) -> list[str]:
+    return [p.extract_text() or "" for p in PdfReader(path).pages]
+
+
+def outline_entries(reader: PdfReader) -> list[tuple[int, str, int]]:
+    """(level, title, page index) for every outline entry, depth first."""
+    out: list[tuple[int, str, int]] = []
+
+    def walk(items, level):
+        for item in items:
+            if isinstance(item, list):
+                walk(item, level + 1)
+            else:
+                out.append((level, item.title, reader.get_destination_page_number(item)))
+
+    walk(reader.outline, 0)
+    return out
+
+
+def toc_numbers(path: Path, titles: list[str]) -> dict[str, int]:
+    """Title -> the page number printed next to it in the table of contents."""
+    text = pdftotext(path, layout=True, first=1, last=2)
+    found: dict[str, int] = {}
+    for line in text.splitlines():
+        m = re.match(r"^\s*(.+?)\s{2,}(\d+)\s*$", line)
+        if not m:
+            continue
+        head = squash(m.group(1))
+        for title in titles:
+            if head and squash(title).startswith(head) and title not in found:
+                found[title] = int(m.group(2))
+    return found
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def make_png(path: Path, size: tuple[int, int], color=(40, 120, 180)) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.new("RGB", size, color).save(path)
+    return path
+
+
+# ---------------------------------------------------------------- fixtures
+
+
+@pytest.fixture(scope="session")
+def model():
+    loaded = load(PUBLICATION)
+    return loaded.publication
+
+
+@pytest.fixture(scope="session")
+def sample_pdfs(sample_dist, model) -> dict[str, Path]:
+    pdfs = {r.slug: pdf_path(sample_dist, r.slug) for r in model.releases}
+    for p in pdfs.values():
+        assert p.is_file(), f"missing {p}"
+    return pdfs
+
+
+@pytest.fixture(scope="session")
+def buletin_dist(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("buletin") / "dist"
+    build(PUBLICATION, out, BuildOptions(formats=["pdf"], theme="buletin"))
+    return out
+
+
+# ---------------------------------------------------------------- the sample bulletin
+
+
+def test_every_font_is_embedded_noto(sample_pdfs):
+    for path in sample_pdfs.values():
+        fonts = pdffonts(path)
+        assert fonts, path
+        assert all(f.embedded for f in fonts), [f for f in fonts if not f.embedded]
+        names = [f.name.split("+")[-1] for f in fonts]
+        assert not [n for n in names if n.startswith(BASE14)], names
+        for face in ("NotoSerif-Regular", "NotoSerif-Bold", "NotoSerif-Italic", "NotoSans-Bold"):
+            assert face in names, (face, names)
+
+
+def test_text_of_every_article_is_in_the_pdf(sample_pdfs, model):
+    for release in model.releases:
+        text = squash(pdftotext(sample_pdfs[release.slug]))
+        for article in release.articles:
+            for piece in expected_texts(article):
+                assert squash(piece) in text, (release.slug, article.slug, piece[:80])
+
+
+def test_masthead_header_and_footer(sample_pdfs, model):
+    release = next(r for r in model.releases if r.slug == "2025-46")
+    pages = pdftotext(sample_pdfs["2025-46"]).split("\f")
+    pages = [p for p in pages if p.strip()]
+    first = pages[0]
+    assert "Senin, 10 November 2025" in first
+    assert "Warta Kota Malang" in first and "Edisi 46/2025" in first
+    assert "Daftar Isi" in first
+    total = len(pages)
+    assert total == int(pdfinfo(sample_pdfs["2025-46"])["Pages"])
+    for n, page in enumerate(pages, 1):
+        assert f"Halaman {n} dari {total}" in page, n
+        if n > 1:  # running header: publication and edition
+            assert "Warta Kota Malang · Edisi 46/2025" in page, n
+    assert long_date(release.date, "id") == "Senin, 10 November 2025"
+
+
+def test_toc_numbers_are_the_pages_where_articles_start(sample_pdfs, model):
+    for release in model.releases:
+        path = sample_pdfs[release.slug]
+        titles = [a.title for a in release.articles]
+        printed = toc_numbers(path, titles)
+        assert set(printed) == set(titles), set(titles) - set(printed)
+        texts = [squash(t) for t in page_texts(path)]
+        toc_pages = {i for i, t in enumerate(texts)
+                     if sum(squash(x) in t for x in titles) > 2}
+        for title in titles:
+            where = [i + 1 for i, t in enumerate(texts)
+                     if squash(title) in t and i not in toc_pages]
+            assert where, title
+            assert printed[title] == where[0], (title, printed[title], where)
+
+
+def shared_start_pages(path: Path, release) -> int:
+    """How many articles start on the page where the previous article ends."""
+    printed = toc_numbers(path, [a.title for a in release.articles])
+    texts = [squash(t) for t in page_texts(path)]
+    shared = 0
+    for prev, art in zip(release.articles, release.articles[1:]):
+        tail = [b for b in prev.blocks if isinstance(b, Paragraph) and b.inlines][-1]
+        end = squash(segments(tail.inlines)[-1])[-30:]
+        shared += end in texts[printed[art.title] - 1]
+    return shared
+
+
+def test_default_theme_starts_each_article_on_a_new_page(sample_pdfs, model):
+    release = next(r for r in model.releases if r.slug == "2025-46")
+    printed = toc_numbers(sample_pdfs["2025-46"], [a.title for a in release.articles])
+    assert len(set(printed.values())) == len(release.articles)
+    assert shared_start_pages(sample_pdfs["2025-46"], release) == 0
+
+
+def test_outline_is_section_then_article(sample_pdfs, model):
+    for release in model.releases:
+        reader = PdfReader(sample_pdfs[release.slug])
+        entries = outline_entries(reader)
+        articles = [e for e in entries if e[1] in {a.title for a in release.articles}]
+        assert [e[1] for e in articles] == [a.title for a in release.articles]
+        # Levels never jump; an article with a section sits right under it.
+        previous = -1
+        for level, _, _ in entries:
+            assert level <= previous + 1
+            previous = level
+        for a in release.articles:
+            i = next(i for i, e in enumerate(entries) if e[1] == a.title)
+            if a.section:
+                parent = next(e for e in reversed(entries[:i]) if e[0] == entries[i][0] - 1)
+                assert entries[i][0] == 1 and parent[1] == a.section
+            else:
+                assert entries[i][0] == 0
+        # The bookmark lands on the page the TOC prints.
+        printed = toc_numbers(sample_pdfs[release.slug], [a.title for a in release.articles])
+        for level, title, page in articles:
+            assert page + 1 == printed[title], title
+
+
+def test_links_are_clickable(sample_pdfs, model):
+    for release in model.releases:
+        reader = PdfReader(sample_pdfs[release.slug])
+        uris, internal = set(), 0
+        for page in reader.pages:
+            for annot in page.get("/Annots") or []:
+                a = annot.get_object()
+                if a.get("/Subtype") != "/Link":
+                    continue
+                action = a.get("/A")
+                if action is not None and "/URI" in action:
+                    uris.add(str(action["/URI"]))
+                elif "/Dest" in a or (action is not None and "/D" in action):
+                    internal += 1
+        wanted = set()
+        for article in release.articles:
+            for block in walk_blocks(article.blocks):
+                for node in getattr(block, "inlines", ()):
+                    if type(node).__name__ == "Link" and node.url.startswith("http"):
+                        wanted.add(node.url)
+        assert wanted and wanted <= uris, wanted - uris
+        # TOC entries and footnotes jump inside the document.
+        assert internal >= len(release.articles)
+
+
+def test_footnotes_at_the_end_of_their_article(sample_pdfs, model):
+    release = next(r for r in model.releases if r.slug == "2025-46")
+    article = next(a for a in release.articles if a.footnotes)
+    text = squash(pdftotext(sample_pdfs["2025-46"]))
+    note = plain_text(article.footnotes[0].blocks)
+    assert squash("Catatan") in text and squash(note) in text
+    # The note comes after the article's last paragraph, before the next article.
+    last_para = [b for b in article.blocks if isinstance(b, Paragraph)][-1]
+    assert text.index(squash(segments(last_para.inlines)[-1])) < text.index(squash(note))
+
+
+def test_metadata_language_and_dates(sample_pdfs, model):
+    for release in model.releases:
+        reader = PdfReader(sample_pdfs[release.slug])
+        meta = reader.metadata
+        assert meta.title.startswith(release.title)
+        assert meta.author == release.publisher.name
+        assert release.edition in meta.subject
+        keywords = meta["/Keywords"]
+        for article in release.articles:
+            if article.section:
+                assert article.section in keywords
+        assert reader.trailer["/Root"]["/Lang"] == release.language
+        # Dates are the newest article's, not the moment of the build.
+        newest = max(a.date for r in model.releases for a in r.articles)
+        created = meta.creation_date
+        assert abs((created - newest).total_seconds()) < 1, (created, newest)
+
+
+def test_qpdf_check_passes(sample_pdfs):
+    for path in sample_pdfs.values():
+        proc = qpdf_check(path)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_pictures_keep_aspect_and_at_most_300_dpi(sample_pdfs, model):
+    out = subprocess.run([require("pdfimages"), "-list", str(sample_pdfs["2025-46"])],
+                         capture_output=True, text=True, check=True).stdout.splitlines()[2:]
+    rows = [line.split() for line in out if line.strip()]
+    images = [r for r in rows if r[2] == "image"]
+    release = next(r for r in model.releases if r.slug == "2025-46")
+    with_files = [f for a in release.articles for f in a.figures if f.src is not None]
+    assert len(images) >= len(with_files)
+    for r in images:
+        x_ppi, y_ppi = float(r[12]), float(r[13])
+        assert x_ppi <= 301 and y_ppi <= 301, r
+        assert abs(x_ppi - y_ppi) <= max(2.0, 0.02 * x_ppi), r  # aspect ratio kept
+
+
+def test_caption_only_photos_are_left_out(sample_pdfs, model):
+    release = next(r for r in model.releases if r.slug == "2025-46")
+    ghost = [(a, f) for a in release.articles for f in a.figures if f.src is None]
+    if not ghost:
+        pytest.skip("the sample has no caption-only photo")
+    text = squash(pdftotext(sample_pdfs["2025-46"]))
+    for article, fig in ghost:
+        assert squash(article.title) in text
+        if fig.caption:
+            assert squash(fig.caption) not in text
+
+
+def test_english_article_gets_english_date(sample_pdfs, model):
+    for release in model.releases:
+        for article in release.articles:
+            if article.language == "en":
+                text = pdftotext(sample_pdfs[release.slug])
+                assert long_date(article.date, "en") in text
+
+
+def test_rebuild_is_byte_identical(sample_pdfs, tmp_path, monkeypatch):
+    """A second build, later and in another process, without SOURCE_DATE_EPOCH."""
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    time.sleep(1.1)
+    build(PUBLICATION, tmp_path / "again", BuildOptions(formats=["pdf"]))
+    for slug, path in sample_pdfs.items():
+        again = pdf_path(tmp_path / "again", slug)
+        assert again.read_bytes() == path.read_bytes(), slug
+
+
+# ---------------------------------------------------------------- buletin theme
+
+
+def _line_boxes(path: Path, page: int) -> tuple[float, list[tuple[float, float]]]:
+    """Page width and (xMin, xMax) of every text line pdftotext finds on a page."""
+    html = subprocess.run([require("pdftotext"), "-bbox-layout", "-f", str(page), "-l",
+                           str(page), str(path), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    width = float(re.search(r'<page width="([\d.]+)"', html).group(1))
+    lines = [(float(a), float(b)) for a, b in
+             re.findall(r'<line xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)"', html)]
+    return width, lines
+
+
+def test_buletin_is_two_columns_and_default_is_one(buletin_dist, sample_pdfs):
+    width, lines = _line_boxes(pdf_path(buletin_dist, "2025-46"), 2)
+    left = [x for x in lines if x[1] < width / 2]
+    right = [x for x in lines if x[0] > width / 2]
+    assert len(left) > 15 and len(right) > 15, (len(left), len(right))
+    # No body line crosses the gutter (the running header is the only wide text).
+    assert sum(1 for a, b in lines if b - a > width * 0.55) <= 2
+    width, lines = _line_boxes(sample_pdfs["2025-46"], 2)
+    assert sum(1 for a, b in lines if b - a > width * 0.55) > 10
+
+
+def test_buletin_has_a_coloured_masthead_band(buletin_dist, sample_pdfs, tmp_path):
+    def top_strip(pdf: Path, name: str):
+        subprocess.run([require("pdftoppm"), "-png", "-r", "30", "-f", "1", "-l", "1",
+                        "-singlefile", str(pdf), str(tmp_path / name)], check=True)
+        with Image.open(tmp_path / f"{name}.png") as im:
+            rgb = im.convert("RGB")
+            return rgb.getpixel((rgb.width - 5, 5))
+
+    r, g, b = top_strip(pdf_path(buletin_dist, "2025-46"), "buletin")
+    assert (r, g, b) != (255, 255, 255) and r > g + 60, (r, g, b)  # the accent red
+    assert top_strip(sample_pdfs["2025-46"], "default") == (255, 255, 255)
+
+
+def test_buletin_articles_follow_each_other(buletin_dist, model):
+    release = next(r for r in model.releases if r.slug == "2025-46")
+    path = pdf_path(buletin_dist, "2025-46")
+    assert shared_start_pages(path, release) >= (len(release.articles) - 1) // 2
+    assert all(f.embedded for f in pdffonts(path))
+
+
+def test_buletin_pull_quote(buletin_dist, model):
+    release = next(r for r in model.releases if r.slug == "2025-46")
+    quoted = [a for a in release.articles if any(isinstance(b, Quote) for b in a.blocks)]
+    assert quoted, "the sample needs a quote"
+    text = squash(pdftotext(pdf_path(buletin_dist, "2025-46")))
+    for article in quoted:
+        quote = next(b for b in article.blocks if isinstance(b, Quote))
+        assert squash(plain_text(quote.blocks[0])) in text
+
+
+# ---------------------------------------------------------------- paper sizes
+
+
+@pytest.fixture(scope="module")
+def tiny_release(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("tiny") / "rilis"
+    write(root / "release.yaml", "title: Warta Uji\ndate: 2025-11-10\nedition: 1/2025\n")
+    write(root / "satu.md", "---\ntitle: Berita Satu\ndate: 2025-11-10T09:30:00+07:00\n"
+          "dateline: Klojen\nsection: Umum\n---\n\nIsi berita pertama yang pendek.\n")
+    return root
+
+
+@pytest.mark.parametrize("paper,size_mm", [("f4", (215, 330)), ("letter", (215.9, 279.4)),
+                                           ("a4", (210, 297))])
+def test_paper_sizes(tiny_release, tmp_path, paper, size_mm):
+    build(tiny_release, tmp_path / "out", BuildOptions(formats=["pdf"], paper=paper))
+    info = pdfinfo(tmp_path / "out" / "rilis.pdf")
+    w, h = (float(x) for x in re.match(r"([\d.]+) x ([\d.]+)", info["Page size"]).groups())
+    assert abs(w - size_mm[0] * MM) < 1 and abs(h - size_mm[1] * MM) < 1, info["Page size"]
+
+
+def test_english_release_labels(tmp_path):
+    root = tmp_path / "news"
+    write(root / "release.yaml", "title: City News\ndate: 2025-11-10\nedition: 7\n"
+          "language: en\n")
+    write(root / "a.md", "---\ntitle: Bridge Reopens\ndate: 2025-11-10T10:00:00+08:00\n"
+          "dateline: Denpasar\n---\n\nTraffic flows again.\n")
+    build(root, tmp_path / "out", BuildOptions(formats=["pdf"]))
+    pdf = tmp_path / "out" / "news.pdf"
+    text = pdftotext(pdf)
+    assert "Monday, 10 November 2025" in text
+    assert "Contents" in text and "Page 1 of 2" in text and "Edition 7" in text
+    assert "10.00 WITA" in text or "10:00 WITA" in text
+    assert PdfReader(pdf).trailer["/Root"]["/Lang"] == "en"
+
+
+# ---------------------------------------------------------------- hostile input
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory):
+    root = tmp_path_factory.mktemp("hostile") / "keras"
+    write(root / "release.yaml", "title: Uji Tahan Banting\ndate: 2025-11-10\n")
+    make_png(root / "images" / "tinggi.png", (60, 2400))
+    make_png(root / "images" / "lebar.png", (3000, 40), (200, 60, 30))
+    long_word = "Panjang" * 2900  # 20,300 characters without a space
+    url = "https://contoh.example/" + "segmen-panjang/" * 60 + "akhir"
+    header = "| " + " | ".join(f"Kolom{i}" for i in range(40)) + " |"
+    rule = "|" + "---|" * 40
+    row = "| " + " | ".join(f"n{i}" for i in range(40)) + " |"
+    cell_word = "Sel" * 3000
+    body = f"""Paragraf pembuka: a &lt; b &amp; c &gt; d, tanda "kutip" &amp;amp;.
+
+{long_word}
+
+Tautan panjang: [{url}]({url}) dan {url}
+
+{header}
+{rule}
+{row}
+
+| Nama | Isi |
+|---|---|
+| sel raksasa | {cell_word} |
+
+1. satu
+2. dua
+   - anak pertama
+     1. cucu a
+     2. cucu b
+   - anak kedua
+3. tiga
+
+![Foto tinggi](images/tinggi.png "Keterangan foto tinggi")
+
+![Foto lebar](images/lebar.png "Keterangan foto lebar")
+
+> Kutipan pertama.
+
+Penutup.
+"""
+    write(root / "keras.md", "---\ntitle: Berita Keras\ndate: 2025-11-10\nsection: Uji\n---\n\n"
+          + body)
+    result = build(root, tmp_path_factory.mktemp("hostile-out") / "out",
+                   BuildOptions(formats=["pdf"], theme="buletin"))
+    pdf = next(p for p in result.files if p.suffix == ".pdf")
+    return {"pdf": pdf, "long_word": long_word, "url": url, "cell_word": cell_word,
+            "result": result}
+
+
+def test_hostile_layout_builds_and_keeps_all_text(hostile):
+    pdf = hostile["pdf"]
+    # Running headers and footers sit between the pieces of text split across pages.
+    text = re.sub(r"UjiTahanBanting|Senin,10November2025|Halaman\d+dari\d+", "",
+                  squash(pdftotext(pdf)))
+    # Every piece of the split words is there (pieces may be interleaved with
+    # repeated table headers when a row continues in the next column).
+    assert text.count("Panjang") == 2900
+    assert text.count("Sel") - text.count("Selengkapnya") == 3000
+    assert squash(hostile["url"]) in text
+    for i in range(40):
+        assert f"Kolom{i}" in text and f"n{i}" in text
+    assert 'Paragrafpembuka:a<b&c>d,tanda"kutip"&amp;.' in text
+    for word in ("cucua", "cucub", "anakpertama", "tiga", "Keteranganfototinggi"):
+        assert word in text
+    assert qpdf_check(pdf).returncode == 0
+    assert all(f.embedded for f in pdffonts(pdf))
+
+
+def test_hostile_pictures_fit_the_page(hostile):
+    reader = PdfReader(hostile["pdf"])
+    out = subprocess.run([require("pdfimages"), "-list", str(hostile["pdf"])],
+                         capture_output=True, text=True, check=True).stdout.splitlines()[2:]
+    rows = [line.split() for line in out if line.strip()]
+    assert len(rows) == 2
+    page_w = float(reader.pages[0].mediabox.width)
+    page_h = float(reader.pages[0].mediabox.height)
+    for r in rows:
+        w_px, h_px, ppi_x, ppi_y = int(r[3]), int(r[4]), float(r[12]), float(r[13])
+        placed_w, placed_h = w_px / ppi_x * 72, h_px / ppi_y * 72
+        assert placed_w < page_w / 2 and placed_h < page_h * 0.5, r  # one column, not a page
+        assert abs(ppi_x - ppi_y) <= max(2.0, 0.02 * ppi_x), r
+
+
+def test_text_outside_font_coverage(tmp_path):
+    """Latin/Greek/Cyrillic render; Arabic, Devanagari, CJK get an exact warning."""
+    root = tmp_path / "nama"
+    write(root / "release.yaml", "title: Nama Dunia\ndate: 2025-11-10\n")
+    write(root / "a.md", "---\ntitle: Tamu dari Jauh\ndate: 2025-11-10\n"
+          "authors: [Łukasz Żółć, Αλέξανδρος Παπαδόπουλος, Дмитрий Иванов, محمد, राम, 張偉]\n"
+          "---\n\nKunjungan “ramah” — tamu: Ελλάδα, Москва, Đà Nẵng.\n")
+    result = build(root, tmp_path / "out", BuildOptions(formats=["pdf"]))
+    pdf = tmp_path / "out" / "nama.pdf"
+    text = pdftotext(pdf)
+    for shown in ("Łukasz Żółć", "Αλέξανδρος Παπαδόπουλος", "Дмитрий Иванов",
+                  "“ramah” —", "Ελλάδα", "Москва", "Đà Nẵng"):
+        assert shown in text, shown
+    warnings = [w for w in result.warnings if "characters not shown" in w]
+    fonts = [f.name for f in pdffonts(pdf)]
+    for ch, name in (("م", "U+0645 ARABIC LETTER MEEM"), ("ح", "U+062D ARABIC LETTER HAH"),
+                     ("र", "U+0930 DEVANAGARI LETTER RA"), ("ा", "U+093E DEVANAGARI VOWEL SIGN AA"),
+                     ("張", "U+5F35 CJK UNIFIED IDEOGRAPH-5F35"),
+                     ("偉", "U+5049 CJK UNIFIED IDEOGRAPH-5049")):
+        warned = any(name in w for w in warnings)
+        # ... or drawn with a fallback font (another installed fontpkg family).
+        drawn = ch in text and any(not n.split("+")[-1].startswith(("NotoSans-", "NotoSerif-"))
+                                   for n in fonts)
+        assert warned or drawn, (ch, warnings)
+        if warned:
+            assert all(str(root / "a.md") in w for w in warnings)
+    # Nothing covered is reported.
+    assert not any("GREEK" in w or "CYRILLIC" in w or "LATIN" in w for w in warnings)
+
+
+def test_figure_without_file_is_left_out(tmp_path):
+    import datetime as dt
+
+    from publikasi.exporters import ExportContext, Sink
+    from publikasi.exporters.pdf import PdfExporter
+    from publikasi.images import ImageStore
+    from publikasi.model import Article, Publication, Release, Text
+    from publikasi.themes import load_theme
+
+    art = Article(slug="foto", title="Foto Tanpa Berkas",
+                  date=dt.datetime(2025, 11, 10, tzinfo=dt.timezone(dt.timedelta(hours=7))),
+                  blocks=(Paragraph((Text("Sebelum foto."),)),
+                          Figure(None, caption="Keterangan foto yang hilang"),
+                          Paragraph((Text("Sesudah foto."),))))
+    rel = Release(slug="r", title="Uji", date=dt.date(2025, 11, 10), articles=(art,))
+    pub = Publication(title="Uji", releases=(rel,))
+    sink = Sink(tmp_path)
+    ctx = ExportContext(theme=load_theme("default"), sink=sink, images=ImageStore(),
+                        build_time=dt.datetime(2025, 11, 10, tzinfo=dt.timezone.utc),
+                        publication=pub)
+    PdfExporter().export(rel, ctx)
+    text = pdftotext(tmp_path / "r.pdf")
+    assert "Sebelum foto." in text and "Sesudah foto." in text
+    assert "Keterangan foto yang hilang" not in text
+
+
+def test_bad_pdf_setting_is_an_input_error(tiny_release, tmp_path):
+    from publikasi.errors import InputError
+
+    theme = tmp_path / "tema"
+    write(theme / "theme.toml", 'inherits = "default"\n')
+    write(theme / "pdf" / "settings.toml", 'article_start = "kadang-kadang"\n')
+    with pytest.raises(InputError) as err:
+        build(tiny_release, tmp_path / "out", BuildOptions(formats=["pdf"], theme=str(theme)))
+    assert "settings.toml" in str(err.value) and "article_start" in str(err.value)
+    assert not (tmp_path / "out").exists()
+
+
+def test_font_cache_faces_have_their_own_names():
+    from fontTools.ttLib import TTFont
+
+    from publikasi.exporters.pdf.fonts import FAMILIES, _source_family, cache_dir, ensure_faces
+
+    cuts = ensure_faces([_source_family(k, m) for k, m in FAMILIES.items()])
+    names = set()
+    for cut in cuts:
+        for role, path in cut.files.items():
+            assert cache_dir() in path.parents or "publikasi-fonts" in str(path)
+            font = TTFont(path, lazy=True)
+            assert "fvar" not in font  # static, not variable
+            names.add(font["name"].getDebugName(6))
+            weight = font["OS/2"].usWeightClass
+            assert weight == (700 if "bold" in role else 400), (path, weight)
+    assert len(names) == 8, names
+
+
+def test_font_cache_location_follows_the_environment(monkeypatch, tmp_path):
+    from publikasi.exporters.pdf.fonts import cache_dir
+
+    monkeypatch.setenv("PUBLIKASI_FONT_CACHE", str(tmp_path / "fonts"))
+    assert cache_dir() == tmp_path / "fonts"
+    monkeypatch.delenv("PUBLIKASI_FONT_CACHE")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert cache_dir() == tmp_path / "xdg" / "publikasi" / "fonts"
