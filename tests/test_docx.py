@@ -865,9 +865,9 @@ def test_broken_reference_document_is_a_clear_input_error(tmp_path, extra_releas
     assert not (tmp_path / "out").exists()
 
 
-def _theme_with_reference(tmp_path: Path, edit) -> Path:
-    """A user theme whose reference document is the default one with ``edit`` applied
-    to styles.xml (bytes -> bytes)."""
+def _theme_with_reference(tmp_path: Path, edit, part: str = "word/styles.xml") -> Path:
+    """A user theme whose reference document is the default one with ``edit``
+    (bytes -> bytes) applied to one part."""
     from conftest import ROOT
 
     theme = tmp_path / "tema"
@@ -877,7 +877,7 @@ def _theme_with_reference(tmp_path: Path, edit) -> Path:
     with zipfile.ZipFile(theme / "docx" / "reference.docx", "w") as dst:
         for name in src.namelist():
             data = src.read(name)
-            dst.writestr(name, edit(data) if name == "word/styles.xml" else data)
+            dst.writestr(name, edit(data) if name == part else data)
     return theme
 
 
@@ -941,3 +941,32 @@ def test_seed_shaped_txt_release_gives_an_editable_word_file(seed_txt_dist):
                       for b in a.blocks if isinstance(b, Paragraph) and b.inlines]
         assert [norm(t) for t in body] == paragraphs
         assert d.custom()["publikasi.source"] == "rilis-humas.txt"
+
+
+def test_reference_without_headers_still_gets_page_numbers(tmp_path):
+    # A reference saved from a plain Word document: no header/footer parts, and
+    # an updateFields flag that would make Word prompt on every file.
+    def edit(xml: bytes) -> bytes:
+        return re.sub(rb"<w:(header|footer)Reference [^>]*/>", b"", xml)
+
+    theme = _theme_with_reference(tmp_path, edit, "word/document.xml")
+    settings = zipfile.ZipFile(theme / "docx" / "reference.docx").read("word/settings.xml")
+    assert b"updateFields" not in settings
+    _export_small(theme, tmp_path / "out")
+    d = Docx(tmp_path / "out" / "docx" / "uji.docx")
+    sect = d.xml("word/document.xml").find(".//w:body/w:sectPr", NS)
+    ref = sect.find("w:footerReference[@w:type='default']", NS)
+    target = d.rels("word/document.xml")[ref.get(f"{{{R}}}id")].get("Target")
+    instr = [i.text.strip() for i in d.xml(f"word/{target}").iter(f"{{{W}}}instrText")]
+    assert instr == ["PAGE", "NUMPAGES"]
+
+
+def test_update_fields_in_a_reference_is_dropped(tmp_path):
+    theme = _theme_with_reference(tmp_path, lambda xml: xml.replace(
+        b"<w:footnotePr>", b'<w:updateFields w:val="true"/><w:footnotePr>'),
+        "word/settings.xml")
+    settings = zipfile.ZipFile(theme / "docx" / "reference.docx").read("word/settings.xml")
+    assert b"updateFields" in settings
+    _export_small(theme, tmp_path / "out")
+    for path in (tmp_path / "out" / "docx" / "uji.docx", tmp_path / "out" / "r.docx"):
+        assert Docx(path).xml("word/settings.xml").find("w:updateFields", NS) is None

@@ -154,6 +154,7 @@ class DocxBuilder:
             if child is not self.sect:
                 body.remove(child)  # the reference's own (empty) body text
         self.body = body
+        self._sanitize()
         self.footnotes_part = self._related(RT.FOOTNOTES, "word/footnotes.xml")
         self.footnotes = parse_xml(self.footnotes_part.blob)
         self.numbering = self.part.numbering_part.element
@@ -182,6 +183,24 @@ class DocxBuilder:
                        + ", ".join(repr(m) for m in missing)
                        + "; regenerate it with python -m publikasi.exporters.docx.make_reference")
         return ids
+
+    def _sanitize(self) -> None:
+        """Drop what a reference saved by Word would otherwise pass on to every file."""
+        package_rels = self.package.rels
+        for rid, rel in list(package_rels.items()):
+            if rel.reltype == RT.THUMBNAIL:  # a preview of the reference, not of the article
+                del package_rels[rid]
+        settings = self.doc.settings.element
+        # updateFields would make Word ask to update fields; attachedTemplate names a
+        # file on the reference author's disk.
+        for tag in ("w:updateFields", "w:attachedTemplate"):
+            for el in settings.findall(qn(tag)):
+                settings.remove(el)
+        section = self.doc.sections[0]
+        for hf in (section.header, section.footer, section.first_page_header,
+                   section.first_page_footer):
+            if hf.is_linked_to_previous:
+                hf.is_linked_to_previous = False  # adds the part python-docx can make
 
     def _related(self, reltype: str, what: str) -> Part:
         try:
