@@ -98,7 +98,7 @@ def build(source: Path | str, out: Path | str = "dist", options: BuildOptions | 
         result.publication = pub
     formats, explicit = resolve_formats(options.formats)
     if not pub.base_url and any(f in FEED_FORMATS for f in formats):
-        where = _metadata_file(pub)
+        where = _metadata_file(source)
         if explicit:
             raise fail(where, "`base_url` is required to build feeds (rss, atom, jsonfeed): "
                        "add e.g. `base_url: https://malangkota.go.id/berita/` or pass --base-url")
@@ -133,8 +133,8 @@ def build(source: Path | str, out: Path | str = "dist", options: BuildOptions | 
     return result
 
 
-def _metadata_file(pub: Publication) -> Path:
-    root = pub.root or Path(".")
+def _metadata_file(root: Path) -> Path:
+    """The file that holds the source's metadata, named as the user named the source."""
     if root.is_file():
         return root
     if (root / "publication.yaml").is_file():

@@ -111,6 +111,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return COMMANDS[args.command](args)
     except InputError as exc:
+        for warning in exc.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
         for problem in exc.problems:
             print(f"error: {problem}", file=sys.stderr)
         return 2

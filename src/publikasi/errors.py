@@ -29,8 +29,12 @@ class PublikasiError(Exception):
 class InputError(PublikasiError):
     """The source (or the command line) is wrong; nothing was written."""
 
-    def __init__(self, problems: list[Problem] | Problem):
+    def __init__(self, problems: list[Problem] | Problem,
+                 warnings: list[Problem] | None = None):
         self.problems = [problems] if isinstance(problems, Problem) else list(problems)
+        # Warnings found before the errors (e.g. "unknown key `titel`; did you
+        # mean `title`?"): they often explain the error, so they are shown too.
+        self.warnings = list(warnings or [])
         super().__init__("; ".join(str(p) for p in self.problems))
 
 
@@ -61,7 +65,7 @@ class Problems:
 
     def raise_if_any(self) -> None:
         if self.items:
-            raise InputError(self.items)
+            raise InputError(self.items, self.warnings)
 
     def __bool__(self) -> bool:
         return bool(self.items)

@@ -99,7 +99,7 @@ def open_image(path: Path, limits: ImageLimits = ImageLimits(), *, draft: bool =
             if img.width * img.height > limits.max_pixels:
                 raise ImageRejected(
                     f"the picture has {img.width}x{img.height} pixels, more than the limit of "
-                    f"{limits.max_pixels:,} (`limits: image_pixels`)")
+                    f"{limits.max_pixels:,} pixels (`limits: image_pixels`)")
             if img.width < 1 or img.height < 1:
                 raise ImageRejected("the picture has no pixels")
             if draft and img.format in ("JPEG", "MPO"):
@@ -108,8 +108,8 @@ def open_image(path: Path, limits: ImageLimits = ImageLimits(), *, draft: bool =
     except ImageRejected:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise ImageRejected("the picture is too large to decode safely (decompression "
-                            "bomb guard)") from None
+        raise ImageRejected(f"the picture has more than the limit of {limits.max_pixels:,} "
+                            "pixels (`limits: image_pixels`; decompression-bomb guard)") from None
     except UnidentifiedImageError:
         raise ImageRejected(f"not a picture publikasi can read ({READABLE})") from None
     except (OSError, SyntaxError, ValueError, EOFError) as exc:

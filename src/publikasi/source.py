@@ -89,9 +89,11 @@ def load(path: Path | str, *, strict: bool = False, allow_remote: bool = False) 
         else:
             raise fail(path, "not a file or a folder")
         problems.raise_if_any()
-    except BaseException:
+    except BaseException as exc:
         if session.fetcher is not None:
             session.fetcher.cleanup()
+        if isinstance(exc, InputError) and not exc.warnings:
+            exc.warnings = list(problems.warnings)
         raise
     seen = session.limits_seen or [Limits()]
     biggest = Limits(max(x.image_pixels for x in seen), max(x.image_bytes for x in seen),

@@ -49,6 +49,20 @@ class _BoundedLoader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
+def _timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
+    # PyYAML recognises `2025-02-30` as a timestamp and then lets datetime's
+    # ValueError escape; report it as a YAML problem at its line instead.
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except (ValueError, OverflowError) as exc:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"{node.value!r} is not a real date or time ({exc})",
+            node.start_mark) from None
+
+
+_BoundedLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+
+
 class _Refused(Exception):
     def __init__(self, message: str, line0: int | None) -> None:
         super().__init__(message)
@@ -135,10 +149,12 @@ def load_mapping(text: str, file: Path, first_line: int = 1) -> YamlDoc:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + first_line if mark else first_line
-        msg = exc.problem or exc.context or "syntax error"
+        msg = f"invalid YAML: {exc.problem or exc.context or 'syntax error'}"
         if "could not determine a constructor" in str(exc):
-            msg = "tags such as `!!python/...` are not allowed"
-        raise fail(file, f"invalid YAML: {msg}", line) from None
+            msg = "invalid YAML: tags such as `!!python/...` are not allowed"
+        elif "is not a real date" in str(exc.problem):
+            msg = str(exc.problem)
+        raise fail(file, msg, line) from None
     except yaml.YAMLError as exc:
         raise fail(file, f"invalid YAML: {exc}", first_line) from None
     except RecursionError:
