@@ -273,20 +273,26 @@ class Bulletin:
         if h > max_h:
             h = max_h
             w = h / prep.aspect
-        data = self._at_dpi(prep, w)
+        data = self._at_dpi(prep, w, h)
         img = Image(io.BytesIO(data), width=w, height=h)
         img.hAlign = "CENTER"
         return img
 
-    def _at_dpi(self, prep: PreparedImage, width_pt: float) -> bytes:
-        target = max(1, math.ceil(width_pt / 72 * PRINT_DPI))
-        if prep.width <= target:
+    def _at_dpi(self, prep: PreparedImage, width_pt: float, height_pt: float) -> bytes:
+        """The picture resampled to at most PRINT_DPI at its placed size.
+
+        Rounding down keeps both directions at or below the limit; a picture
+        already smaller than that is embedded as prepared (never upscaled).
+        """
+        tw = max(1, math.floor(width_pt / 72 * PRINT_DPI))
+        th = max(1, math.floor(height_pt / 72 * PRINT_DPI))
+        if prep.width <= tw and prep.height <= th:
             return prep.data
-        key = (prep.digest, target)
+        key = (prep.digest, tw, th)
         if key not in self._pictures:
             with PILImage.open(io.BytesIO(prep.data)) as im:
                 im.load()
-                small = im.resize((target, max(1, round(target * prep.aspect))),
+                small = im.resize((min(tw, prep.width), min(th, prep.height)),
                                   PILImage.Resampling.LANCZOS)
             buf = io.BytesIO()
             if prep.mime == "image/png":
