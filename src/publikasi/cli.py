@@ -119,10 +119,14 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt as exc:
         from .atomic import BuildInterrupted
 
+        # `error: FILE: message` like every other error; FILE is the output folder.
+        where = getattr(args, "out", None) or args.command
         if isinstance(exc, BuildInterrupted):  # SIGTERM/SIGHUP
-            print("error: terminated; the output folder was left as it was", file=sys.stderr)
+            print(f"error: {where}: terminated; the output folder was left as it was",
+                  file=sys.stderr)
             return 143
-        print("error: interrupted; the output folder was left as it was", file=sys.stderr)
+        print(f"error: {where}: interrupted; the output folder was left as it was",
+              file=sys.stderr)
         return 130
     except BrokenPipeError:
         return 0
