@@ -80,9 +80,14 @@ def _wrap(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
     line = ""
     for word in text.split():
         while font.getlength(word) > width and len(word) > 1:
-            cut = len(word)
-            while cut > 1 and font.getlength(word[:cut]) > width:
-                cut -= 1
+            lo, hi = 1, len(word) - 1  # longest prefix that fits: binary search
+            while lo < hi:
+                mid = (lo + hi + 1) // 2
+                if font.getlength(word[:mid]) <= width:
+                    lo = mid
+                else:
+                    hi = mid - 1
+            cut = lo
             if line:
                 lines.append(line)
                 line = ""
@@ -99,6 +104,15 @@ def _wrap(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
     return lines
 
 
+def _clip(lines: list[str], n: int) -> list[str]:
+    """At most ``n`` lines; a cut shows as an ellipsis."""
+    if len(lines) <= n:
+        return lines
+    kept = lines[:n]
+    kept[-1] = kept[-1].rstrip(" ,.;:") + "…"
+    return kept
+
+
 def _fit(text: str, path: Path, weight: str, width: int, start: int, lines: int,
          smallest: int) -> tuple[ImageFont.FreeTypeFont, list[str]]:
     """The largest size (down to ``smallest``) at which ``text`` fits in ``lines`` lines."""
@@ -107,10 +121,7 @@ def _fit(text: str, path: Path, weight: str, width: int, start: int, lines: int,
         font = _font(path, size, weight)
         wrapped = _wrap(text, font, width)
         if len(wrapped) <= lines or size <= smallest:
-            if len(wrapped) > lines:
-                wrapped = wrapped[:lines]
-                wrapped[-1] = wrapped[-1].rstrip(" ,.;:") + "…"
-            return font, wrapped
+            return font, _clip(wrapped, lines)
         size = max(smallest, int(size * 0.88))
 
 
@@ -171,8 +182,8 @@ def render_cover(text: CoverText, style: CoverStyle) -> bytes:
         y = margin
         if text.publisher:
             small = _font(fonts["sans"], w // 34, "SemiBold")
-            y = _draw_lines(draw, title_left, y, _wrap(text.publisher.upper(), small,
-                                                       w - title_left - margin)[:2],
+            y = _draw_lines(draw, title_left, y, _clip(_wrap(text.publisher.upper(), small,
+                                                             w - title_left - margin), 2),
                             small, style.foreground)
         title_font, title_lines = _fit(text.title, fonts["sans"], "Black", w - title_left - margin,
                                        w // 9, 3, w // 22)
@@ -190,7 +201,7 @@ def render_cover(text: CoverText, style: CoverStyle) -> bytes:
         head = _font(fonts["serif"], w // 26, "Regular")
         bullet = w // 70
         for headline in text.headlines[: style.max_headlines]:
-            lines = _wrap(headline, head, inner - 3 * bullet)[:3]
+            lines = _clip(_wrap(headline, head, inner - 3 * bullet), 3)
             if y + _line_height(head) * len(lines) > h - margin:
                 break
             top = y + _line_height(head) // 2 - bullet // 2
@@ -208,7 +219,7 @@ def render_cover(text: CoverText, style: CoverStyle) -> bytes:
             y += logo.height + margin // 2
         if text.publisher:
             small = _font(fonts["sans"], w // 32, "SemiBold")
-            y = _draw_lines(draw, margin, y, _wrap(text.publisher.upper(), small, inner)[:2],
+            y = _draw_lines(draw, margin, y, _clip(_wrap(text.publisher.upper(), small, inner), 2),
                             small, style.foreground)
         title_font, title_lines = _fit(text.title, fonts["sans"], "Bold", inner, w // 8, 4,
                                        w // 20)
@@ -223,7 +234,7 @@ def render_cover(text: CoverText, style: CoverStyle) -> bytes:
             if line:
                 y = _draw_lines(draw, margin, y, _wrap(line, meta, inner), meta, style.foreground)
         head = _font(fonts["serif"], w // 28, "Regular")
-        block: list[list[str]] = [_wrap(t, head, inner)[:3]
+        block: list[list[str]] = [_clip(_wrap(t, head, inner), 3)
                                   for t in text.headlines[: style.max_headlines]]
         step = _line_height(head)
         needed = sum(len(b) * step + margin // 3 for b in block)
