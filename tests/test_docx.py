@@ -199,14 +199,14 @@ class PdfText:
 
     ``-layout`` keeps line-end hyphens (the default mode joins
     "intellectual-" + "property" into "intellectualproperty"), but interleaves
-    the lines of table cells that wrap; the default mode reads each cell as a
-    block.  A text is intact when either reading has it.  With running headers,
-    footers and footnotes removed, a paragraph that runs over a page break is
-    contiguous again.
+    the lines of table cells that wrap; ``-raw`` reads in the order
+    LibreOffice wrote the text, cell after cell.  A text is intact when one
+    reading has it.  With running headers, footers and footnotes removed, a
+    paragraph that runs over a page break is contiguous again.
     """
 
     def __init__(self, pdf: Path, footnotes: list[str]) -> None:
-        self.variants = [_body_text(pdf, footnotes, layout) for layout in (True, False)]
+        self.variants = [_body_text(pdf, footnotes, mode) for mode in ("-layout", "-raw")]
 
     def __contains__(self, text: str) -> bool:
         # A superscript note number may read back with a space before or after it.
@@ -219,8 +219,11 @@ class PdfText:
         return self.variants[0][:3000]
 
 
-def _body_text(pdf: Path, footnotes: list[str], layout: bool) -> str:
-    pages = judges.pdftotext(pdf, layout=layout).split("\f")
+def _body_text(pdf: Path, footnotes: list[str], mode: str) -> str:
+    import subprocess
+
+    pages = subprocess.run([judges.require("pdftotext"), mode, str(pdf), "-"],
+                           capture_output=True, text=True, check=True).stdout.split("\f")
     kept = []
     for page in pages:
         lines = [ln for ln in page.splitlines()

@@ -45,6 +45,7 @@ from ...model import (
     Strong,
     Table,
     Text,
+    plain_text,
 )
 from ...themes import Theme
 from .ooxml import E, mm_to_twips, paragraph, props, qn, run, set_prop, twips_to_emu, val
@@ -540,11 +541,15 @@ class DocxBuilder:
         base = self.rpr(Fmt(), where)
         kids = [run(f"{self.label('figure', lang)} ", base),
                 *fld("SEQ Figure \\* ARABIC", str(self.counters.figure), base)]
+        # Separate runs (separator, caption, credit in its own character style) so
+        # that an import can tell the parts apart after an editor's changes.
+        kids.append(run(": ", base))
         if fig.caption:
-            kids.append(run(f": {fig.caption}", base))
+            kids.append(run(fig.caption, base))
         if fig.credit:
-            kids.append(run(f"{' ' if fig.caption else ': '}"
-                            f"{self.label('photo', lang)}: {fig.credit}",
+            if fig.caption:
+                kids.append(run(" ", base))
+            kids.append(run(f"{self.label('photo', lang)}: {fig.credit}",
                             self.rpr(Fmt(), where, style="credit")))
         return paragraph(self.sid("caption"), kids, self._para_lang(where))
 
@@ -560,9 +565,8 @@ class DocxBuilder:
             out.append(paragraph(self.sid("caption"), [
                 run(f"{self.label('table', lang)} ", base),
                 *fld("SEQ Table \\* ARABIC", str(self.counters.table), base),
-                run(f": {table.caption}", base)], [E("w:keepNext"), *self._para_lang(where)]))
-        width = self.geometry.text_width
-        col_w = width // cols
+                run(": ", base), run(table.caption, base)], [E("w:keepNext"), *self._para_lang(where)]))
+        widths = self._column_widths(table, cols)
         tbl = E("w:tbl", None, props("w:tblPr", [
             val("w:tblStyle", self.sid("table")),
             E("w:tblW", {"w:w": 5000, "w:type": "pct"}),
@@ -571,7 +575,7 @@ class DocxBuilder:
                             "w:noHBand": 0, "w:noVBand": 1}),
             E("w:tblCaption", {"w:val": table.caption[:255]}) if table.caption else None,
         ]))
-        tbl.append(E("w:tblGrid", None, *[E("w:gridCol", {"w:w": col_w}) for _ in range(cols)]))
+        tbl.append(E("w:tblGrid", None, *[E("w:gridCol", {"w:w": w}) for w in widths]))
         align = list(table.align) + [None] * (cols - len(table.align))
         rows: list[tuple[tuple, bool]] = []
         if table.header:
@@ -588,7 +592,7 @@ class DocxBuilder:
                 style = self.sid("table_heading" if is_header else "table_text")
                 ppr = [val("w:jc", jc) if jc else None, *self._para_lang(where)]
                 tr.append(E("w:tc", None,
-                            props("w:tcPr", [E("w:tcW", {"w:w": col_w, "w:type": "dxa"})]),
+                            props("w:tcPr", [E("w:tcW", {"w:w": widths[i], "w:type": "dxa"})]),
                             paragraph(style, self.inlines(cell, where), ppr)))
             tbl.append(tr)
         out.append(tbl)
@@ -597,6 +601,34 @@ class DocxBuilder:
         out.append(paragraph(self.pstyle(where.para_style), [], [
             spacing_zero(), props("w:rPr", [val("w:sz", 12), val("w:szCs", 12)])]))
         return out
+
+    def _column_widths(self, table: Table, cols: int) -> list[int]:
+        """Column widths (twips) the way browsers auto-size tables.
+
+        Each column wants its longest line and needs at least its longest word;
+        the text block's width is shared accordingly.  LibreOffice lays a table
+        out by its grid, so equal columns would squeeze a column of dates next to
+        a roomy one of short numbers.
+        """
+        per_char, padding = 130, 240  # 10 pt text, bold or a wide fallback font, + margins
+        want, need = [], []
+        for i in range(cols):
+            texts = [plain_text(row[i]) for row in [table.header, *table.rows] if i < len(row)]
+            longest = max((len(t) for t in texts), default=1)
+            word = max((len(w) for t in texts for w in t.split()), default=1)
+            want.append(max(longest, 1) * per_char + padding)
+            need.append(max(word, 1) * per_char + padding)
+        total = self.geometry.text_width
+        if sum(want) <= total:
+            widths = [w + (total - sum(want)) * w // sum(want) for w in want]
+        elif sum(need) <= total:
+            spare = total - sum(need)
+            extra = [w - n for w, n in zip(want, need)]
+            widths = [n + spare * e // max(sum(extra), 1) for n, e in zip(need, extra)]
+        else:
+            widths = [total * n // sum(need) for n in need]
+        widths[-1] += total - sum(widths)
+        return widths
 
     # ------------------------------------------------------------ document parts
 
