@@ -29,6 +29,7 @@ from typing import Any
 
 import yaml
 
+from .readers.common import split_credit
 from .model import (
     Article, Block, Code, Emph, Figure, Footnote, FootnoteRef, Heading, Inline, LineBreak,
     Link, ListBlock, Paragraph, Quote, Strong, Table, Text, derive_summary,
@@ -137,7 +138,8 @@ def _rel(path: Path, base: Path | None) -> str:
 
 def figure_markdown(fig: Figure, base: Path | None) -> str:
     title = fig.caption
-    if fig.credit:
+    if fig.credit or split_credit(fig.caption)[1]:
+        # An empty "(Kredit: )" keeps a caption that ends like a credit whole.
         title = f"{title} ({CREDIT_LABEL}: {fig.credit})".strip()
     src = _url(_rel(fig.src, base)) if fig.src is not None else "<>"
     attr = f" {_title_attr(title)}" if title else ""

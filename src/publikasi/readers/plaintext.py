@@ -400,15 +400,18 @@ class _Reader:
         kept: list[Unit] = []
         for u in rel.units:
             li = parts.list_item(u.text)
+            bl = parts.split_byline(u.text)
             if li is not None:
                 u.kind, u.list_info, u.text = "list", (li[0], li[1]), li[2]
-            elif (credit := parts.credit_only(u.text)) is not None:
+            elif bl is not None and not bl[0]:
+                rel.byline = bl[1]
+                continue
+            elif (credit := parts.credit_only(bl[0] if bl else u.text)) is not None:
                 u.kind, u.credit = "photocredit", credit
+                if bl is not None:
+                    rel.byline = bl[1]  # "Foto: Humas (/gil/yn)": the code closes the text
             elif (m := _meta_date(u.text)) is not None:
                 rel.meta_dates.append((m, u.line))
-                continue
-            elif (bl := parts.split_byline(u.text)) is not None and not bl[0]:
-                rel.byline = bl[1]
                 continue
             elif bl is not None:
                 pass  # text that ends with a byline code is the last paragraph

@@ -155,7 +155,10 @@ _LABEL = re.compile(r"^(?:foto|photo|kredit|credit)\s*[:/]\s*", re.I)
 
 
 def clean_credit(raw: str) -> str:
-    return _LABEL.sub("", raw.strip()).strip(" .")
+    """``"Foto: Deny/Humas"`` -> ``"Deny/Humas"``; brackets inside a credit are dropped
+    (a credit is written back as ``(Kredit: ...)`` in Markdown, where they would end it)."""
+    text = re.sub(r"[()\[\]]", " ", _LABEL.sub("", raw.strip()))
+    return re.sub(r"\s+", " ", text).strip(" .")
 
 
 def split_photo_credit(line: str) -> tuple[str, str] | None:
