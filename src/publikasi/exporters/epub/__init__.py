@@ -423,8 +423,6 @@ def build_epub(release: Release, ctx: ExportContext) -> bytes:
                 "displayTransformability"]
     if sufficient_text:
         features.append("alternativeText")
-    if any(a.footnotes for a in release.articles):
-        features.append("annotations")
     for feature in features:
         book.add_metadata(None, "meta", feature, {"property": "schema:accessibilityFeature"})
     book.add_metadata(None, "meta", "none", {"property": "schema:accessibilityHazard"})
