@@ -973,3 +973,56 @@ def test_update_fields_in_a_reference_is_dropped(tmp_path):
     _export_small(theme, tmp_path / "out")
     for path in (tmp_path / "out" / "docx" / "uji.docx", tmp_path / "out" / "r.docx"):
         assert Docx(path).xml("word/settings.xml").find("w:updateFields", NS) is None
+
+
+def test_awkward_content_still_makes_a_consistent_package(tmp_path):
+    """Scripts beyond Latin, a link inside emphasis, a note in a table cell, a list
+    item that starts with a table, an empty link, deep nesting: a valid package."""
+    from publikasi.exporters import ExportContext, Sink
+    from publikasi.exporters.docx import DocxExporter
+    from publikasi.images import ImageStore
+    from publikasi.model import Footnote, Publication
+    from publikasi.themes import load_theme
+
+    when = dt.datetime(2025, 11, 10, tzinfo=dt.timezone(dt.timedelta(hours=9)))
+    long_word = "Pembangunan" * 30
+    cell_note = (FootnoteRef("1"),)
+    table = Table(header=((Text("Nama"),), (Text("Catatan"),)),
+                  rows=(((Text("مرحبا 你好 😀"),), (Text("ada"), *cell_note)),
+                        ((Text(long_word),), ())))
+    deep = ListBlock(items=((Paragraph((Text("a"),)), ListBlock(items=((
+        Paragraph((Text("b"),)), ListBlock(items=((Paragraph((Text("c"),)), ListBlock(
+            items=((Paragraph((Text("d"),)),),), ordered=True)),))),))),))
+    article = Article(
+        slug="aneh", title="Teks Aneh — Ελληνικά, Кириллица", date=when, blocks=(
+            Paragraph((Emph((Text("miring "), Link("https://x.example/a b", (Strong(
+                (Text("tebal"),)),)))), Link("https://x.example/kosong", ()))),
+            table,
+            ListBlock(items=((table,), (Paragraph((Text("setelah tabel"),)),))),
+            deep,
+            Quote((Paragraph((Text("kutipan"),)),), attribution="Seseorang"),
+        ),
+        footnotes=(Footnote("1", (Paragraph((Text("catatan di sel"),)),)),))
+    release = Release(slug="r", title="Rilis", date=when.date(), articles=(article,))
+    ctx = ExportContext(theme=load_theme("default"), sink=Sink(tmp_path), images=ImageStore(),
+                        build_time=when, publication=Publication(title="Rilis",
+                                                                 releases=(release,)))
+    DocxExporter().export(release, ctx)
+    for path in (tmp_path / "r.docx", tmp_path / "docx" / "aneh.docx"):
+        d = Docx(path)
+        for name in d.zip.namelist():
+            if name.endswith((".xml", ".rels")):
+                etree.fromstring(d.zip.read(name))  # well-formed
+        body = d.xml("word/document.xml")
+        refs = [r.get(f"{{{W}}}id") for r in body.iter(f"{{{W}}}footnoteReference")]
+        notes = [n.get(f"{{{W}}}id") for n in d.xml("word/footnotes.xml")
+                 .findall("w:footnote", NS) if not n.get(f"{{{W}}}type")]
+        assert refs == notes and len(refs) == 2  # the table is shown twice
+        assert ("List Bullet 3", "c") in d.paragraph_styles()
+        numbering = d.xml("word/numbering.xml")
+        kinds = [etree.QName(el).localname for el in numbering]
+        assert kinds == sorted(kinds, key=lambda k: k != "abstractNum")  # nums after
+        texts = "".join(t.text or "" for t in body.iter(f"{{{W}}}t"))
+        assert "مرحبا 你好 😀" in texts and long_word in texts
+        rels = d.rels("word/document.xml")
+        assert any(r.get("Target") == "https://x.example/a%20b" for r in rels.values())

@@ -619,6 +619,10 @@ class DocxBuilder:
             want.append(max(longest, 1) * per_char + padding)
             need.append(max(word, 1) * per_char + padding)
         total = self.geometry.text_width
+        # One monster word must not starve the other columns: it wraps anyway.
+        floor = min(total // cols, 6 * per_char + padding)
+        need = [min(max(n, floor), max(total // 2, floor)) for n in need]
+        want = [max(min(w, total), n) for w, n in zip(want, need)]
         if sum(want) <= total:
             widths = [w + (total - sum(want)) * w // sum(want) for w in want]
         elif sum(need) <= total:
