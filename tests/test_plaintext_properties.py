@@ -195,6 +195,9 @@ def body_text(article: Article) -> str:
 @given(case=release_text(), strict=st.booleans())
 @example(case=("Warga warga warga warga\n\nWarga (UMKM) warga, Senin (10/11/2025).\n",
                ["Warga (UMKM) warga, Senin (10/11/2025)."]), strict=False)
+@example(case=("Warga warga warga warga\n\nBlimbing () – Warga warga warga, Senin (10/11/2025)."
+               "\n\nWarga warga warga warga!\n",
+               ["Warga warga warga, Senin (10/11/2025).", "Warga warga warga warga!"]), strict=False)
 @example(case=("Iklan warga warga warga\n\nBlimbing () – Warga warga warga, Senin (10/11/2025).\n",
                ["Warga warga warga, Senin (10/11/2025)."]), strict=False)
 def test_never_loses_a_body_sentence(case, strict):

@@ -375,12 +375,22 @@ class _Reader:
         rest = rel.units[1:]
         kept: list[Unit] = []
         body_started = False
+        ends = (".", "!", "?")
+
+        def sentence_like(text: str) -> bool:
+            # A repeat of the title ends the way the title ends; a sentence
+            # that happens to use the title's words keeps its full stop.
+            return text.endswith(ends) and not first.text.endswith(ends)
+
         for u in rest:
-            if not body_started and parts.same_title(first.text, u.text):
+            if u.text == first.text:
+                continue
+            if (not body_started and parts.same_title(first.text, u.text)
+                    and not sentence_like(u.text)):
                 variants.append(u.text)
                 continue
-            if u.text == first.text or (parts.title_key(u.text) == parts.title_key(first.text)
-                                        and not u.text.endswith(".")):
+            if (parts.title_key(u.text) == parts.title_key(first.text)
+                    and not sentence_like(u.text)):
                 continue  # an exact repeat later in the body (photo alt text)
             if parts.word_count(u.text) > 15 or parts.ends_sentence(u.text):
                 body_started = True
