@@ -85,7 +85,16 @@ def jpeg_bytes(size: tuple[int, int] = (64, 48), color: str = "steelblue",
     buf = io.BytesIO()
     if exif is not None:
         save["exif"] = exif
-    img.save(buf, "JPEG", quality=85, **save)
+    save.setdefault("quality", 85)
+    img.save(buf, "JPEG", **save)
+    return buf.getvalue()
+
+
+def noisy_jpeg(size: tuple[int, int] = (600, 600)) -> bytes:
+    """A JPEG that compresses badly (hundreds of kB), for byte limits."""
+    img = Image.merge("RGB", [Image.effect_noise(size, 120).convert("L")] * 3)
+    buf = io.BytesIO()
+    img.save(buf, "JPEG", quality=95)
     return buf.getvalue()
 
 

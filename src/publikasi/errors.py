@@ -38,6 +38,17 @@ class InputError(PublikasiError):
         super().__init__("; ".join(str(p) for p in self.problems))
 
 
+def shown(path: str | Path) -> str:
+    """``path`` as a user would type it: relative to the current folder when inside it."""
+    p = Path(path)
+    if p.is_absolute():
+        try:
+            return str(p.relative_to(Path.cwd()))
+        except ValueError:
+            pass
+    return str(p)
+
+
 def problem(file: str | Path | None, message: str, line: int | None = None) -> Problem:
     return Problem(str(file) if file is not None else "-", message, line)
 

@@ -99,6 +99,9 @@ class RemoteFetcher:
             raise
         except urllib.error.HTTPError as exc:
             target.unlink(missing_ok=True)
+            if 300 <= exc.code < 400:
+                raise FetchError(f"the server redirected to an address that may not be "
+                                 f"downloaded (HTTP {exc.code})") from None
             raise FetchError(f"the server answered HTTP {exc.code}") from None
         except (urllib.error.URLError, OSError, ValueError) as exc:
             target.unlink(missing_ok=True)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError, Problem, Problems, fail
+from .errors import InputError, Problem, Problems, fail, shown
 from .fetch import RemoteFetcher
 from .model import Article, FeedConfig, Publication, Publisher, Release
 from .readers.common import (
@@ -486,5 +486,6 @@ def checked_theme(spec: str, from_cli: bool, *, base_dir: Path, paper: str | Non
                 if entry.is_symlink():
                     real = Path(os.path.realpath(entry))
                     if real_folder not in real.parents:
-                        raise fail(entry, "theme file is a symlink that leaves the theme folder")
+                        raise fail(shown(entry),
+                                   "theme file is a symlink that leaves the theme folder")
     return theme

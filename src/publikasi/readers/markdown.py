@@ -43,6 +43,9 @@ _FRONT = re.compile(r"\A(?:\ufeff)?---[ \t]*\r?\n(.*?)^(?:---|\.\.\.)[ \t]*\r?$\
 
 def _parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": True}).enable("table").enable("strikethrough")
+    # markdown-it leaves `[text](javascript:...)` as literal source text; accept
+    # every link here and let safe_link() drop unsafe URLs while keeping "text".
+    md.validateLink = lambda url: True  # type: ignore[method-assign]
     return md.use(footnote_plugin)
 
 
