@@ -35,14 +35,18 @@ import dataclasses
 import datetime as dt
 import multiprocessing
 import os
+import shutil
 import signal
 import sys
+import tempfile
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from .cache import BuildCache, cached_image_store, digest, environment_key, file_digest, theme_key
 from .errors import InputError, Problem
@@ -357,6 +361,76 @@ def _stop(pool: ProcessPoolExecutor) -> None:
         proc.join(5)
 
 
+# ---------------------------------------------------------------- other executors
+
+
+class Runner(Protocol):
+    """Runs tasks somewhere else (e.g. a Dask cluster, see :mod:`publikasi.distributed`).
+
+    ``run`` calls :func:`remote_task` for every task and yields ``(index,
+    answer)`` pairs as the answers arrive, ``index`` being the task's
+    position in ``tasks``.
+    """
+
+    def run(self, state: BuildState, tasks: list[Task]) -> Iterator[tuple[int, tuple[str, Any]]]:
+        ...
+
+
+_RUNNER: ContextVar[Runner | None] = ContextVar("publikasi_runner", default=None)
+
+
+@contextmanager
+def use_runner(runner: Runner) -> Iterator[None]:
+    """Builds started inside the ``with`` block hand their tasks to ``runner``."""
+    token = _RUNNER.set(runner)
+    try:
+        yield
+    finally:
+        _RUNNER.reset(token)
+
+
+_REMOTE_IMAGES: list[Any] = [None, None]  # [state the store belongs to, ImageStore]
+
+
+def remote_task(state: BuildState, task: Task) -> tuple[str, Any]:
+    """Run ``task`` on a machine that does not share the staging folder.
+
+    Returns ``("ok", ([(path, bytes), ...], warnings))`` or ``("input",
+    problems)``.  Pictures prepared here are kept for the next task of the
+    same build on this worker.
+    """
+    if _REMOTE_IMAGES[0] is not state:
+        _REMOTE_IMAGES[:] = [state, cached_image_store(None, **state.image_args)]
+    staging = Path(tempfile.mkdtemp(prefix="publikasi-task-"))
+    try:
+        result = run_task(state, task, staging, _REMOTE_IMAGES[1])
+        files = [(rel, (staging / rel).read_bytes()) for rel in result.files]
+    except InputError as exc:
+        return "input", [dataclasses.astuple(p) for p in exc.problems]
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return "ok", (files, result.warnings)
+
+
+def _run_remote(runner: Runner, tasks: list[Task], todo: list[int],
+                results: list[TaskResult | None], state: BuildState, staging: Path,
+                cache: BuildCache | None, on_done: Progress | None) -> None:
+    for k, (status, value) in runner.run(state, [tasks[i] for i in todo]):
+        if status == "input":
+            raise InputError([Problem(*p) for p in value])
+        i = todo[k]
+        files, warnings = value
+        for rel, data in files:
+            target = staging / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        results[i] = TaskResult([rel for rel, _ in files], list(warnings))
+        if cache is not None and tasks[i].key:
+            cache.put_output(tasks[i].key, staging, results[i].files, results[i].warnings)
+        if on_done:
+            on_done(tasks[i].label)
+
+
 # ---------------------------------------------------------------- running a build
 
 Progress = Callable[[str], None]
@@ -382,7 +456,10 @@ def run_tasks(tasks: list[Task], state: BuildState, staging: Path, *, images: Im
                 continue
         todo.append(i)
     worker_stats: Counter[str] = Counter()
-    if jobs > 1 and len(todo) > 1:
+    runner = _RUNNER.get()
+    if runner is not None and todo:
+        _run_remote(runner, tasks, todo, results, state, staging, cache, on_done)
+    elif jobs > 1 and len(todo) > 1:
         _run_pool(tasks, todo, results, state, staging, min(jobs, len(todo)), on_done,
                   worker_stats)
     else:
@@ -405,7 +482,8 @@ def run_tasks(tasks: list[Task], state: BuildState, staging: Path, *, images: Im
         warnings.extend(result.warnings)
     ran = [tasks[i].label for i in todo]
     stats = {"tasks": len(tasks), "ran": ran, "cached": len(tasks) - len(todo),
-             "jobs": jobs if len(todo) > 1 else 1}
+             "jobs": jobs if len(todo) > 1 else 1,
+             "runner": type(runner).__name__ if runner is not None else "local"}
     if cache is not None:
         stats["cache"] = dict(cache.stats + worker_stats)
     return Outcome(files, warnings, stats)
