@@ -16,8 +16,21 @@ from publikasi.errors import InputError, Problems
 from publikasi.importer import import_files
 from publikasi.mdwriter import write_markdown
 from publikasi.model import (
-    Article, Code, Emph, Figure, Footnote, FootnoteRef, Heading, LineBreak, Link, ListBlock,
-    Paragraph, Quote, Strong, Table, Text,
+    Article,
+    Code,
+    Emph,
+    Figure,
+    Footnote,
+    FootnoteRef,
+    Heading,
+    LineBreak,
+    Link,
+    ListBlock,
+    Paragraph,
+    Quote,
+    Strong,
+    Table,
+    Text,
 )
 from publikasi.readers.common import ReadContext
 from publikasi.readers.markdown import parse_body, read_markdown
@@ -247,12 +260,12 @@ def test_every_block_and_inline_type_round_trips(tmp_path):
 def test_caption_only_figure_markdown(tmp_path):
     fig = Figure(src=None, caption="Warga antre di loket", credit="Deny/Humas")
     text = write_markdown(Article(slug="a", title="A", date=dt.datetime(2025, 1, 1,
-                                                                        tzinfo=dt.timezone.utc),
+                                                                        tzinfo=dt.UTC),
                                   blocks=(fig,)), tmp_path)
     assert '![](<> "Warga antre di loket (Kredit: Deny/Humas)")' in text
     if not caption_only_figures_supported():
         pytest.xfail("readers/markdown.py does not read caption-only figures yet")
     back = round_trip(Article(slug="a", title="A", date=dt.datetime(2025, 1, 1,
-                                                                    tzinfo=dt.timezone.utc),
+                                                                    tzinfo=dt.UTC),
                               blocks=(fig,)), tmp_path)
     assert back.blocks == (fig,)

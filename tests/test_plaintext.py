@@ -66,7 +66,7 @@ def test_decode_windows_1252():
 
 
 def test_decode_maps_c1_controls_to_cp1252_punctuation():
-    raw = "\x93Siap\x94 \x96 Jum\x92at\x85".encode("utf-8")
+    raw = "\x93Siap\x94 \x96 Jum\x92at\x85".encode()
     assert decode_bytes(raw, FILE) == "“Siap” – Jum’at…"
 
 
@@ -275,8 +275,8 @@ def test_hard_wrapped_lines_are_joined():
     text = ("Rapat Warga Membahas Sampah\n\nMALANG – Warga Kelurahan Oro-Oro Dowo menggelar rapat\n"
             "untuk membahas jadwal pengangkutan sampah, Senin (3/11/2025).\n")
     [a], _ = read(text)
-    assert paragraphs(a) == ["Warga Kelurahan Oro-Oro Dowo menggelar rapat untuk membahas "
-                             "jadwal pengangkutan sampah, Senin (3/11/2025)."]
+    assert paragraphs(a) == [("Warga Kelurahan Oro-Oro Dowo menggelar rapat untuk membahas "
+                              "jadwal pengangkutan sampah, Senin (3/11/2025).")]
 
 
 def test_several_releases_in_one_file_with_same_title():

@@ -21,7 +21,6 @@ Representation choices:
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import re
 from pathlib import Path
@@ -29,11 +28,27 @@ from typing import Any
 
 import yaml
 
-from .readers.common import split_credit
 from .model import (
-    Article, Block, Code, Emph, Figure, Footnote, FootnoteRef, Heading, Inline, LineBreak,
-    Link, ListBlock, Paragraph, Quote, Strong, Table, Text, derive_summary,
+    Article,
+    Block,
+    Code,
+    Emph,
+    Figure,
+    Footnote,
+    FootnoteRef,
+    Heading,
+    Inline,
+    LineBreak,
+    Link,
+    ListBlock,
+    Paragraph,
+    Quote,
+    Strong,
+    Table,
+    Text,
+    derive_summary,
 )
+from .readers.common import split_credit
 from .text import slugify
 
 CREDIT_LABEL = "Kredit"

@@ -230,13 +230,8 @@ def _clean_body(text: str) -> str:
 
 
 # Stop words that are frequent in one language and absent from the other.
-_ID_WORDS = frozenset("""yang dan di ini itu dengan untuk dari dalam pada akan tidak ke juga
-oleh adalah sebagai para kita kami tersebut bahwa atau telah sudah bisa dapat lebih karena
-saat serta agar ujarnya katanya kata ujar tutur menjadi masyarakat kegiatan warga pun hingga
-bagi sejumlah secara mereka merupakan yakni yaitu ada maka tetapi namun""".split())
-_EN_WORDS = frozenset("""the and of to in is that for with on was as by at are be this from it
-will has have were said an their which also its not or been who would can our more than
-about after he she they we city government""".split())
+_ID_WORDS = frozenset(["yang", "dan", "di", "ini", "itu", "dengan", "untuk", "dari", "dalam", "pada", "akan", "tidak", "ke", "juga", "oleh", "adalah", "sebagai", "para", "kita", "kami", "tersebut", "bahwa", "atau", "telah", "sudah", "bisa", "dapat", "lebih", "karena", "saat", "serta", "agar", "ujarnya", "katanya", "kata", "ujar", "tutur", "menjadi", "masyarakat", "kegiatan", "warga", "pun", "hingga", "bagi", "sejumlah", "secara", "mereka", "merupakan", "yakni", "yaitu", "ada", "maka", "tetapi", "namun"])
+_EN_WORDS = frozenset(["the", "and", "of", "to", "in", "is", "that", "for", "with", "on", "was", "as", "by", "at", "are", "be", "this", "from", "it", "will", "has", "have", "were", "said", "an", "their", "which", "also", "its", "not", "or", "been", "who", "would", "can", "our", "more", "than", "about", "after", "he", "she", "they", "we", "city", "government"])
 
 
 def detect_language(text: str, default: str) -> str:
@@ -266,7 +261,7 @@ class _Release:
 
 _META_WORDS = re.compile(r"\b(?:diposting|dipublikasikan|diterbitkan|posted|published|updated?|"
                          r"diperbarui|pada|on|wib|wita|wit|pukul|pkl|jam|at|admin|oleh)\b|"
-                         r"\d{1,2}[.:]\d{2}|[\W_]+", re.I)
+                         r"\d{1,2}[.:]\d{2}|[\W_]+", re.IGNORECASE)
 
 
 def _meta_date(text: str) -> dates.DateMatch | None:

@@ -50,25 +50,25 @@ _MON = "(?P<mon>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + ")"
 _PATTERNS = [
     # Senin (10/11/2025), (10/11/2025), Selasa (15/6)
     re.compile(rf"(?:\b{_DAY}\s*,?\s*)?\(\s*(?P<d>\d{{1,2}})\s*[/.-]\s*(?P<m>\d{{1,2}})"
-               rf"(?:\s*[/.-]\s*(?P<y>\d{{1,4}}))?\s*\)", re.I),
+               rf"(?:\s*[/.-]\s*(?P<y>\d{{1,4}}))?\s*\)", re.IGNORECASE),
     # Rabu 31/3/2021, 31/3/2021, Rabu, 31-3-21
     re.compile(rf"(?:\b{_DAY}\s*,?\s+)?(?<![\d/.-])(?P<d>\d{{1,2}})/(?P<m>\d{{1,2}})/"
-               rf"(?P<y>\d{{2,4}})(?![\d/])", re.I),
+               rf"(?P<y>\d{{2,4}})(?![\d/])", re.IGNORECASE),
     # Sabtu, 31 Mei 2025 / 6 November 2023 / Sabtu 31 Mei
     re.compile(rf"(?:\b{_DAY}\s*,?\s*(?:tanggal\s+|tgl\.?\s*)?)?\b(?P<d>\d{{1,2}})\s+"
-               rf"{_MON}\b\.?(?:\s+(?P<y>\d{{4}})\b)?", re.I),
+               rf"{_MON}\b\.?(?:\s+(?P<y>\d{{4}})\b)?", re.IGNORECASE),
     # May 29, 2017 / Thursday, November 6, 2025
     re.compile(rf"(?:\b{_DAY}\s*,?\s*)?\b{_MON}\b\.?\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b"
-               rf"\s*,?\s+(?P<y>\d{{4}})\b", re.I),
+               rf"\s*,?\s+(?P<y>\d{{4}})\b", re.IGNORECASE),
 ]
-_DAY_ONLY = re.compile(rf"\b(?:hari\s+|on\s+)?{_DAY}\b", re.I)
+_DAY_ONLY = re.compile(rf"\b(?:hari\s+|on\s+)?{_DAY}\b", re.IGNORECASE)
 _TIME = r"(?P<H>\d{1,2})[.:](?P<M>\d{2})(?!\d)(?:\s*(?P<tz>WITA|WIB|WIT)\b)?"
 _TIME_AFTER = re.compile(
     r"\s*,?\s*(?:\(\s*)?(?:(?:pagi|siang|sore|malam|mulai|sejak|sekitar|tepat|hari\s+ini)\s+)*"
-    rf"(?:(?P<kw>pukul|pkl\.?|jam|at|sekitar pukul)\s*)?{_TIME}", re.I)
+    rf"(?:(?P<kw>pukul|pkl\.?|jam|at|sekitar pukul)\s*)?{_TIME}", re.IGNORECASE)
 _TIME_BEFORE = re.compile(
     rf"(?:(?P<kw>pukul|pkl\.?|jam|at)\s*){_TIME}\s*(?:[,;]\s*)?(?:(?:pada|hari|on)\s+)*\Z",
-    re.I)
+    re.IGNORECASE)
 
 
 @dataclass(frozen=True)

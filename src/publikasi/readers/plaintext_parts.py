@@ -16,18 +16,18 @@ from dataclasses import dataclass
 _NOISE = [
     re.compile(r"^(?:baca\s+juga|read\s+also|read\s+more|lihat\s+juga|simak\s+juga|"
                r"berita\s+terkait|artikel\s+terkait|related(?:\s+news|\s+articles?)?)\b\s*[:\-–—]?",
-               re.I),
+               re.IGNORECASE),
     re.compile(r"^(?:advertisement|iklan|sponsored|scroll\s+to\s+continue(?:\s+with\s+content)?|"
                r"posting\s+komentar|tulis\s+komentar|komentar|bagikan|share(?:\s+this)?|"
-               r"tags?|topik|editor's\s+pick)\s*[:.]?\s*$", re.I),
+               r"tags?|topik|editor's\s+pick)\s*[:.]?\s*$", re.IGNORECASE),
     # view counters: "Read: 420 Views", "Dibaca 1.234 kali", "👁 120 views"
     re.compile(r"^(?:\W{0,3}\s*)?(?:read|dibaca|views?|dilihat)\s*:?\s*[\d.,]+\s*(?:views?|kali|x)?\s*$",
-               re.I),
-    re.compile(r"^[\d.,]+\s*(?:views?|kali\s+dibaca|pembaca)\s*$", re.I),
+               re.IGNORECASE),
+    re.compile(r"^[\d.,]+\s*(?:views?|kali\s+dibaca|pembaca)\s*$", re.IGNORECASE),
 ]
 # "Iklan" followed by a few words is an ad slot label; a long line that starts
 # with the word is a sentence about advertising and stays.
-_SHORT_AD = re.compile(r"^(?:iklan|advertisement|ads?)\s*[:\-–—]\s*[^.!?]{0,40}$", re.I)
+_SHORT_AD = re.compile(r"^(?:iklan|advertisement|ads?)\s*[:\-–—]\s*[^.!?]{0,40}$", re.IGNORECASE)
 
 
 def is_noise(line: str) -> bool:
@@ -46,10 +46,10 @@ def is_noise(line: str) -> bool:
 
 _AUTHOR_KEYS = r"penulis|reporter|pewarta|wartawan|author|writer|written\s+by|oleh|by|kontributor"
 _CREDIT_KEYS = rf"{_AUTHOR_KEYS}|editor|redaktur|penyunting|fotografer|foto|photo|pewarta\s+foto"
-_CREDIT_LINE = re.compile(rf"^(?:{_CREDIT_KEYS})\s*:", re.I)
+_CREDIT_LINE = re.compile(rf"^(?:{_CREDIT_KEYS})\s*:", re.IGNORECASE)
 _CREDIT_PART = re.compile(rf"(?P<key>{_CREDIT_KEYS})\s*:\s*(?P<val>.*?)(?=\s*(?:[|/;,]\s*)?"
-                          rf"(?:\b(?:{_CREDIT_KEYS})\s*:)|\s*$)", re.I)
-_SOURCE = re.compile(r"^(?:sumber|source)\s*:\s*(?P<val>.+)$", re.I)
+                          rf"(?:\b(?:{_CREDIT_KEYS})\s*:)|\s*$)", re.IGNORECASE)
+_SOURCE = re.compile(r"^(?:sumber|source)\s*:\s*(?P<val>.+)$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -75,7 +75,7 @@ def credit_line(line: str) -> CreditLine | None:
         key, val = p.group("key").lower(), p.group("val").strip(" |/;,")
         if not val:
             continue
-        if re.match(_AUTHOR_KEYS + r"$", key, re.I):
+        if re.match(_AUTHOR_KEYS + r"$", key, re.IGNORECASE):
             authors.extend(split_names(val))
         elif key in ("foto", "photo", "fotografer", "pewarta foto"):
             photo = val
@@ -95,7 +95,7 @@ def source_line(line: str) -> str | None:
 
 # ---------------------------------------------------------------- byline codes
 
-_BYLINE_END = re.compile(r"(?P<pre>^|.*?)\s*[\(\[]\s*(?P<code>[^()\[\]]{1,40}?)\s*[\)\]]\s*$", re.S)
+_BYLINE_END = re.compile(r"(?P<pre>^|.*?)\s*[\(\[]\s*(?P<code>[^()\[\]]{1,40}?)\s*[\)\]]\s*$", re.DOTALL)
 _CODE = re.compile(r"^(?:/?\s*\*{0,3}\s*(?:/\s*)?)?[A-Za-z0-9][A-Za-z0-9.\-]*"
                    r"(?:\s*/\s*[A-Za-z0-9*][A-Za-z0-9.\-*]*)*\s*/?$|^\*{1,3}$")
 _TERMINAL = '.!?"”’\''
@@ -108,7 +108,7 @@ def _byline_code(code: str, alone: bool, before: str) -> str | None:
     letters = re.sub(r"[^A-Za-z*]", "", code)
     if not letters:
         return None  # "(2025)" or "(12)"
-    if re.fullmatch(r"(?:foto|photo|ist|istimewa|dok|doc|antara)\b.*", code, re.I):
+    if re.fullmatch(r"(?:foto|photo|ist|istimewa|dok|doc|antara)\b.*", code, re.IGNORECASE):
         return None  # a photo credit, not a byline
     slashy = "/" in code or "*" in code
     if not slashy:
@@ -140,18 +140,18 @@ _CREDIT_WORDS = (r"foto|photo|dok\.?|dokumentasi|doc\.?|ist\.?|istimewa|antara(?
                  r"humas|prokompim|kominfo|diskominfo|sumber\s+foto|kredit|credit|courtesy|"
                  r"reuters|afp|ap|tempo|kompas|detik")
 _PAREN_CREDIT = re.compile(rf"\s*[\(\[]\s*(?P<c>(?:{_CREDIT_WORDS})(?:\b|(?<=\.))[^()\[\]]{{0,80}})[\)\]]\s*$",
-                           re.I)
+                           re.IGNORECASE)
 _TAIL_CREDIT = re.compile(r"\s*(?:[-–—|]\s*)?\b(?P<c>(?:foto|photo|kredit|credit)\s*:\s*[^:]{2,80})$",
-                          re.I)
+                          re.IGNORECASE)
 _SLASH_CREDIT = re.compile(r"\s+/\s*(?P<c>[A-Z][^/]{2,50})$")
-_IST = re.compile(r"\s*[-–—]?\s*\b(?P<c>ist|istimewa)\.?$", re.I)
+_IST = re.compile(r"\s*[-–—]?\s*\b(?P<c>ist|istimewa)\.?$", re.IGNORECASE)
 # A whole line that is a credit: bracketed "(Foto: Deny/Humas)", labelled
 # "Foto: Dok. Prokompim", or a bare "Dok. Humas" / "Istimewa" / "ist".
 _CREDIT_ONLY = re.compile(
     rf"^[\(\[]\s*(?P<c>(?:{_CREDIT_WORDS})(?:\b|(?<=\.))[^()\[\]]{{0,80}})[\)\]]$"
     r"|^(?P<l>(?:foto|photo|kredit|credit|sumber\s+foto)\s*[:/]\s*\S.{0,80})$"
-    r"|^(?P<b>(?:dok\.|dokumentasi|istimewa|ist\.?)(?:\s+[^\s.!?]+){0,4})$", re.I)
-_LABEL = re.compile(r"^(?:foto|photo|kredit|credit)\s*[:/]\s*", re.I)
+    r"|^(?P<b>(?:dok\.|dokumentasi|istimewa|ist\.?)(?:\s+[^\s.!?]+){0,4})$", re.IGNORECASE)
+_LABEL = re.compile(r"^(?:foto|photo|kredit|credit)\s*[:/]\s*", re.IGNORECASE)
 
 
 def clean_credit(raw: str) -> str:
@@ -235,7 +235,7 @@ def list_item(line: str) -> tuple[bool, int, str] | None:
 _SITE_SUFFIX = re.compile(r"\s+(?:[|–—]|-|::)\s+(?P<site>[^|–—]{3,80})$")
 _SITE_WORDS = re.compile(r"\b(?:pemerintah|pemkot|pemkab|pemprov|portal|situs|website|humas|"
                          r"diskominfo|kominfo|official|news|berita|\w+\.(?:go\.id|com|id|net|org))\b",
-                         re.I)
+                         re.IGNORECASE)
 
 
 def title_key(text: str) -> str:
@@ -274,18 +274,18 @@ _LABELS = {"penulis", "editor", "sumber", "foto", "catatan", "informasi", "keter
 # TIMES MALANG, MALANG –
 _OUTLET_FIRST = re.compile(rf"^(?P<outlet>[A-Z][A-Z0-9.&]+(?:\s+[A-Z0-9.&]+){{0,3}}),\s*"
                            rf"(?P<place>[A-Z][A-Z'’.]+(?:\s+[A-Z][A-Z'’.]+){{0,2}})\s*{_SEP}\s*(?P<rest>.*)$",
-                           re.S)
+                           re.DOTALL)
 # Jakarta, May 29, 2017 (Antara) -
 _WITH_DATE = re.compile(rf"^(?P<place>{_PLACE}),\s*(?P<date>[A-Za-z0-9 ,/]{{4,40}}?)\s*"
-                        rf"\((?P<outlet>[^()]{{0,40}})\)\s*{_SEP}?\s*(?P<rest>.*)$", re.S)
+                        rf"\((?P<outlet>[^()]{{0,40}})\)\s*{_SEP}?\s*(?P<rest>.*)$", re.DOTALL)
 # Blimbing () –, Malang, ( –, Klojen (malangkota.go.id) –, SURABAYA –, CIREBON-
 _PLAIN = re.compile(rf"^(?P<place>{_PLACE}(?:,\s*{_WORD}(?:\s+{_WORD})?)?)\s*,?\s*"
                     rf"(?:\((?P<outlet>[^()]{{0,40}})(?:\)|(?=\s*{_SEP}))\s*)?"
-                    rf"(?P<sep>{_SEP})?\s*(?P<rest>.*)$", re.S)
+                    rf"(?P<sep>{_SEP})?\s*(?P<rest>.*)$", re.DOTALL)
 
 
 _OUTLET = re.compile(r"^\s*$|.*\.\w{2,}|\s*(?:antara|antaranews|ant|rri|tvri|kominfo|humas|"
-                     r"diskominfo|prokompim|reuters|afp|ap)\s*$", re.I)
+                     r"diskominfo|prokompim|reuters|afp|ap)\s*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
