@@ -11,20 +11,22 @@ relative link without base_url, a user theme that changes one colour).
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import io
+import json
 import re
+import shutil
 import subprocess
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import judges
 import pytest
+from conftest import PUBLICATION, RELEASES, SAMPLES, _build_once, _shared_dir, run_cli
 from lxml import etree
 from PIL import Image
-
-import judges
-from conftest import PUBLICATION, RELEASES, SAMPLES, run_cli
 
 NS = {
     "opf": "http://www.idpf.org/2007/opf",
@@ -112,10 +114,8 @@ def sample_epubs(dist: Path) -> dict[str, Path]:
 # ---------------------------------------------------------------- extra builds
 
 
-@pytest.fixture(scope="module")
-def fixture_release(tmp_path_factory) -> Path:
+def _write_fixture_release(root: Path) -> Path:
     """A small release with the cases the samples do not have."""
-    root = tmp_path_factory.mktemp("epub-fixture-src")
     rel = root / "rilis"
     (rel / "images").mkdir(parents=True)
     Image.new("RGB", (2400, 1200), (200, 120, 40)).save(rel / "images" / "besar.jpg")
@@ -138,32 +138,44 @@ def fixture_release(tmp_path_factory) -> Path:
     return rel
 
 
-@pytest.fixture(scope="module")
-def extra_builds(tmp_path_factory, fixture_release) -> dict[str, Path]:
-    """Three more CLI builds (EPUB only): rebuild, buletin theme, fixture release."""
-    out = tmp_path_factory.mktemp("epub-extra")
+@pytest.fixture(scope="session")
+def fixture_release(tmp_path_factory, worker_id) -> Path:
+    """The awkward release, written once for all xdist workers."""
+    shared = _shared_dir(tmp_path_factory, worker_id)
+    root = shared / "epub-fixture-src"
+    with open(shared / "epub-fixture-src.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (root / "rilis" / "b.md").exists():
+            shutil.rmtree(root, ignore_errors=True)
+            _write_fixture_release(root)
+    return root / "rilis"
+
+
+@pytest.fixture(scope="session")
+def extra_builds(tmp_path_factory, worker_id, fixture_release) -> dict[str, Path]:
+    """Three more CLI builds (EPUB only), shared by xdist workers like ``sample_dist``:
+    a rebuild of the samples, the samples in the buletin theme, the awkward release."""
     runs = {
-        "rebuild": [PUBLICATION, "-f", "epub"],
-        "buletin": [PUBLICATION, "-f", "epub", "-t", "buletin"],
-        "fixture": [fixture_release, "-f", "epub"],
+        "rebuild": [str(PUBLICATION), "-f", "epub"],
+        "buletin": [str(PUBLICATION), "-f", "epub", "-t", "buletin"],
+        "fixture": [str(fixture_release), "-f", "epub"],
     }
-    result = {}
-    for name, args in runs.items():
-        proc = run_cli("build", *args, "-o", out / name)
-        assert proc.returncode == 0, f"{name}: {proc.stderr}"
-        (out / f"{name}.stderr").write_text(proc.stderr, encoding="utf-8")
-        result[name] = out / name
-    return result
+    return {name: _build_once(tmp_path_factory, worker_id, f"epub-{name}", args)
+            for name, args in runs.items()}
 
 
-@pytest.fixture(scope="module")
+def build_stderr(dist: Path) -> str:
+    return json.loads((dist.parent / f"{dist.name}.done").read_text())["stderr"]
+
+
+@pytest.fixture(scope="session")
 def seed_epub(seed_txt_dist) -> Path:
     found = sorted(seed_txt_dist.glob("*.epub"))
     assert len(found) == 1, found
     return found[0]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def all_epubs(sample_dist, seed_epub, extra_builds) -> list[Path]:
     # The buletin edition with a generated cover only: its other edition differs
     # from the default build by the stylesheet alone (one JVM costs ~10 s of CPU).
@@ -213,7 +225,8 @@ def test_pandoc_reads_every_title_paragraph_and_caption(sample_dist, seed_epub):
         for release in pub.releases:
             path = epubs[release.slug] if epubs else seed_epub
             proc = subprocess.run([judges.require("pandoc"), str(path), "-t", "plain",
-                                   "--wrap=none"], capture_output=True, text=True, timeout=120)
+                                   "--wrap=none"], capture_output=True, text=True, timeout=120,
+                                  check=False)
             assert proc.returncode == 0, proc.stderr
             seen = norm(proc.stdout)
             for article in release.articles:
@@ -445,7 +458,7 @@ def test_seed_txt_release_keeps_title_dateline_date_caption_and_byline(seed_epub
 
 def test_awkward_release_degrades_honestly(extra_builds):
     book = Book.open(extra_builds["fixture"] / "rilis.epub")
-    stderr = (extra_builds["fixture"].parent / "fixture.stderr").read_text(encoding="utf-8")
+    stderr = build_stderr(extra_builds["fixture"])
     # a picture with neither alt text nor caption: a warning, and no textual claim
     assert "besar.jpg" in stderr and "alt" in stderr
     assert book.meta("schema:accessModeSufficient") == ["textual,visual"]
@@ -483,7 +496,7 @@ def test_stylesheet_placeholder_typo_is_an_input_error(fixture_release, tmp_path
     proc = run_cli("build", fixture_release, "-f", "epub", "-t", theme, "-o", out)
     assert proc.returncode == 2, proc.stderr
     assert "Traceback" not in proc.stderr
-    assert re.search(r"^error: \S*style\.css:2: .*colors\.acent", proc.stderr, re.M), proc.stderr
+    assert re.search(r"^error: \S*style\.css:2: .*colors\.acent", proc.stderr, re.MULTILINE), proc.stderr
     assert not out.exists()
 
 

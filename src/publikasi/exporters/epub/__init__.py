@@ -25,7 +25,6 @@ import re
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from ebooklib import epub
@@ -41,7 +40,14 @@ from .. import ExportContext, Exporter
 from ..html import HtmlOptions
 from .cover import LAYOUTS, CoverStyle, CoverText, colour, render_cover
 from .documents import (
-    EPUB_NS, Labels, TocEntry, article_body, caption_note, cover_body, document, figure_alt,
+    EPUB_NS,
+    Labels,
+    TocEntry,
+    article_body,
+    caption_note,
+    cover_body,
+    document,
+    figure_alt,
     masthead_body,
 )
 
@@ -154,7 +160,7 @@ class _Document(epub.EpubHtml):
         self.content = data
         self._data = data
 
-    def get_content(self, default: Any = None) -> bytes:  # noqa: ARG002
+    def get_content(self, default: Any = None) -> bytes:
         return self._data
 
 
@@ -441,7 +447,7 @@ def build_epub(release: Release, ctx: ExportContext) -> bytes:
     buf = io.BytesIO()
     options = {
         # pitfall: dcterms:modified is local time with a "Z" unless given a UTC time.
-        "mtime": ctx.build_time.astimezone(dt.timezone.utc),
+        "mtime": ctx.build_time.astimezone(dt.UTC),
         # pitfall: write_epub swallows OSError and returns False.
         "raise_exceptions": True,
         "landmark_title": _label(ctx, "landmarks", lang),
