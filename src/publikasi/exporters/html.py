@@ -41,9 +41,6 @@ class HtmlOptions:
     # use, or None to keep the link text without an anchor (an e-book must not
     # point at files it does not contain).
     link_filter: Callable[[str], str | None] | None = None
-    # Markup for a figure without a picture (a pasted release names the photo
-    # by its caption only); None leaves such figures out.
-    missing_image: Callable[[Figure], str] | None = None
 
     def fn_id(self, label: str) -> str:
         return f"{self.id_prefix}fn-{label}"
@@ -92,11 +89,11 @@ def inline_html(node: Inline, opts: HtmlOptions) -> str:
 
 
 def figure_html(fig: Figure, opts: HtmlOptions, css_class: str = "") -> str:
-    """A <figure>; for a picture without a file (caption-only photos) whatever
-    ``opts.missing_image`` makes of it, by default ""."""
+    """A <figure>, or "" when the picture has no file: caption-only photos of
+    pasted releases are left out of EPUB and feeds (issue 4), unlike DOCX."""
     url = opts.image_url(fig)
     if not url:
-        return opts.missing_image(fig) if opts.missing_image is not None else ""
+        return ""
     alt = fig.alt or fig.caption or opts.photo_label
     attrs = "".join(f' {k}="{esc(v)}"' for k, v in opts.img_attrs.items())
     parts = [f'<img src="{esc(url)}" alt="{esc(alt)}"{attrs}/>']

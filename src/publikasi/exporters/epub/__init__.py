@@ -44,7 +44,6 @@ from .documents import (
     Labels,
     TocEntry,
     article_body,
-    caption_note,
     cover_body,
     document,
     figure_alt,
@@ -343,10 +342,7 @@ def build_epub(release: Release, ctx: ExportContext) -> bytes:
 
             opts = HtmlOptions(image_url=image_url, link_base=release.base_url or pub.base_url,
                                footnotes="epub", photo_label=art_labels.photo,
-                               notes_label=art_labels.notes, link_filter=_book_link,
-                               missing_image=lambda fig, _l=art_lang: caption_note(
-                                   fig, _label(ctx, "photo_placeholder", _l),
-                                   _label(ctx, "photo", _l)))
+                               notes_label=art_labels.notes, link_filter=_book_link)
             for fig in article.figures:
                 if fig.src is None:
                     continue

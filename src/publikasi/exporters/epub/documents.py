@@ -165,15 +165,3 @@ def figure_alt(fig: Figure) -> str:
     """The alt text :func:`figure_html` writes for ``fig`` ("" when it has neither alt nor caption)."""
     return fig.alt or fig.caption
 
-
-def caption_note(fig: Figure, placeholder: str, photo: str) -> str:
-    """A caption whose photo is not in the source, kept as a marked paragraph.
-
-    No <figure> (there is no picture to describe), but the caption's text
-    survives, as it does in the other formats.
-    """
-    if not (fig.caption or fig.credit):
-        return ""
-    credit = f' <span class="credit">({esc(photo)}: {esc(fig.credit)})</span>' if fig.credit else ""
-    return (f'<p class="photo-note"><span class="label">{esc(placeholder)}</span> '
-            f"{esc(fig.caption)}{credit}</p>")
