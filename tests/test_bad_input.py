@@ -355,3 +355,124 @@ def test_inspect_reports_bad_input_the_same_way(tmp_path: Path):
     errors = parse_stderr(proc.stderr)
     assert [(d["file"], d["line"]) for d in errors] == [(A, 3)]
     assert proc.stdout == ""
+
+
+# ---------------------------------------------------------------- odd but legal: must build
+
+LONG_WORD = "Pembangunan" * 1819 + "x"  # 20,000 characters, no space
+WIDE_TABLE = ("| " + " | ".join(f"K{i}" for i in range(40)) + " |\n"
+              + "|" + "---|" * 40 + "\n"
+              + "| " + " | ".join(f"nilai {i}" for i in range(40)) + " |\n"
+              + "| " + " | ".join("" if i % 3 else "Rp 1.250.000" for i in range(40)) + " |\n")
+NESTED_QUOTES = "".join("> " * d + f"Kutipan tingkat {d}\n" + "> " * d + "\n"
+                        for d in range(1, 31))
+NESTED_LIST = "".join("  " * d + f"- butir tingkat {d}\n" for d in range(30))
+CONTROL = "Teks\x0b dengan\x0c kontrol\x1b[31m dan\x07 bel\x85 serta \x93kutip\x94 \ufeffnol"
+
+ODD_CASES: dict[str, dict[str, Content]] = {
+    "control-characters": {
+        "rel/a.md": (f"---\ntitle: \"Judul\\x0b dengan\\x1b kontrol\"\ndate: 2025-11-10\n"
+                     f"summary: ringkas\x0c an\n---\n{CONTROL}.\n\n"
+                     f"![Foto\x08 alt](images/foto.jpg \"Keterangan\x0b foto (Foto: Hu\x01mas)\")"
+                     f"\n\n| A\x0b | B |\n|---|---|\n| \x0c1 | 2\x1f |\n"),
+    },
+    "title-5000-characters": {
+        "rel/a.md": article(" ".join(["Pemerintah Kota Malang"] * 228)[:5000].strip(),
+                            body="Isi singkat."),
+    },
+    "word-20000-characters": {
+        "rel/a.md": article("Kata Panjang", body=f"Awal {LONG_WORD} akhir.\n\n"
+                            f"## {LONG_WORD[:3000]}\n\n| Kolom |\n|---|\n| {LONG_WORD} |\n\n"
+                            f"- {LONG_WORD[:5000]}\n"),
+    },
+    "table-40-columns": {"rel/a.md": article("Tabel Lebar", body=WIDE_TABLE)},
+    "nested-quotes-and-lists": {
+        "rel/a.md": article("Bersarang", body=NESTED_QUOTES + "\nTeks.\n\n" + NESTED_LIST
+                            + "\n1. satu\n   > kutipan dalam daftar\n   > - daftar dalam "
+                              "kutipan\n   >   1. lebih dalam\n"),
+    },
+    "empty-sections": {
+        "rel/a.md": article("Bagian Kosong", body="## Satu\n\n## Dua\n\n### Tiga\n\n-\n-\n\n"
+                            ">\n\n| | |\n|---|---|\n| | |\n\n## Empat\n"),
+        "rel/b.md": "---\ntitle: Tanpa Isi\ndate: 2025-11-09\n---\n",
+    },
+    "emoji-and-rtl-names": {
+        "rel/release.yaml": ("title: Warta 🎉 مرحبا\ndate: 2025-11-10\n"
+                             "base_url: https://warta.example/berita/\n"
+                             "publisher: {name: \"Humas ש\u202eלום 🏛️\"}\n"),
+        "rel/berita-🎉.md": ("---\ntitle: 🎉🎊\ndate: 2025-11-10\ndateline: القاهرة\n"
+                             "authors: [محمد علي, \"👩🏽‍💻 Tim\", יוסי]\nsection: חדשות\n"
+                             "tags: [🇮🇩, عربي]\nimage: {src: images/صورة.jpg, "
+                             "caption: تعليق على الصورة, alt: 🖼️}\n---\n"
+                             "Paragraf مختلط dengan العربية dan עברית 👨‍👩‍👧.\n"),
+        "rel/images/صورة.jpg": jpeg_bytes((50, 50), "gold"),
+        "rel/a.md": article("🎉🎉", date="2025-11-09"),
+    },
+}
+
+
+def _combined_odd_release() -> dict[str, Content]:
+    """Every odd article in one release (one EPUB for EPUBCheck: one JVM start)."""
+    files: dict[str, Content] = {}
+    for name, extra in ODD_CASES.items():
+        for rel_path, content in extra.items():
+            if rel_path.endswith(".md"):
+                rel_path = rel_path.replace("rel/", f"rel/{name}-", 1)
+            files[rel_path] = content
+    return files
+
+
+@pytest.fixture(scope="module")
+def odd_builds(tmp_path_factory) -> dict[str, tuple[Path, object]]:
+    """Every odd case built into every format (the default -f) through the CLI."""
+    outs = {}
+    for name, extra in [*ODD_CASES.items(), ("all-together", _combined_odd_release())]:
+        root = tmp_path_factory.mktemp(name)
+        write_tree(root, valid_release(extra))
+        proc = run_cli("build", "rel", "-o", "out", "--no-cache", cwd=root)
+        outs[name] = (root / "out", proc)
+    return outs
+
+
+@pytest.mark.parametrize("name", [*ODD_CASES, "all-together"])
+def test_odd_but_legal_input_builds_valid_outputs(name, odd_builds):
+    import zipfile
+
+    import feedparser
+    from docx import Document
+    from lxml import etree
+    from pypdf import PdfReader
+
+    out, proc = odd_builds[name]
+    assert proc.returncode == 0, proc.stderr
+    assert all(d["kind"] == "warning" for d in parse_stderr(proc.stderr))
+    files = {p.name: p for p in out.rglob("*") if p.is_file()}
+    assert {"rel.pdf", "rel.epub", "rel.docx", "feed.xml", "atom.xml", "feed.json"} <= set(files)
+    for path in out.rglob("*.docx"):
+        Document(str(path))  # python-docx opens every Word file
+    reader = PdfReader(out / "rel.pdf")
+    assert "".join(page.extract_text() or "" for page in reader.pages).strip()
+    with zipfile.ZipFile(out / "rel.epub") as zf:
+        assert zf.namelist()[0] == "mimetype"
+        for member in zf.namelist():
+            if member.endswith((".xhtml", ".opf", ".ncx")):
+                etree.fromstring(zf.read(member))  # well-formed XML
+    for feed in ("feed.xml", "atom.xml"):
+        parsed = feedparser.parse(str(out / feed))
+        assert not parsed.bozo, (feed, parsed.bozo_exception)
+        assert parsed.entries
+    import json
+
+    assert json.loads((out / "feed.json").read_text(encoding="utf-8"))["items"]
+    text = b"".join(p.read_bytes() for p in out.rglob("*") if p.suffix in (".xml", ".json"))
+    for ch in ("\x0b", "\x0c", "\x1b", "\x07", "\x01", "\x08", "\x1f", "\x85"):
+        assert ch.encode() not in text
+
+
+def test_odd_epub_passes_epubcheck(odd_builds):
+    from judges import epubcheck
+
+    out, proc = odd_builds["all-together"]
+    assert proc.returncode == 0, proc.stderr
+    [report] = epubcheck([out / "rel.epub"]).values()
+    assert not report.errors, report.errors
