@@ -36,7 +36,7 @@ from ...model import (
     Table as PTable, plain_text,
 )
 from .. import ExportContext
-from .fonts import FontSet, char_names
+from .fonts import COMPLEX_RE, FontSet, char_names, needs_shaping
 from .layout import Anchor, ColorBar, Settings
 from .markup import Marker, esc
 
@@ -246,6 +246,10 @@ class Bulletin:
 
     def para(self, markup: str, style: str | ParagraphStyle) -> Paragraph:
         st = self.st[style] if isinstance(style, str) else style
+        if self.fonts.shaping and COMPLEX_RE.search(markup):
+            # Shaping only where a complex script occurs: reportlab's shaped text
+            # loses its searchable text layer, so Latin paragraphs stay unshaped.
+            st = ParagraphStyle(st.name + "-shaped", parent=st, shaping=1)
         return Paragraph(markup, st)
 
     def resolve_link(self, url: str) -> str:
@@ -309,7 +313,7 @@ class Bulletin:
         img = self.picture(fig.src, width, self.body_h * self.s.image_max_height)
         parts = [mk.text(fig.caption)] if fig.caption else []
         if fig.credit:
-            parts.append(f"<i>{esc(self.label('photo', lang))}: {mk.text(fig.credit)}</i>")
+            parts.append(f"<i>{mk.text(self.label('photo', lang))}: {mk.text(fig.credit)}</i>")
         items: list[Flowable] = [Spacer(1, 2), img]
         if parts:
             items.append(self.para(" ".join(parts), "caption"))
@@ -334,7 +338,7 @@ class Bulletin:
             return [self.para(mk.inlines(block.inlines), "list" if depth else "body")]
         if isinstance(block, Heading):
             style = "h1" if block.level <= 1 else "h2" if block.level == 2 else "h3"
-            return [self.para(art.mk_head.inlines(block.inlines), style)]
+            return [self.para(art.mk_bold.inlines(block.inlines), style)]
         if isinstance(block, Quote):
             if self.s.pull_quote and not art.pulled and depth == 0:
                 art.pulled = True
@@ -355,7 +359,7 @@ class Bulletin:
         raise TypeError(f"not a block: {type(block).__name__}")
 
     def pull_quote(self, quote: Quote, art: _ArticleCtx) -> list[Flowable]:
-        mk = art.mk.with_family(self.s.heading_font)
+        mk = art.mk.with_family(self.s.heading_font, bold=True, italic=True)
         text = " ".join(mk.inlines(b.inlines) for b in quote.blocks
                         if isinstance(b, (PParagraph, Heading)) and b.inlines)
         if not text:
@@ -382,7 +386,7 @@ class Bulletin:
                                 bulletFontName=self.body.regular, bulletFontSize=size,
                                 bulletColor=self.s.text, spaceAfter=size * 0.4)
         bullet = ("•", "–", "◦")[depth % 3]
-        if self.fonts.font_for(bullet, self.s.body_font) != self.body.key:
+        if self.fonts.font_for(bullet, self.s.body_font) is not self.body:
             bullet = "-"
         return ListFlowable(items, bulletType="bullet", start=bullet, leftIndent=indent,
                             bulletFontName=self.body.regular, bulletFontSize=size,
@@ -455,7 +459,7 @@ class Bulletin:
                                          head.fontName, font_size, pad)
             data = []
             if header:
-                data.append([Paragraph(mk.inlines(header[c]), head) for c in group])
+                data.append([self.para(mk.inlines(header[c]), head) for c in group])
             for r in rows:
                 line = []
                 for c in group:
@@ -464,7 +468,7 @@ class Bulletin:
                         st = ParagraphStyle("ca", parent=cell,
                                             alignment=TA_RIGHT if align[c] == "right"
                                             else TA_CENTER)
-                    line.append(Paragraph(mk.inlines(r[c]), st))
+                    line.append(self.para(mk.inlines(r[c]), st))
                 data.append(line)
             if not data:
                 continue
@@ -487,7 +491,7 @@ class Bulletin:
                 note = self.label("columns", art.lang, first=first, last=last)
                 if gi:
                     note = f"{self.label('continued', art.lang)}, {note}"
-                out.append(self.para(f"<i>{esc(note)}</i>", "caption"))
+                out.append(self.para(f"<i>{mk.text(note)}</i>", "caption"))
             out.append(t)
             out.append(Spacer(1, size * 0.4))
         if table.caption:
@@ -506,15 +510,16 @@ class Bulletin:
         key = self.keys[id(a)]
         mk.footnote_dest = lambda label, k=key: f"{k}-fn-{_dest(label)}"
         mk.footnote_ref = lambda label, k=key: f"{k}-fnref-{_dest(label)}"
-        art = _ArticleCtx(mk=mk, mk_head=mk.with_family(self.s.heading_font), lang=lang)
+        art = _ArticleCtx(mk=mk, mk_head=mk.with_family(self.s.heading_font),
+                          mk_bold=mk.with_family(self.s.heading_font, bold=True), lang=lang)
         head_mk = art.mk_head
         top: list[Flowable] = [Anchor(key, outline, rec.pages)]
         if a.section:
             if self.s.section_box:
-                top.append(self.section_box(a.section, head_mk))
+                top.append(self.section_box(a.section, art.mk_bold))
             else:
-                top.append(self.para(head_mk.text(a.section.upper()), "section"))
-        top.append(self.para(head_mk.text(a.title), "headline"))
+                top.append(self.para(art.mk_bold.text(a.section.upper()), "section"))
+        top.append(self.para(art.mk_bold.text(a.title), "headline"))
         when = article_date(a.date, a.has_time, lang)
         dateline = f"<b>{head_mk.text(a.dateline.upper())}</b> — " if a.dateline else ""
         top.append(self.para(dateline + head_mk.text(when), "dateline"))
@@ -524,7 +529,7 @@ class Bulletin:
         flows.extend(self.blocks(a.blocks, art, self.col_w))
         credits = []
         if a.authors:
-            credits.append(f"<b>{esc(self.label('byline', lang))}:</b> "
+            credits.append(f"<b>{head_mk.text(self.label('byline', lang))}:</b> "
                            f"{head_mk.text(', '.join(a.authors))}")
         if a.byline:
             credits.append(f"({head_mk.text(a.byline)})")
@@ -536,9 +541,9 @@ class Bulletin:
             if a.source and self.resolve_link(a.source):
                 src = (f'<a href="{esc(self.resolve_link(a.source))}" '
                        f'color="{_hex(self.s.link)}"><u>{src}</u></a>')
-            tail.append(self.para(f"<b>{esc(self.label('source', lang))}:</b> {src}", "byline"))
+            tail.append(self.para(f"<b>{head_mk.text(self.label('source', lang))}:</b> {src}", "byline"))
         if a.tags:
-            tail.append(self.para(f"<b>{esc(self.label('tags', lang))}:</b> "
+            tail.append(self.para(f"<b>{head_mk.text(self.label('tags', lang))}:</b> "
                                   f"{head_mk.text(', '.join(a.tags))}", "byline"))
         tail.extend(self.footnotes(a, art))
         # The headline block travels with the first body flowable.
@@ -554,7 +559,7 @@ class Bulletin:
         st = ParagraphStyle("secbox", parent=self.st["section"], textColor=self.s.band_text,
                             backColor=self.s.accent, borderPadding=(2, 3, 2, 3),
                             spaceBefore=3, spaceAfter=6)
-        p = Paragraph(text, st)
+        p = self.para(text, st)
         # Shrink-wrap the coloured box to the label, not the whole column.
         width = min(self.col_w, sum(
             _string_width(c, st.fontName, st.fontSize) for c in section.upper()) + 14)
@@ -573,7 +578,7 @@ class Bulletin:
             return []
         mk = art.mk
         out: list[Flowable] = [ColorBar(self.s.rule, 0.6, space_before=self.s.body_size * 0.6),
-                               self.para(esc(self.label("notes", art.lang)), "note_head")]
+                               self.para(art.mk_head.text(self.label("notes", art.lang)), "note_head")]
         for note in a.footnotes:
             back = (f'<a name="{mk.footnote_dest(note.label)}"/>'
                     f'<a href="#{mk.footnote_ref(note.label)}" color="{_hex(self.s.link)}">'
@@ -596,7 +601,8 @@ class Bulletin:
         bm = self.marker(where)
         out: list[Flowable] = []
         if self.s.masthead == "plain":
-            out.append(self.para(hm.text(r.title), "mast_title"))
+            out.append(self.para(hm.with_family(self.s.heading_font, bold=True).text(r.title),
+                                 "mast_title"))
             out.append(ColorBar(self.s.accent, 2.5, space_before=4))
             out.append(self.para(hm.text(self.subtitle()), "mast_sub"))
             if r.publisher.name:
@@ -611,19 +617,22 @@ class Bulletin:
             out.append(self.picture(r.cover, self.text_w,
                                     self.body_h * self.s.cover_photo_height))
             out.append(Spacer(1, self.s.body_size))
-        lead = list(r.articles[: self.s.lead_stories])
+        # Without a cover photo the page has room for two more lead stories.
+        count = self.s.lead_stories + (2 if r.cover is None and self.s.lead_stories else 0)
+        lead = list(r.articles[:count])
         if lead:
-            out.append(self.para(esc(self.label("lead")), "toc_head"))
+            out.append(self.para(hm.text(self.label("lead")), "toc_head"))
             for a in lead:
                 key = self.keys[id(a)]
-                am = self.marker(str(a.path or where), self.s.heading_font)
+                am = self.marker(str(a.path or where), self.s.heading_font).with_family(
+                    self.s.heading_font, bold=True)
                 out.append(self.para(f'<a href="#{key}">{am.text(a.title)}</a>', "lead_title"))
                 if a.summary:
                     out.append(self.para(self.marker(str(a.path or where)).text(a.summary),
                                          "lead_text"))
                 page = state.pages.get(key)
                 more = self.label("read_on", a.language or self.lang, n=page if page else "")
-                out.append(self.para(f'<a href="#{key}">{esc(more)} →</a>', "lead_more"))
+                out.append(self.para(f'<a href="#{key}">{am.text(more)} »</a>', "lead_more"))
         out.extend(self.toc(state))
         return out
 
@@ -653,7 +662,8 @@ class Bulletin:
                 styles.append(("TOPPADDING", (0, len(rows)), (-1, len(rows)), 8))
             if a.section and a.section != current:
                 current = a.section
-                sm = self.marker(str(a.path or r.root), self.s.heading_font)
+                sm = self.marker(str(a.path or r.root), self.s.heading_font).with_family(
+                    self.s.heading_font, bold=True)
                 rows.append([self.para(sm.text(a.section.upper()), "toc_section"), ""])
                 styles.append(("SPAN", (0, len(rows) - 1), (1, len(rows) - 1)))
                 styles.append(("TOPPADDING", (0, len(rows) - 1), (-1, len(rows) - 1), 5))
@@ -666,7 +676,8 @@ class Bulletin:
                            self.s.rule))
         t = Table(rows, colWidths=[self.text_w - num_w, num_w], hAlign="LEFT", splitInRow=1)
         t.setStyle(self.table_style(styles))
-        return [self.para(esc(self.label("contents")), "toc_head"), t]
+        return [self.para(self.marker(str(r.root or r.slug), self.s.heading_font).text(
+            self.label("contents")), "toc_head"), t]
 
     # ------------------------------------------------------------------ pages
 
@@ -692,9 +703,9 @@ class Bulletin:
         avail = self.page_w - s.margin_right - x
         where = str(r.root or r.slug)
         hm = self.marker(where, s.heading_font)
-        title = Paragraph(hm.text(r.title), self.st["band_title"])
-        sub = Paragraph(hm.text(self.subtitle()), self.st["band_sub"])
-        pub = Paragraph(hm.text(r.publisher.name), self.st["band_sub"]) \
+        title = self.para(hm.with_family(s.heading_font, bold=True).text(r.title), "band_title")
+        sub = self.para(hm.text(self.subtitle()), "band_sub")
+        pub = self.para(hm.text(r.publisher.name), "band_sub") \
             if r.publisher.name else None
         _, th = title.wrapOn(canv, avail, band_h)
         _, sh = sub.wrapOn(canv, avail, band_h)
@@ -723,8 +734,8 @@ class Bulletin:
             left = r.title + (" · " + self.ctx.theme.label("edition", self.lang,
                                                           edition=r.edition)
                               if r.edition else "")
-            lp = Paragraph(hm.text(left), self.st["header"])
-            rp = Paragraph(hm.text(long_date(r.date, self.lang)), self.st["header_r"])
+            lp = self.para(hm.text(left), "header")
+            rp = self.para(hm.text(long_date(r.date, self.lang)), "header_r")
             y = self.page_h - s.margin_top + 5 * mm
             lp.wrapOn(canv, self.text_w * 0.7, 20)
             lp.drawOn(canv, s.margin_left, y)
@@ -741,7 +752,7 @@ class Bulletin:
                     canv.line(cx, s.margin_bottom, cx, self.page_h - s.margin_top - 2 * mm)
         total = state.total or n
         foot = self.ctx.theme.label("page_of", self.lang, n=n, total=total)
-        fp = Paragraph(esc(foot), self.st["footer"])
+        fp = self.para(hm.text(foot), "footer")
         fp.wrapOn(canv, self.text_w, 20)
         fp.drawOn(canv, s.margin_left, s.margin_bottom - 10 * mm)
         canv.restoreState()
@@ -824,11 +835,20 @@ class Bulletin:
         return data
 
     def warnings(self) -> list[tuple[str, str]]:
+        """(file, message) for every text that had characters no font could show."""
         out = []
         for where, chars in self.missing.items():
-            if chars:
-                out.append((where, "characters not shown (no shipped font has them, or "
-                                   f"their script needs shaping): {char_names(''.join(chars))}"))
+            unshaped = "".join(c for c in chars if needs_shaping(c) and not self.fonts.shaping
+                               and self.fonts.covers(c))
+            absent = "".join(c for c in chars if c not in unshaped)
+            if absent:
+                hint = "no installed font has them; a fontpkg font package for the script adds them"
+                if any(needs_shaping(c) for c in absent) and not self.fonts.shaping:
+                    hint += ", and their script needs text shaping (pip install uharfbuzz)"
+                out.append((where, f"characters not shown: {char_names(absent)} ({hint})"))
+            if unshaped:
+                out.append((where, f"characters not shown: {char_names(unshaped)} (their script "
+                                   "needs text shaping: pip install uharfbuzz)"))
         return out
 
 
@@ -836,6 +856,7 @@ class Bulletin:
 class _ArticleCtx:
     mk: Marker
     mk_head: Marker
+    mk_bold: Marker
     lang: str
     pulled: bool = False
 

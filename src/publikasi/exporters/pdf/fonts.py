@@ -24,9 +24,11 @@ import fcntl
 import hashlib
 import json
 import os
+import re
+import subprocess
+import sys
 import tempfile
 import unicodedata
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import import_module
@@ -34,7 +36,7 @@ from importlib.metadata import entry_points
 from pathlib import Path
 
 # Bump when the way faces are cut changes, so old caches are not reused.
-CUT_VERSION = "1"
+CUT_VERSION = "2"
 
 # role -> (weight, italic file?)
 FACES = {
@@ -66,6 +68,10 @@ _COMPLEX_RANGES = (
     (0xFB1D, 0xFDFF),   # Hebrew/Arabic presentation forms A
     (0xFE70, 0xFEFF),   # Arabic presentation forms B
 )
+
+
+COMPLEX_RE = re.compile("[" + "".join(f"\\U{lo:08x}-\\U{hi:08x}" for lo, hi in _COMPLEX_RANGES)
+                        + "]")
 
 
 def needs_shaping(ch: str) -> bool:
@@ -152,9 +158,43 @@ def _cut_face(src: str, weight: int, out: str, family: str, style: str, ps_name:
         name.setName(value, nid, 1, 0, 0)
     if "OS/2" in static:
         static["OS/2"].usWeightClass = weight
+    # fontTools stamps head.modified with the clock on save; reportlab copies
+    # the head table into the PDF, so a fresh cut would change every PDF byte.
+    static.recalcTimestamp = False
     tmp = Path(out).with_name(f".{Path(out).name}.{os.getpid()}.tmp")
     static.save(str(tmp))
     os.replace(tmp, out)
+
+
+def _cut_all(jobs: list[tuple]) -> None:
+    """Cut faces side by side in fresh interpreters (one per core).
+
+    Fresh processes rather than fork(): the build may be running threads, and a
+    forked child of a threaded process can deadlock on a lock it inherited.
+    """
+    if len(jobs) <= 1 or (os.cpu_count() or 1) == 1:
+        for args in jobs:
+            _cut_face(*args)
+        return
+    code = ("import json, sys; from publikasi.exporters.pdf.fonts import _cut_face; "
+            "_cut_face(*json.loads(sys.argv[1]))")
+    env = dict(os.environ)
+    src_root = str(Path(__file__).resolve().parents[3])
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (src_root, env.get("PYTHONPATH")) if p)
+    pending = list(jobs)
+    running: list[tuple[subprocess.Popen, tuple]] = []
+    while pending or running:
+        while pending and len(running) < (os.cpu_count() or 1):
+            args = pending.pop(0)
+            proc = subprocess.Popen([sys.executable, "-c", code, json.dumps(args)], env=env,
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            running.append((proc, args))
+        proc, args = running.pop(0)
+        _, err = proc.communicate()
+        if proc.returncode != 0 or not Path(args[2]).is_file():
+            # Report the real failure rather than a missing file later.
+            raise RuntimeError(f"cutting font {Path(args[2]).name} failed: "
+                               f"{err.decode(errors='replace').strip()[-500:]}")
 
 
 @dataclass
@@ -206,13 +246,7 @@ def ensure_faces(sources: list[SourceFamily], roles: tuple[str, ...] = tuple(FAC
                 style = _STYLE_NAMES[role]
                 ps = f"{src.ps_base}-{style.replace(' ', '')}"
                 todo[path] = (str(file), weight, str(path), src.family, style, ps)
-            if len(todo) > 1 and (os.cpu_count() or 1) > 1:
-                with ProcessPoolExecutor(max_workers=min(len(todo), os.cpu_count() or 1)) as pool:
-                    for fut in [pool.submit(_cut_face, *args) for args in todo.values()]:
-                        fut.result()
-            else:
-                for args in todo.values():
-                    _cut_face(*args)
+            _cut_all(list(todo.values()))
     return result
 
 
@@ -287,29 +321,61 @@ def _register(cut: CutFamily, name: str) -> Registered:
 
 
 @dataclass
+class Fallback:
+    """An extra installed fontpkg family; cut and registered on first use only."""
+
+    source: SourceFamily
+    cmap: frozenset[int] = field(repr=False)
+    registered: Registered | None = None
+
+    def get(self) -> Registered:
+        if self.registered is None:
+            cut = ensure_faces([self.source], roles=("regular", "bold"))[0]
+            self.registered = _register(cut, f"Pk{self.source.ps_base}")
+        return self.registered
+
+
+def shaping_available() -> bool:
+    """True when reportlab can shape complex scripts (it needs ``uharfbuzz``)."""
+    try:
+        from reportlab.pdfbase import ttfonts
+    except ImportError:  # pragma: no cover - reportlab is a dependency
+        return False
+    return getattr(ttfonts, "uharfbuzz", None) is not None
+
+
+@dataclass
 class FontSet:
     """The families a document uses plus fallbacks, with coverage queries."""
 
     families: dict[str, Registered]           # "serif"/"sans" -> faces
-    fallbacks: list[Registered]               # other fontpkg families, regular+bold
+    fallbacks: list[Fallback]                 # other installed fontpkg families
+    # reportlab shapes Arabic, Indic ... scripts only with uharfbuzz installed;
+    # without it their letters would come out unjoined or misordered.
+    shaping: bool = False
 
     def family(self, key: str) -> Registered:
         return self.families.get(key) or self.families["serif"]
 
-    def font_for(self, ch: str, family: str) -> str | None:
-        """Registered family name that can show ``ch`` (the main one first), or None."""
+    def covers(self, ch: str) -> bool:
+        """Whether any installed font has a glyph for ``ch`` (shaping aside)."""
         cp = ord(ch)
-        if needs_shaping(ch):
+        return any(cp in f.cmap for f in (*self.families.values(), *self.fallbacks))
+
+    def font_for(self, ch: str, family: str) -> Registered | None:
+        """The family that can show ``ch`` (the requested one first), or None."""
+        cp = ord(ch)
+        if needs_shaping(ch) and not self.shaping:
             return None
         main = self.family(family)
         if cp in main.cmap:
-            return main.key
+            return main
         for other in self.families.values():
             if cp in other.cmap:
-                return other.key
+                return other
         for fb in self.fallbacks:
             if cp in fb.cmap:
-                return fb.key
+                return fb.get()
         return None
 
 
@@ -324,12 +390,9 @@ def load_fonts() -> FontSet:
     sources = [_source_family(key, mod) for key, mod in FAMILIES.items()]
     cuts = ensure_faces(sources)
     families = {cut.source.key: _register(cut, f"Pk{cut.source.ps_base}") for cut in cuts}
-    fallbacks: list[Registered] = []
-    fb_sources = fallback_sources()
-    if fb_sources:
-        for cut in ensure_faces(fb_sources, roles=("regular", "bold")):
-            fallbacks.append(_register(cut, f"Pk{cut.source.ps_base}"))
-    _fontset = FontSet(families, fallbacks)
+    # A variable font's cmap is the cmap of every instance cut from it.
+    fallbacks = [Fallback(src, _cmap(src.upright)) for src in fallback_sources()]
+    _fontset = FontSet(families, fallbacks, shaping=shaping_available())
     return _fontset
 
 

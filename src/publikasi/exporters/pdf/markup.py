@@ -40,15 +40,28 @@ class Marker:
     footnote_ref: Callable[[str], str] = lambda label: f"fnref-{label}"
     link_color: str = "#0b5394"
     code_family: str = "sans"
+    # The weight/slant the text is set in (from the paragraph style and any
+    # enclosing <b>/<i>): a fallback font run must name the matching face,
+    # because <font name=...> resets reportlab's bold/italic state.
+    bold: bool = False
+    italic: bool = False
 
-    def with_family(self, family: str) -> Marker:
-        """The same collector and link rules, for text set in another family."""
+    def with_family(self, family: str, bold: bool | None = None,
+                    italic: bool | None = None) -> Marker:
+        """The same collector and link rules, for text set in another family or face."""
         return Marker(self.fonts, family, self.missing, self.resolve_link, self.footnote_dest,
-                      self.footnote_ref, self.link_color, self.code_family)
+                      self.footnote_ref, self.link_color, self.code_family,
+                      self.bold if bold is None else bold,
+                      self.italic if italic is None else italic)
+
+    def _face(self, reg) -> str:
+        if self.bold:
+            return reg.bolditalic if self.italic else reg.bold
+        return reg.italic if self.italic else reg.regular
 
     def text(self, text: str) -> str:
         """Escaped markup for plain text, with per-character font fallback."""
-        main = self.fonts.family(self.family).key
+        main = self.fonts.family(self.family)
         out: list[str] = []
         run_font = main
         run: list[str] = []
@@ -57,7 +70,10 @@ class Marker:
             if not run:
                 return
             chunk = esc("".join(run))
-            out.append(chunk if run_font == main else f'<font name="{run_font}">{chunk}</font>')
+            # <font> names a regular *face*: reportlab maps it back to its family,
+            # so <b>/<i> around the run still pick the right face.
+            out.append(chunk if run_font is main else
+                       f'<font name="{self._face(run_font)}">{chunk}</font>')
             run.clear()
 
         for ch in text:
@@ -68,7 +84,7 @@ class Marker:
             if font is None:
                 self.missing.append(ch)
                 ch, font = REPLACEMENT, self.fonts.font_for(REPLACEMENT, self.family) or main
-            if font != run_font:
+            if font is not run_font:
                 flush()
                 run_font = font
             run.append(ch)
@@ -82,13 +98,15 @@ class Marker:
         if isinstance(node, Text):
             return self.text(node.text)
         if isinstance(node, Code):
-            code_font = self.fonts.family(self.code_family).key
-            inner = self.with_family(self.code_family).text(node.text)
+            code_font = self.fonts.family(self.code_family).regular
+            inner = self.with_family(self.code_family, bold=False, italic=False).text(node.text)
             return f'<font name="{code_font}">{inner}</font>'
         if isinstance(node, Emph):
-            return f"<i>{self.inlines(node.children)}</i>"
+            inner = self.with_family(self.family, italic=True).inlines(node.children)
+            return f"<i>{inner}</i>"
         if isinstance(node, Strong):
-            return f"<b>{self.inlines(node.children)}</b>"
+            inner = self.with_family(self.family, bold=True).inlines(node.children)
+            return f"<b>{inner}</b>"
         if isinstance(node, Link):
             inner = self.inlines(node.children)
             href = self.resolve_link(node.url)
