@@ -156,7 +156,8 @@ class _Keys:
         options = {k: v for k, v in sorted(state.options.items()) if k not in RUN_OPTIONS}
         self.common = digest(environment_key(), options, state.build_time.isoformat(),
                              state.image_args)
-        self.specs = {name: registry().get(name, type(exp).__qualname__)
+        specs = registry()  # reads entry-point metadata: once
+        self.specs = {name: specs.get(name, type(exp).__qualname__)
                       for name, exp in exporters.items()}
         self.versions = {name: getattr(exp, "version", "") for name, exp in exporters.items()}
         self._themes: dict[int, str] = {}
@@ -441,7 +442,6 @@ def run_tasks(tasks: list[Task], state: BuildState, staging: Path, *, images: Im
               on_start: Callable[[int], None] | None = None,
               on_done: Progress | None = None) -> Outcome:
     """Run (or restore from ``cache``) every task; merge results in task order."""
-    jobs = jobs or default_jobs()
     results: list[TaskResult | None] = [None] * len(tasks)
     if on_start:
         on_start(len(tasks))
@@ -455,6 +455,10 @@ def run_tasks(tasks: list[Task], state: BuildState, staging: Path, *, images: Im
                     on_done(task.label)
                 continue
         todo.append(i)
+    if jobs is None:
+        # Default: every CPU, but only for builds big enough to repay starting
+        # workers (each sets up its own fonts, templates ...); -j N is obeyed.
+        jobs = default_jobs() if _work(state, [tasks[i] for i in todo]) >= AUTO_MIN_WORK else 1
     worker_stats: Counter[str] = Counter()
     runner = _RUNNER.get()
     if runner is not None and todo:
@@ -487,6 +491,22 @@ def run_tasks(tasks: list[Task], state: BuildState, staging: Path, *, images: Im
     if cache is not None:
         stats["cache"] = dict(cache.stats + worker_stats)
     return Outcome(files, warnings, stats)
+
+
+AUTO_MIN_WORK = 40  # article renderings; about one second of work
+
+
+def _work(state: BuildState, tasks: list[Task]) -> int:
+    """How many article renderings ``tasks`` hold (an edition renders all of its articles)."""
+    total = 0
+    for task in tasks:
+        if task.kind == "article":
+            total += 1
+        elif task.kind == "publication":
+            total += sum(len(r.articles) for r in state.publication.releases)
+        else:
+            total += len(state.release(task.release or "").articles)
+    return total
 
 
 def _cost(task: Task) -> int:

@@ -1,0 +1,407 @@
+"""Benchmark publikasi against Pandoc and against the libraries' raw floor.
+
+    python benchmarks/run.py --sizes 20,200,2000 --reps 3 [--reps-for 2000=1]
+
+For every size N it generates a corpus (``make_corpus.py``, kept in
+``--work`` between runs) and times, one after the other on this machine:
+
+* ``publikasi build`` per format (docx, pdf, epub, feeds = rss+atom+jsonfeed)
+  and all formats together, cold (``--no-cache``), with the default ``-j``;
+  all formats with ``-j 1``; a warm rebuild with nothing changed; a warm
+  rebuild after one article was edited;
+* Pandoc converting the same articles (one Markdown file) to DOCX and to EPUB;
+* the raw floor: ``floor_<format>.py``, one library writing the same text.
+
+Each run is a child process.  Reported: the median and min-max wall time
+over the repetitions, CPU time (user+sys of the process and its workers),
+peak memory (the largest single process's RSS, from ``wait4``; with psutil
+installed also the peak of the summed RSS of the whole process tree, which
+counts pages shared by forked workers more than once), and output size.
+Results go to ``benchmarks/RESULTS.md`` (Markdown, with the machine noted)
+and ``benchmarks/results.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+import make_corpus  # noqa: E402
+
+FORMATS = {"docx": "docx", "pdf": "pdf", "epub": "epub", "feeds": "rss,atom,jsonfeed"}
+
+
+@dataclass
+class Sample:
+    wall: float
+    cpu: float
+    max_rss_mb: float  # largest single process
+    tree_rss_mb: float | None  # peak of the summed RSS of the process tree (psutil)
+    out_mb: float
+    ok: bool
+    error: str = ""
+
+
+@dataclass
+class Case:
+    size: int
+    name: str  # e.g. "publikasi pdf"
+    group: str  # publikasi | pandoc | floor
+    fmt: str  # docx | pdf | epub | feeds | all
+    samples: list[Sample] = field(default_factory=list)
+
+    def med(self, attr: str = "wall") -> float:
+        return statistics.median(getattr(s, attr) for s in self.samples)
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.samples) and all(s.ok for s in self.samples)
+
+
+# ---------------------------------------------------------------- measuring
+
+
+def _tree_sampler(pid: int, stop: threading.Event, peak: list[float]) -> None:
+    try:
+        import psutil
+    except ImportError:
+        peak.append(-1)
+        return
+    best = 0
+    try:
+        root = psutil.Process(pid)
+        while not stop.is_set():
+            total = 0
+            try:
+                procs = [root, *root.children(recursive=True)]
+            except psutil.Error:
+                break
+            for p in procs:
+                try:
+                    total += p.memory_info().rss
+                except psutil.Error:
+                    pass
+            best = max(best, total)
+            stop.wait(0.05)
+    except psutil.Error:
+        pass
+    peak.append(best / 2**20)
+
+
+def folder_mb(path: Path) -> float:
+    if not path.exists():
+        return 0.0
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 2**20
+
+
+SNAPSHOT: list[Path] = []  # set by --snapshot: a frozen copy of src/ to run
+
+
+def snapshot(work: Path) -> Path:
+    """Copy src/ and templates/ so that edits made during a long run do not leak in."""
+    target = work / "snapshot"
+    shutil.rmtree(target, ignore_errors=True)
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    shutil.copytree(ROOT / "src", target / "src", ignore=ignore)
+    shutil.copytree(ROOT / "templates", target / "templates", ignore=ignore)
+    return target / "src"
+
+
+def measure(cmd: list[str], out: Path, cwd: Path | None = None) -> Sample:
+    """Run ``cmd`` once; wall time, CPU and peak memory of it and its children."""
+    env = dict(os.environ)
+    env.pop("SOURCE_DATE_EPOCH", None)
+    env["PYTHONPATH"] = os.pathsep.join([*map(str, SNAPSHOT), str(HERE),
+                                         env.get("PYTHONPATH", "")])
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE)
+    stop, peak = threading.Event(), []
+    sampler = threading.Thread(target=_tree_sampler, args=(proc.pid, stop, peak), daemon=True)
+    sampler.start()
+    stderr = proc.stderr.read() if proc.stderr else b""
+    # wait4 gives this child's resource use including the workers it waited for.
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    stop.set()
+    sampler.join()
+    code = proc.returncode
+    tree = peak[0] if peak and peak[0] >= 0 else None
+    return Sample(wall=wall, cpu=usage.ru_utime + usage.ru_stime,
+                  max_rss_mb=usage.ru_maxrss / 1024, tree_rss_mb=tree, out_mb=folder_mb(out),
+                  ok=code == 0, error="" if code == 0 else stderr.decode(errors="replace")[-400:])
+
+
+# ---------------------------------------------------------------- cases
+
+
+def publikasi(*args: str | Path) -> list[str]:
+    return [sys.executable, "-m", "publikasi", "build", *map(str, args)]
+
+
+def corpus_for(n: int, work: Path, seed: int) -> Path:
+    folder = work / f"corpus-{n}-{seed}"
+    stamp = folder / "stamp.json"
+    want = {"n": n, "seed": seed,
+            "generator": (HERE / "make_corpus.py").stat().st_size}
+    if not (stamp.is_file() and json.loads(stamp.read_text()) == want):
+        print(f"generating corpus N={n} ...", file=sys.stderr)
+        make_corpus.generate(n, folder, seed)
+        stamp.write_text(json.dumps(want))
+    return folder
+
+
+def edit_one_article(source: Path, rep: int) -> None:
+    """Append a paragraph to the newest release's first article (a real content change)."""
+    newest = sorted(p for p in source.iterdir() if p.is_dir())[-1]
+    article = sorted(newest.glob("*.md"))[0]
+    article.write_text(article.read_text(encoding="utf-8") +
+                       f"\nRalat redaksi nomor {rep} pada pukul {10 + rep}.00 WIB.\n",
+                       encoding="utf-8")
+
+
+def run_size(n: int, reps: int, work: Path, seed: int, jobs: str | None,
+             skip: set[str]) -> list[Case]:
+    corpus = corpus_for(n, work, seed)
+    source = work / f"source-{n}"  # a copy: the warm runs edit it
+    if source.exists():
+        shutil.rmtree(source)
+    shutil.copytree(corpus / "source", source)
+    scratch = work / "out"
+    cases: list[Case] = []
+    j = ["-j", jobs] if jobs else []
+
+    def timed(case: Case, cmd: list[str], out: Path, cwd: Path | None = None,
+              before=None, fresh: bool = True) -> None:
+        for rep in range(reps):
+            if fresh and out.exists():
+                shutil.rmtree(out)
+            if before:
+                before(rep)
+            out.mkdir(parents=True, exist_ok=True)
+            sample = measure(cmd, out, cwd)
+            case.samples.append(sample)
+            status = "ok" if sample.ok else "FAILED " + sample.error
+            print(f"N={n:<5} {case.name:<28} {sample.wall:8.2f} s  cpu {sample.cpu:8.2f} s  "
+                  f"rss {sample.max_rss_mb:6.0f} MB  {status}", file=sys.stderr)
+        cases.append(case)
+
+    for key, fmts in FORMATS.items():
+        if "formats" not in skip:
+            out = scratch / f"publikasi-{key}"
+            timed(Case(n, f"publikasi {key}", "publikasi", key),
+                  publikasi(source, "-o", out, "-f", fmts, "--no-cache", *j), out)
+    out = scratch / "publikasi-all"
+    timed(Case(n, "publikasi all", "publikasi", "all"),
+          publikasi(source, "-o", out, "--no-cache", *j), out)
+    if "j1" not in skip:
+        timed(Case(n, "publikasi all -j 1", "publikasi", "all-j1"),
+              publikasi(source, "-o", out, "--no-cache", "-j", "1"), out)
+    if "warm" not in skip:
+        cache = work / f"cache-{n}"
+        shutil.rmtree(cache, ignore_errors=True)
+        warm_out = scratch / "publikasi-warm"
+        shutil.rmtree(warm_out, ignore_errors=True)
+        fill = measure(publikasi(source, "-o", warm_out, "--cache-dir", cache, *j), warm_out)
+        print(f"N={n:<5} {'(filling the cache)':<28} {fill.wall:8.2f} s", file=sys.stderr)
+        timed(Case(n, "publikasi all, warm, no change", "publikasi", "warm"),
+              publikasi(source, "-o", warm_out, "--cache-dir", cache, *j), warm_out,
+              fresh=False)
+        timed(Case(n, "publikasi all, warm, 1 edited", "publikasi", "warm-edit"),
+              publikasi(source, "-o", warm_out, "--cache-dir", cache, *j), warm_out,
+              before=lambda rep: edit_one_article(source, rep), fresh=False)
+    if "pandoc" not in skip and shutil.which("pandoc"):
+        for ext in ("docx", "epub"):
+            out = scratch / f"pandoc-{ext}"
+            timed(Case(n, f"pandoc {ext}", "pandoc", ext),
+                  ["pandoc", "corpus.md", "-o", str(out / f"corpus.{ext}"),
+                   "--resource-path", str(corpus)], out, cwd=corpus)
+    if "floor" not in skip:
+        for key in FORMATS:
+            out = scratch / f"floor-{key}"
+            timed(Case(n, f"floor {key}", "floor", key),
+                  [sys.executable, str(HERE / f"floor_{key}.py"), str(corpus), str(out)], out)
+    return cases
+
+
+# ---------------------------------------------------------------- report
+
+
+def machine() -> dict[str, str]:
+    cpu = platform.processor() or ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    pandoc = ""
+    if shutil.which("pandoc"):
+        pandoc = subprocess.run(["pandoc", "--version"], capture_output=True, text=True,
+                                check=False).stdout.splitlines()[0]
+    from importlib.metadata import version
+
+    libs = []
+    for name in ("publikasi", "reportlab", "rl-accel", "python-docx", "EbookLib", "feedgen",
+                 "Pillow"):
+        try:
+            libs.append(f"{name} {version(name)}")
+        except Exception:  # noqa: BLE001
+            pass
+    commit = subprocess.run(["git", "-C", str(ROOT), "describe", "--always", "--dirty"],
+                            capture_output=True, text=True, check=False).stdout.strip()
+    return {"commit": commit, "cpus": str(os.cpu_count()), "cpu": cpu, "python": platform.python_version(),
+            "os": platform.platform(), "pandoc": pandoc, "libraries": ", ".join(libs),
+            "load": " ".join(f"{x:.1f}" for x in os.getloadavg())}
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.2f}" if x < 100 else f"{x:.0f}"
+
+
+def find(cases: list[Case], size: int, name: str) -> Case | None:
+    return next((c for c in cases if c.size == size and c.name == name and c.ok), None)
+
+
+def ratio_note(cases: list[Case], c: Case) -> str:
+    if c.group == "publikasi" and c.fmt in FORMATS:
+        floor = find(cases, c.size, f"floor {c.fmt}")
+        if floor:
+            return (f"{c.med() / floor.med():.2f}x floor "
+                    f"(CPU {c.med('cpu') / floor.med('cpu'):.2f}x)")
+    if c.fmt == "all":
+        pd, pe = find(cases, c.size, "pandoc docx"), find(cases, c.size, "pandoc epub")
+        if pd and pe:
+            return (f"{c.med() / (pd.med() + pe.med()):.2f}x Pandoc DOCX+EPUB "
+                    f"(CPU {c.med('cpu') / (pd.med('cpu') + pe.med('cpu')):.2f}x)")
+    if c.fmt in ("warm", "warm-edit"):
+        cold = find(cases, c.size, "publikasi all")
+        if cold:
+            return f"{100 * c.med() / cold.med():.0f}% of cold"
+    if c.fmt == "all-j1":
+        par = find(cases, c.size, "publikasi all")
+        if par:
+            return f"default -j is {c.med() / par.med():.2f}x faster"
+    return ""
+
+
+def targets(cases: list[Case]) -> list[tuple[str, bool | None, str]]:
+    out: list[tuple[str, bool | None, str]] = []
+    allc, pd, pe = (find(cases, 200, n) for n in ("publikasi all", "pandoc docx", "pandoc epub"))
+    if allc and pd and pe:
+        limit = (pd.med() + pe.med()) / 2
+        out.append(("all formats, N=200, <= half of Pandoc DOCX+EPUB", allc.med() <= limit,
+                    f"{allc.med():.1f} s vs limit {limit:.1f} s"))
+    sizes = sorted({c.size for c in cases})
+    for size in sizes:
+        for key in FORMATS:
+            mine, floor = find(cases, size, f"publikasi {key}"), find(cases, size, f"floor {key}")
+            if mine and floor:
+                r = mine.med() / floor.med()
+                out.append((f"{key}, N={size}, <= 1.3x floor", r <= 1.3, f"{r:.2f}x"))
+    big, mid = find(cases, 2000, "publikasi all"), find(cases, 200, "publikasi all")
+    if big and mid:
+        r = big.med() / mid.med()
+        out.append(("t(2000)/t(200) <= 11 (all formats)", r <= 11, f"{r:.1f}"))
+    if big:
+        peak = max(s.max_rss_mb for s in big.samples)
+        tree = [s.tree_rss_mb for s in big.samples if s.tree_rss_mb]
+        extra = f"; all processes together {max(tree):.0f} MB" if tree else ""
+        out.append(("peak memory < 400 MB at N=2000 (largest process)", peak < 400,
+                    f"{peak:.0f} MB{extra}"))
+    for size in sizes:
+        warm, cold = find(cases, size, "publikasi all, warm, no change"), \
+            find(cases, size, "publikasi all")
+        if warm and cold:
+            r = warm.med() / cold.med()
+            out.append((f"warm rebuild, N={size}, < 10% of cold", r < 0.10, f"{100 * r:.0f}%"))
+    return out
+
+
+def report(cases: list[Case], info: dict[str, str], reps: str) -> str:
+    lines = ["# Benchmark results", "",
+             "Generated by `python benchmarks/run.py` "
+             f"(repetitions: {reps}); times are wall-clock seconds, median and min-max.", "",
+             f"- Machine: {info['cpus']} CPUs ({info['cpu']}), {info['os']}",
+             f"- Python {info['python']}; {info['pandoc']}; publikasi at {info['commit']}",
+             f"- Libraries: {info['libraries']}",
+             f"- Load average when the run started: {info['load']} "
+             "(a busy machine makes wall times noisy; CPU time is steadier)", ""]
+    for size in sorted({c.size for c in cases}):
+        n_releases = -(-size // 25)
+        lines += [f"## N = {size} articles ({n_releases} releases, {-(-size // 3)} photos)", "",
+                  "| run | median s | min-max s | CPU s | peak RSS MB | output MB | compared |",
+                  "|---|---:|---:|---:|---:|---:|---|"]
+        for c in (c for c in cases if c.size == size):
+            if not c.samples:
+                continue
+            if not c.ok:
+                lines.append(f"| {c.name} | failed | | | | | {c.samples[-1].error[:80]} |")
+                continue
+            walls = [s.wall for s in c.samples]
+            rss = max(s.max_rss_mb for s in c.samples)
+            tree = [s.tree_rss_mb for s in c.samples if s.tree_rss_mb]
+            rss_text = f"{rss:.0f}" + (f" ({max(tree):.0f} all)" if tree and
+                                        max(tree) > rss * 1.2 else "")
+            lines.append(f"| {c.name} | {_fmt(c.med())} | {_fmt(min(walls))}-{_fmt(max(walls))}"
+                         f" | {_fmt(c.med('cpu'))} | {rss_text} | {c.med('out_mb'):.1f} | "
+                         f"{ratio_note(cases, c)} |")
+        lines.append("")
+    lines += ["## Targets", "", "| target | holds | measured |", "|---|---|---|"]
+    for name, held, text in targets(cases):
+        lines.append(f"| {name} | {'yes' if held else 'no'} | {text} |")
+    lines.append("")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--sizes", default="20,200,2000")
+    p.add_argument("--reps", type=int, default=3)
+    p.add_argument("--reps-for", default="", help="per-size repetitions, e.g. 2000=1")
+    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--jobs", default=None, help="publikasi -j (default: its own default)")
+    p.add_argument("--work", type=Path, default=Path(os.environ.get("TMPDIR", "/tmp")) /
+                   "publikasi-bench")
+    p.add_argument("--skip", default="", help="comma list of: formats,j1,warm,pandoc,floor")
+    p.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
+    p.add_argument("--no-snapshot", action="store_true",
+                   help="run the live source tree instead of a copy taken at the start")
+    args = p.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    per = {int(k): int(v) for k, v in (x.split("=") for x in args.reps_for.split(",") if x)}
+    skip = {s.strip() for s in args.skip.split(",") if s.strip()}
+    args.work.mkdir(parents=True, exist_ok=True)
+    info = machine()
+    if not args.no_snapshot:
+        SNAPSHOT.append(snapshot(args.work))
+    cases: list[Case] = []
+    for n in sizes:
+        cases += run_size(n, per.get(n, args.reps), args.work, args.seed, args.jobs, skip)
+        # Write after every size, so a long run leaves results behind.
+        reps = f"{args.reps}" + "".join(f", {k}: {v}" for k, v in per.items())
+        args.out.write_text(report(cases, info, reps), encoding="utf-8")
+        (args.out.parent / "results.json").write_text(json.dumps(
+            {"machine": info, "cases": [asdict(c) for c in cases]}, indent=1))
+    print(args.out.read_text(encoding="utf-8"))
+    return 0 if all(c.ok for c in cases) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
