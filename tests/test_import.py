@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import json
 import re
 from dataclasses import replace
@@ -12,7 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import run_cli
 
-from publikasi.errors import InputError, Problems
+from publikasi.errors import Problems
 from publikasi.importer import import_files
 from publikasi.mdwriter import write_markdown
 from publikasi.model import (
@@ -33,7 +32,7 @@ from publikasi.model import (
     Text,
 )
 from publikasi.readers.common import ReadContext
-from publikasi.readers.markdown import parse_body, read_markdown
+from publikasi.readers.markdown import read_markdown
 from publikasi.readers.plaintext import decode_bytes, read_plaintext
 
 CORPUS = Path(__file__).parent / "fixtures" / "plaintext"
@@ -53,16 +52,6 @@ Ketua kelompok tani mengatakan seluruh sayur ditanam tanpa pupuk kimia di lahan 
 
 Pasar sayur akan digelar setiap Senin pagi mulai pekan depan. (/sri/yn)
 """
-
-
-def caption_only_figures_supported() -> bool:
-    """``![](<> "caption")`` needs a small change in readers/markdown.py (see mdwriter)."""
-    ctx = ReadContext(root=Path.cwd(), problems=Problems())
-    try:
-        blocks, _ = parse_body('![](<> "x")\n', Path("x.md"), ctx)
-    except InputError:
-        return False
-    return bool(blocks) and isinstance(blocks[0], Figure) and blocks[0].src is None
 
 
 def article_of(proc) -> dict:
@@ -100,8 +89,6 @@ def test_seed_shape_inspect_import_and_round_trip(tmp_path):
     assert written.read_text(encoding="utf-8").startswith("---\ntitle: ")
 
     back = run_cli("inspect", written)
-    if back.returncode != 0 and not caption_only_figures_supported():
-        pytest.xfail("readers/markdown.py does not read caption-only figures `![](<> ...)` yet")
     b = article_of(back)
     assert without(b, "path") == without(a, "path")
 
@@ -165,15 +152,6 @@ def test_bad_inputs_are_clean_errors(tmp_path):
     assert not (tmp_path / "md").exists()
 
 
-@pytest.mark.skipif(importlib.util.find_spec("publikasi.docx_import") is not None,
-                    reason="DOCX import exists; its own tests cover it")
-def test_docx_import_not_available_yet(tmp_path):
-    doc = tmp_path / "editan.docx"
-    doc.write_bytes(b"PK\x03\x04")
-    with pytest.raises(InputError, match="importing .docx is not available yet"):
-        import_files([doc], out=tmp_path)
-
-
 def test_several_releases_become_several_files(tmp_path):
     src = CORPUS / "11_two_releases_dashes_jumat_slashes.txt"
     report = import_files([src], out=tmp_path)
@@ -206,9 +184,6 @@ def test_every_corpus_article_round_trips(path, tmp_path):
     ctx = ReadContext(root=CORPUS, problems=Problems(),
                       release_date=dt.date.fromisoformat(expected["release_date"]))
     for article in read_plaintext(decode_bytes(path.read_bytes(), path), path, ctx):
-        if not caption_only_figures_supported():
-            article = replace(article, blocks=tuple(b for b in article.blocks
-                                                    if not isinstance(b, Figure)))
         assert replace(round_trip(article, tmp_path), path=None) == replace(article, path=None)
 
 
@@ -263,8 +238,6 @@ def test_caption_only_figure_markdown(tmp_path):
                                                                         tzinfo=dt.UTC),
                                   blocks=(fig,)), tmp_path)
     assert '![](<> "Warga antre di loket (Kredit: Deny/Humas)")' in text
-    if not caption_only_figures_supported():
-        pytest.xfail("readers/markdown.py does not read caption-only figures yet")
     back = round_trip(Article(slug="a", title="A", date=dt.datetime(2025, 1, 1,
                                                                     tzinfo=dt.UTC),
                               blocks=(fig,)), tmp_path)

@@ -31,9 +31,9 @@ from hypothesis import strategies as st
 
 from publikasi.errors import InputError, Problems
 from publikasi.mdwriter import write_markdown
-from publikasi.model import Article, Figure, Heading, ListBlock, Paragraph, plain_text
+from publikasi.model import Article, Heading, ListBlock, Paragraph, plain_text
 from publikasi.readers.common import ReadContext
-from publikasi.readers.markdown import parse_body, read_markdown
+from publikasi.readers.markdown import read_markdown
 from publikasi.readers.plaintext import decode_bytes, read_plaintext
 
 settings.register_profile(
@@ -211,15 +211,6 @@ def test_never_loses_a_body_sentence(case, strict):
 # ---------------------------------------------------------------- 3. round trip through Markdown
 
 
-def caption_only_figures_supported() -> bool:
-    """Whether readers/markdown.py reads ``![](<> "caption")`` as a figure without a file."""
-    try:
-        blocks, _ = parse_body('![](<> "x")\n', FILE, ctx())
-    except InputError:
-        return False
-    return bool(blocks) and isinstance(blocks[0], Figure) and blocks[0].src is None
-
-
 @PROFILE
 @given(case=release_text())
 def test_markdown_round_trip(case):
@@ -227,9 +218,6 @@ def test_markdown_round_trip(case):
     c = ctx()
     articles = read_plaintext(text, FILE, c)
     for article in articles:
-        if not caption_only_figures_supported():
-            article = replace(article, blocks=tuple(b for b in article.blocks
-                                                    if not isinstance(b, Figure)))
         md = write_markdown(article, Path.cwd())
         back = read_markdown(md, Path("x.md"), ctx())
         assert replace(back, path=None) == replace(article, path=None), md

@@ -157,7 +157,7 @@ class _Converter:
         if t == "heading":
             return [Heading(int(node.tag[1]), self.inline_of(node))]
         if t == "blockquote":
-            return [Quote(tuple(self.blocks(node.children)))]
+            return [_quote(self.blocks(node.children))]
         if t in ("bullet_list", "ordered_list"):
             items = []
             for item in node.children:
@@ -207,6 +207,10 @@ class _Converter:
         src = str(node.attrs.get("src", ""))
         alt = "".join(plain_text(x) for c in node.children for x in self.inline(c))
         caption, credit = split_credit(str(node.attrs.get("title") or ""))
+        if not src.strip():
+            # `![](<> "caption (Kredit: ...)")`: a photo known only by its caption,
+            # as `publikasi import` writes it for pasted releases (Figure.src None).
+            return Figure(src=None, alt=alt, caption=caption, credit=credit)
         path = resolve_image(_unquote(src), self.file.parent, self.ctx, self.file,
                              self.line_of(node) or self.current_line, "image")
         return Figure(src=path, alt=alt, caption=caption, credit=credit)
@@ -303,6 +307,15 @@ class _Converter:
                 found[fid] = Footnote(self.footnote_labels[fid], tuple(self.blocks(
                     [c for c in fn.children if c.type != "footnote_anchor"])))
         return tuple(found[k] for k in sorted(found, key=lambda k: int(self.footnote_labels[k])))
+
+
+def _quote(blocks: list[Block]) -> Quote:
+    """A blockquote whose last paragraph is ``— Name, role`` names its speaker."""
+    if len(blocks) > 1 and isinstance(blocks[-1], Paragraph):
+        last = blocks[-1].inlines
+        if len(last) == 1 and isinstance(last[0], Text) and last[0].text.startswith("— "):
+            return Quote(tuple(blocks[:-1]), attribution=last[0].text[2:])
+    return Quote(tuple(blocks))
 
 
 def _unquote(src: str) -> str:
