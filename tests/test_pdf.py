@@ -645,3 +645,28 @@ def test_font_cache_location_follows_the_environment(monkeypatch, tmp_path):
     monkeypatch.delenv("PUBLIKASI_FONT_CACHE")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     assert cache_dir() == tmp_path / "xdg" / "publikasi" / "fonts"
+
+
+def test_link_to_another_article_jumps_to_it(tmp_path):
+    root = tmp_path / "silang"
+    write(root / "release.yaml", "title: Silang\ndate: 2025-11-10\narticles: [a.md, b.md]\n")
+    write(root / "a.md", "---\ntitle: Artikel Pertama\ndate: 2025-11-10\n---\n\n"
+          "Baca juga [artikel kedua](b.md) dan [situs kota](https://malangkota.example/).\n")
+    write(root / "b.md", "---\ntitle: Artikel Kedua\ndate: 2025-11-09\n---\n\nIsi kedua.\n")
+    build(root, tmp_path / "out", BuildOptions(formats=["pdf"]))
+    reader = PdfReader(tmp_path / "out" / "silang.pdf")
+    texts = [p.extract_text() for p in reader.pages]
+    # The last page holding each text is the article itself (page 1 lists leads).
+    page_a = max(i for i, t in enumerate(texts) if "Baca juga" in t)
+    page_b = max(i for i, t in enumerate(texts) if "Isi kedua." in t)
+    assert page_a != page_b
+    page_of = {p.indirect_reference.idnum: i for i, p in enumerate(reader.pages)}
+    targets, uris = [], []
+    for annot in reader.pages[page_a].get("/Annots") or []:
+        a = annot.get_object()
+        if "/Dest" in a:
+            targets.append(page_of.get(a["/Dest"][0].idnum))
+        elif "/A" in a and "/URI" in a["/A"]:
+            uris.append(a["/A"]["/URI"])
+    assert page_b in targets, (targets, page_b)
+    assert "https://malangkota.example/" in uris
