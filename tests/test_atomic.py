@@ -326,3 +326,67 @@ def test_lock_is_released_and_removed_after_success(previous_build, tmp_path):
     assert proc.returncode == 0, proc.stderr
     _assert_no_leftovers(out)
     assert "Berita Kedua" in (out / "feed.xml").read_text(encoding="utf-8")
+
+
+# ---------------------------------------------------------------- output_transaction itself
+
+
+def test_transaction_is_exclusive_within_one_process(tmp_path):
+    from publikasi.errors import InputError
+
+    with atomic.output_transaction(tmp_path / "out") as staging:
+        (staging / "a.txt").write_text("a")
+        with pytest.raises(InputError) as info, atomic.output_transaction(tmp_path / "out"):
+            pass
+        assert "another publikasi build" in str(info.value)
+    assert (tmp_path / "out/a.txt").read_text() == "a"
+    _assert_no_leftovers(tmp_path / "out")
+
+
+@pytest.mark.parametrize("error", [RuntimeError("boom"), KeyboardInterrupt(),
+                                   atomic.BuildInterrupted(signal.SIGTERM)])
+def test_transaction_rolls_back_on_any_exception(error, tmp_path):
+    out = tmp_path / "a" / "b"
+    with pytest.raises(type(error)), atomic.output_transaction(out) as staging:
+        (staging / "sub").mkdir()
+        (staging / "sub/x.txt").write_text("x")
+        raise error
+    assert not (tmp_path / "a").exists()
+
+
+def test_signal_during_commit_waits_for_the_whole_commit(tmp_path, monkeypatch):
+    """SIGTERM in the middle of the renames: every file still lands, nothing half-done."""
+    out = tmp_path / "out"
+    real_replace = os.replace
+    sent = []
+
+    def replace_and_signal(src, dst, *a, **kw):
+        if not sent:
+            sent.append(True)
+            os.kill(os.getpid(), signal.SIGTERM)
+        return real_replace(src, dst, *a, **kw)
+
+    monkeypatch.setattr(atomic.os, "replace", replace_and_signal)
+    with atomic.output_transaction(out) as staging:
+        for i in range(5):
+            (staging / f"f{i}.txt").write_text(str(i))
+    assert sent and sorted(p.name for p in out.iterdir()) == [f"f{i}.txt" for i in range(5)]
+    assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL  # handlers restored
+
+
+def test_signal_during_cleanup_is_raised_afterwards(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    real_rmtree = shutil.rmtree
+    sent = []
+
+    def rmtree_and_signal(path, *a, **kw):
+        if not sent:
+            sent.append(True)
+            os.kill(os.getpid(), signal.SIGINT)
+        return real_rmtree(path, *a, **kw)
+
+    monkeypatch.setattr(atomic.shutil, "rmtree", rmtree_and_signal)
+    with pytest.raises(ValueError), atomic.output_transaction(out) as staging:
+        (staging / "x").write_text("x")
+        raise ValueError("exporter failed")
+    assert sent and not out.exists()

@@ -95,7 +95,7 @@ class _Lock:
         if remove:
             try:
                 self.path.unlink()
-            except FileNotFoundError:
+            except (FileNotFoundError, NotADirectoryError):
                 pass
         try:
             fcntl.flock(self.fd, fcntl.LOCK_UN)
@@ -219,12 +219,14 @@ def output_transaction(out: Path) -> Iterator[Path]:
             state.deferring = True
             if staging is not None:
                 shutil.rmtree(staging, ignore_errors=True)
+            if not committed and lock is not None:
+                # Still holding the lock, so no other build is inside these folders.
+                # (Without the lock another build may own a folder we both created.)
+                _remove_created(created)
             if lock is not None:
                 # A stale lock file from a killed build is tidied on success only:
                 # a failed build leaves the folder exactly as it found it.
                 lock.release(remove=committed or not lock.existed)
-            if not committed:
-                _remove_created(created)
             pending, state.pending = state.pending, None
             state.deferring = False
     if pending is not None and not committed:
