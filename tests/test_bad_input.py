@@ -198,6 +198,13 @@ CASES = [
     Case("utf16-be-without-bom", rel({A: utf16_no_bom("utf-16-be")}),
          [(A, None, r"UTF-16 without a byte-order mark")]),
     Case("latin1-article", rel({A: LATIN1_ARTICLE}), [(A, 7, r"not valid UTF-8")]),
+    Case("empty-plain-text-release", rel({"rel/rilis.txt": ""}),
+         [("rel/rilis.txt", None, r"empty")]),
+    Case("binary-plain-text-release", rel({"rel/rilis.txt": bytes(range(256)) * 4}),
+         [("rel/rilis.txt", None, r"binary")]),
+    Case("utf16-plain-text-without-bom",
+         rel({"rel/rilis.txt": "JUDUL BERITA\n\nMalang - Isi berita.\n".encode("utf-16-le")}),
+         [("rel/rilis.txt", None, r"UTF-16")]),
     # ---------------------------------------------------------- pictures
     Case("missing-image", rel({A: article(body="Paragraf.\n\n![x](images/hilang.jpg)")}),
          [(A, 7, r"image 'images/hilang.jpg' not found")]),
