@@ -581,30 +581,58 @@ def test_text_outside_font_coverage(tmp_path):
         assert any("Arabic" in f for f in fonts), fonts
 
 
-def test_figure_without_file_is_left_out(tmp_path):
+def export_model(tmp_path: Path, blocks: tuple, theme: str = "default") -> str:
+    """Run the PDF exporter on a one-article release built from model objects."""
     import datetime as dt
 
     from publikasi.exporters import ExportContext, Sink
     from publikasi.exporters.pdf import PdfExporter
     from publikasi.images import ImageStore
-    from publikasi.model import Article, Publication, Release, Text
+    from publikasi.model import Article, Publication, Release
     from publikasi.themes import load_theme
 
-    art = Article(slug="foto", title="Foto Tanpa Berkas",
+    art = Article(slug="uji", title="Artikel Uji",
                   date=dt.datetime(2025, 11, 10, tzinfo=dt.timezone(dt.timedelta(hours=7))),
-                  blocks=(Paragraph((Text("Sebelum foto."),)),
-                          Figure(None, caption="Keterangan foto yang hilang"),
-                          Paragraph((Text("Sesudah foto."),))))
+                  blocks=blocks)
     rel = Release(slug="r", title="Uji", date=dt.date(2025, 11, 10), articles=(art,))
-    pub = Publication(title="Uji", releases=(rel,))
-    sink = Sink(tmp_path)
-    ctx = ExportContext(theme=load_theme("default"), sink=sink, images=ImageStore(),
+    ctx = ExportContext(theme=load_theme(theme), sink=Sink(tmp_path), images=ImageStore(),
                         build_time=dt.datetime(2025, 11, 10, tzinfo=dt.timezone.utc),
-                        publication=pub)
+                        publication=Publication(title="Uji", releases=(rel,)))
     PdfExporter().export(rel, ctx)
-    text = pdftotext(tmp_path / "r.pdf")
+    return pdftotext(tmp_path / "r.pdf")
+
+
+def test_figure_without_file_is_left_out(tmp_path):
+    from publikasi.model import Text
+
+    text = export_model(tmp_path, (Paragraph((Text("Sebelum foto."),)),
+                                   Figure(None, caption="Keterangan foto yang hilang"),
+                                   Paragraph((Text("Sesudah foto."),))))
     assert "Sebelum foto." in text and "Sesudah foto." in text
     assert "Keterangan foto yang hilang" not in text
+
+
+@pytest.mark.parametrize("theme", ["default", "buletin"])
+def test_deep_nesting_keeps_every_level(tmp_path, theme):
+    """40 nested lists and 40 nested quotes: no level is indented off the page."""
+    from publikasi.model import Text
+
+    def deep_list(level: int, n: int) -> ListBlock:
+        leaf = (Paragraph((Text(f"tingkat{level}"),)),)
+        if level < n:
+            leaf += (deep_list(level + 1, n),)
+        return ListBlock((leaf,), ordered=level % 2 == 1)
+
+    def deep_quote(level: int, n: int) -> Quote:
+        inner = (Paragraph((Text(f"kutip{level}"),)),)
+        if level < n:
+            inner += (deep_quote(level + 1, n),)
+        return Quote(inner)
+
+    text = export_model(tmp_path, (deep_list(0, 40), Paragraph((Text("tengah"),)),
+                                   deep_quote(0, 40)), theme)
+    words = set(re.findall(r"(?:tingkat|kutip)\d+", text))
+    assert words == {f"tingkat{i}" for i in range(41)} | {f"kutip{i}" for i in range(41)}
 
 
 def test_bad_pdf_setting_is_an_input_error(tiny_release, tmp_path):
@@ -670,3 +698,28 @@ def test_link_to_another_article_jumps_to_it(tmp_path):
             uris.append(a["/A"]["/URI"])
     assert page_b in targets, (targets, page_b)
     assert "https://malangkota.example/" in uris
+
+
+def test_odd_blocks_render(tmp_path):
+    from publikasi.model import Code, Emph, LineBreak, Link, Strong, Text
+
+    blocks = (
+        Table(header=((Text("Hanya"),), (Text("Kepala"),)), rows=()),
+        Table(header=(), rows=(((Text("tanpa"),), (Text("kepala"),)),)),
+        ListBlock(((), (ListBlock(((Paragraph((Text("anak-saja"),)),),)),)), ordered=True,
+                  start=7),
+        Paragraph((Code("a<b && c>d"), LineBreak(), Strong((Emph((Text("tebal-miring"),)),)),
+                   Link("https://contoh.example/?a=1&b=<2>", (Text("tautan&aneh"),)),
+                   Link("javascript:alert(1)", (Text("bukan-tautan"),)))),
+        Quote((Heading(2, (Text("judul-dalam-kutipan"),)),
+               Table(header=((Text("k1"),),), rows=(((Text("v1"),),),))), "Sumber"),
+    )
+    text = export_model(tmp_path, blocks, "buletin")
+    for word in ("Hanya", "Kepala", "tanpa", "kepala", "anak-saja", "a<b && c>d",
+                 "tebal-miring", "tautan&aneh", "bukan-tautan", "judul-dalam-kutipan", "k1",
+                 "v1", "— Sumber"):
+        assert word in text, word
+    reader = PdfReader(tmp_path / "r.pdf")
+    uris = [a.get_object()["/A"]["/URI"] for p in reader.pages for a in p.get("/Annots") or []
+            if "/A" in a.get_object()]
+    assert uris == ["https://contoh.example/?a=1&b=<2>"]

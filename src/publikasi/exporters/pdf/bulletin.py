@@ -350,7 +350,11 @@ class Bulletin:
             style = "h1" if block.level <= 1 else "h2" if block.level == 2 else "h3"
             return [self.para(art.mk_bold.inlines(block.inlines), style)]
         if isinstance(block, Quote):
-            if self.s.pull_quote and not art.pulled and depth == 0:
+            # Only a short quote of plain paragraphs makes a pull quote; anything
+            # richer (lists, nested quotes) keeps the ordinary quote layout.
+            if (self.s.pull_quote and not art.pulled and depth == 0
+                    and all(isinstance(b, PParagraph) for b in block.blocks)
+                    and len(plain_text(block)) <= 400):
                 art.pulled = True
                 return self.pull_quote(block, art)
             inner = self.blocks(block.blocks, art, width - self.s.body_size * 2.8, depth + 1)
@@ -363,17 +367,15 @@ class Bulletin:
         if isinstance(block, Figure):
             return self.figure(block, width, mk, art.lang)
         if isinstance(block, ListBlock):
-            return [self.listing(block, art, width, depth)]
+            return self.listing(block, art, width, depth)
         if isinstance(block, PTable):
             return self.table(block, art, width)
         raise TypeError(f"not a block: {type(block).__name__}")
 
     def pull_quote(self, quote: Quote, art: _ArticleCtx) -> list[Flowable]:
         mk = art.mk.with_family(self.s.heading_font, bold=True, italic=True)
-        text = " ".join(mk.inlines(b.inlines) for b in quote.blocks
-                        if isinstance(b, (PParagraph, Heading)) and b.inlines)
-        if not text:
-            text = mk.text(plain_text(quote))
+        text = "<br/>".join(mk.inlines(b.inlines) for b in quote.blocks
+                            if isinstance(b, PParagraph) and b.inlines)
         items: list[Flowable] = [ColorBar(self.s.accent, 2.2, space_before=6),
                                  self.para(text, "pull")]
         if quote.attribution:
@@ -382,25 +384,44 @@ class Bulletin:
         return [KeepTogether(items)]
 
     def listing(self, block: ListBlock, art: _ArticleCtx, width: float,
-                depth: int) -> ListFlowable:
+                depth: int) -> list[Flowable]:
         size = self.s.body_size
         indent = size * (1.9 if block.ordered else 1.3)
+        if width - indent < self.col_w * 0.4:
+            # Deeply nested lists would indent the text out of the column (reportlab
+            # then draws nothing); past this point items stay at the current margin.
+            return self.flat_list(block, art, width, depth)
         items = []
         for item in block.items:
             flows = self.blocks(item, art, width - indent, depth + 1) or [Spacer(1, 1)]
             items.append(ListItem(flows))
         if block.ordered:
             kind = ("1", "a", "i")[depth % 3] if depth else "1"
-            return ListFlowable(items, bulletType=kind, start=block.start,
-                                bulletFormat="%s.", leftIndent=indent,
-                                bulletFontName=self.body.regular, bulletFontSize=size,
-                                bulletColor=self.s.text, spaceAfter=size * 0.4)
+            return [ListFlowable(items, bulletType=kind, start=block.start,
+                                 bulletFormat="%s.", leftIndent=indent,
+                                 bulletFontName=self.body.regular, bulletFontSize=size,
+                                 bulletColor=self.s.text, spaceAfter=size * 0.4)]
         bullet = ("•", "–", "◦")[depth % 3]
         if self.fonts.font_for(bullet, self.s.body_font) is not self.body:
             bullet = "-"
-        return ListFlowable(items, bulletType="bullet", start=bullet, leftIndent=indent,
-                            bulletFontName=self.body.regular, bulletFontSize=size,
-                            bulletColor=self.s.accent, spaceAfter=size * 0.4)
+        return [ListFlowable(items, bulletType="bullet", start=bullet, leftIndent=indent,
+                             bulletFontName=self.body.regular, bulletFontSize=size,
+                             bulletColor=self.s.accent, spaceAfter=size * 0.4)]
+
+    def flat_list(self, block: ListBlock, art: _ArticleCtx, width: float,
+                  depth: int) -> list[Flowable]:
+        """List items as paragraphs that start with their number or dash."""
+        out: list[Flowable] = []
+        for n, item in enumerate(block.items):
+            mark = f"{block.start + n}. " if block.ordered else "– "
+            rest = list(item)
+            if rest and isinstance(rest[0], PParagraph):
+                out.append(self.para(art.mk.text(mark) + art.mk.inlines(rest.pop(0).inlines),
+                                     "list"))
+            else:
+                out.append(self.para(art.mk.text(mark.strip()), "list"))
+            out.extend(self.blocks(tuple(rest), art, width, depth + 1))
+        return out
 
     def table_style(self, commands: list[tuple]) -> TableStyle:
         """A TableStyle that names a shipped font: reportlab sets the cell font for
