@@ -752,7 +752,7 @@ class Bulletin:
         canv.restoreState()
 
     def draw_page(self, canv: Canvas, doc: BaseDocTemplate, state: PassState,
-                  rec: PassState, cover: bool) -> None:
+                  rec: PassState, cover: bool, columns: int | None = None) -> None:
         s, r = self.s, self.release
         n = canv.getPageNumber()
         rec.total = max(rec.total, n)
@@ -775,7 +775,7 @@ class Bulletin:
             canv.setStrokeColor(s.accent if s.masthead == "band" else s.rule)
             canv.setLineWidth(1.2 if s.masthead == "band" else 0.5)
             canv.line(s.margin_left, y - 2, self.page_w - s.margin_right, y - 2)
-            if s.columns > 1:
+            if (columns or s.columns) > 1:
                 canv.setStrokeColor(s.rule)
                 canv.setLineWidth(0.4)
                 for i in range(1, s.columns):
@@ -816,9 +816,16 @@ class Bulletin:
             initialFontName=self.body.regular, initialFontSize=self.s.body_size,
             initialLeading=self.s.body_size * self.s.leading,
         )
+        # A cover too long for one page (a big table of contents) continues on
+        # full-width "contents" pages; articles then start on "body" pages.
+        contents_frame = Frame(s.margin_left, s.margin_bottom, self.text_w, self.body_h,
+                               id="contents", **zero)
         doc.addPageTemplates([
-            PageTemplate(id="cover", frames=[cover_frame], autoNextPageTemplate="body",
+            PageTemplate(id="cover", frames=[cover_frame], autoNextPageTemplate="contents",
                          onPage=lambda c, d: self.draw_page(c, d, state, rec, True),
+                         pagesize=(self.page_w, self.page_h)),
+            PageTemplate(id="contents", frames=[contents_frame],
+                         onPage=lambda c, d: self.draw_page(c, d, state, rec, False, 1),
                          pagesize=(self.page_w, self.page_h)),
             PageTemplate(id="body", frames=body_frames,
                          onPage=lambda c, d: self.draw_page(c, d, state, rec, False),
