@@ -749,3 +749,21 @@ def test_odd_blocks_render(tmp_path):
     uris = [a.get_object()["/A"]["/URI"] for p in reader.pages for a in p.get("/Annots") or []
             if "/A" in a.get_object()]
     assert uris == ["https://contoh.example/?a=1&b=<2>"]
+
+
+def test_huge_names_fit_their_boxes(tmp_path):
+    """3,000-character titles, section and edition: band and header stay one box."""
+    long = " ".join(["Pemerintah Kota Malang"] * 140)
+    root = tmp_path / "besar"
+    write(root / "release.yaml", f"title: {long}\ndate: 2025-11-10\nedition: {'9' * 300}\n")
+    write(root / "a.md", f"---\ntitle: {long}\ndate: 2025-11-10\nsection: {'Rubrik' * 600}\n"
+          f"dateline: {'Kota' * 500}\n---\n\nIsi akhir.\n")
+    build(root, tmp_path / "out", BuildOptions(formats=["pdf"], theme="buletin"))
+    pdf = tmp_path / "out" / "besar.pdf"
+    text = squash(pdftotext(pdf))
+    assert "Isiakhir." in text and ("Rubrik" * 50).upper() in text
+    page_h = float(PdfReader(pdf).pages[0].mediabox.height)
+    html = subprocess.run([require("pdftotext"), "-bbox", str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    tops = [float(y) for y in re.findall(r'<word xMin="[\d.]+" yMin="(-?[\d.]+)"', html)]
+    assert tops and min(tops) >= 0 and max(tops) <= page_h  # nothing drawn off the page

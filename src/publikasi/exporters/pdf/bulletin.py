@@ -594,7 +594,7 @@ class Bulletin:
         # Shrink-wrap the coloured box to the label, not the whole column.
         width = min(self.col_w, sum(
             _string_width(c, st.fontName, st.fontSize) for c in section.upper()) + 14)
-        t = Table([[p]], colWidths=[width], hAlign="LEFT")
+        t = Table([[p]], colWidths=[width], hAlign="LEFT", splitInRow=1)
         t.setStyle(self.table_style([("BACKGROUND", (0, 0), (-1, -1), self.s.accent),
                                ("LEFTPADDING", (0, 0), (-1, -1), 0),
                                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
@@ -734,13 +734,27 @@ class Bulletin:
         avail = self.page_w - s.margin_right - x
         where = str(r.root or r.slug)
         hm = self.marker(where, s.heading_font)
-        title = self.para(hm.with_family(s.heading_font, bold=True).text(r.title), "band_title")
-        sub = self.para(hm.text(self.subtitle()), "band_sub")
-        pub = self.para(hm.text(r.publisher.name), "band_sub") \
-            if r.publisher.name else None
-        _, th = title.wrapOn(canv, avail, band_h)
+        sub = self.para(hm.text(_clip(self.subtitle(), self.head.regular, s.body_size,
+                                      avail)), "band_sub")
+        pub = self.para(hm.text(_clip(r.publisher.name, self.head.regular, s.body_size, avail)),
+                        "band_sub") if r.publisher.name else None
         _, sh = sub.wrapOn(canv, avail, band_h)
         ph = pub.wrapOn(canv, avail, band_h)[1] if pub else 0
+        # The band has a fixed height: a long name is set smaller, then cut short.
+        room = band_h - 2 * pad - sh - ph - 4
+        size = s.masthead_size
+        text = r.title
+        while True:
+            st = ParagraphStyle("band_fit", parent=self.st["band_title"], fontSize=size,
+                                leading=size * 1.1)
+            title = self.para(hm.with_family(s.heading_font, bold=True).text(text), st)
+            _, th = title.wrapOn(canv, avail, band_h)
+            if th <= room or (size <= 12 and text != r.title):
+                break
+            if size > 12:
+                size = max(12, size * 0.85)
+            else:
+                text = _clip(r.title, self.head.bold, size, avail * max(1, room // (size * 1.1)))
         block = th + sh + ph + 4
         y = self.page_h - band_h + (band_h - block) / 2
         if pub:
@@ -765,7 +779,8 @@ class Bulletin:
             left = r.title + (" · " + self.ctx.theme.label("edition", self.lang,
                                                           edition=r.edition)
                               if r.edition else "")
-            lp = self.para(hm.text(left), "header")
+            lp = self.para(hm.text(_clip(left, self.head.regular, 7.5, self.text_w * 0.68)),
+                           "header")
             rp = self.para(hm.text(long_date(r.date, self.lang)), "header_r")
             y = self.page_h - s.margin_top + 5 * mm
             lp.wrapOn(canv, self.text_w * 0.7, 20)
@@ -897,6 +912,25 @@ class _ArticleCtx:
     mk_bold: Marker
     lang: str
     pulled: bool = False
+
+
+def _clip(text: str, font: str, size: float, width: float) -> str:
+    """``text`` cut at a word (or anywhere) with "…" so that it fits ``width``."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    if stringWidth(text, font, size) <= width:
+        return text
+    lo, hi = 0, len(text)
+    while lo < hi:  # longest prefix that fits together with the ellipsis
+        mid = (lo + hi + 1) // 2
+        if stringWidth(text[:mid] + "…", font, size) <= width:
+            lo = mid
+        else:
+            hi = mid - 1
+    cut = text[:lo]
+    if " " in cut[len(cut) // 2:]:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,;:·—-") + "…"
 
 
 def _string_width(ch: str, font: str, size: float) -> float:
