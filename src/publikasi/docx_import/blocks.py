@@ -104,6 +104,27 @@ class Numbering:
                     return fmt != "bullet"
         return None
 
+    def continues(self, old_id: str, new_id: str, ilvl: int) -> bool:
+        """Whether a paragraph numbered ``new_id`` goes on counting the list of ``old_id``.
+
+        Word counts on across list instances of the same abstract list unless
+        the new instance restarts the level (LibreOffice writes a list's first
+        item that way).
+        """
+        if old_id == new_id:
+            return True
+        root = self.pkg.numbering
+        if root is None:
+            return False
+        nums = {n.get(w("numId")): n for n in root.findall(w("num"))}
+        old, new = nums.get(old_id), nums.get(new_id)
+        if old is None or new is None:
+            return False
+        if wval(old.find(w("abstractNumId"))) != wval(new.find(w("abstractNumId"))):
+            return False
+        override, _ = self._levels(new_id, ilvl)
+        return override is None or override.find(w("startOverride")) is None
+
     def start(self, num_id: str, ilvl: int) -> int:
         override, lvl = self._levels(num_id, ilvl)
         for value in (wval(override.find(w("startOverride"))) if override is not None else None,
@@ -191,15 +212,21 @@ class BlockBuilder:
         self._close_lists(level)
         top = self._stack[-1] if self._stack else None
         if top is not None and top.level == level:
-            if top.ordered != ordered or (ordered and key != top.key):
+            if top.ordered != ordered or (ordered and not self._same_list(top.key, key, level)):
                 self._close_top()
                 self._stack.append(_Frame(level, ordered, key, start))
             else:
                 top.items.append([])
+                top.key = key or top.key
         else:
             self._stack.append(_Frame(level, ordered, key, start))
         if first is not None:
             self._stack[-1].items[-1].append(first)
+
+    def _same_list(self, old: str | None, new: str | None, level: int) -> bool:
+        if old is None or new is None:
+            return old == new
+        return self.numbering.continues(old, new, level - 1)
 
     def in_list(self, block: Block, depth: int) -> bool:
         """Add ``block`` to the open item at ``depth``; False when no list is open."""

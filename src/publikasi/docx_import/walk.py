@@ -140,6 +140,7 @@ class Walker:
     dropped: Counter = field(default_factory=Counter)
     dropped_text: list[str] = field(default_factory=list)
     _fields: list[_Field] = field(default_factory=list)
+    _in_table: int = 0
     _role_cache: dict[str | None, tuple[str, int]] = field(default_factory=dict)
     _char_cache: dict[str, tuple[str, bool | None, bool | None]] = field(default_factory=dict)
 
@@ -280,7 +281,12 @@ class Walker:
                     vm = tcpr.find(w("vMerge"))
                     merged = vm is not None and (wval(vm) or "continue") == "continue"
                 paras: list[Para] = []
-                for item in self.items(tc):
+                self._in_table += 1
+                try:
+                    cell_items = self.items(tc)
+                finally:
+                    self._in_table -= 1
+                for item in cell_items:
                     if isinstance(item, Para):
                         paras.append(item)
                     else:  # a table inside a cell: its text, row by row
@@ -385,7 +391,10 @@ class Walker:
         if i is not None:
             italic = i
         in_link = fmt.link is not None or cstyle == "hyperlink"
-        for child in rpr:
+        # Only formatting on visible text counts; inside tables the table style's
+        # colours and shading are often copied onto runs (LibreOffice does).
+        visible = any((t.text or "").strip() for t in r.findall(w("t")))
+        for child in rpr if visible and not self._in_table else ():
             local = etree.QName(child).localname
             value = child.get(w("val"))
             if local == "color" and value and value.lower() not in ("auto", "000000") \
