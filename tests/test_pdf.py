@@ -598,13 +598,16 @@ def test_text_outside_font_coverage(tmp_path):
                         ("張偉", ["U+5F35 CJK UNIFIED IDEOGRAPH-5F35",
                                  "U+5049 CJK UNIFIED IDEOGRAPH-5049"])):
         warned = [n for n in names if any(n in w for w in warnings)]
-        if warned:
-            assert warned == names, (word, warned)  # every character, by name
+        if word == "張偉":
+            # No maintained CJK font package on PyPI: every character named.
+            assert warned == names, (word, warned)
             assert word not in folded
         else:
+            # Noto Sans has Devanagari, fontpkg-noto-sans-arabic has Arabic; both
+            # are shaped by uharfbuzz.
+            assert not warned, (word, warned)
             assert word in folded, (word, fonts)
-    if not any("ARABIC" in w for w in warnings):
-        assert any("Arabic" in f for f in fonts), fonts
+    assert any("Arabic" in f for f in fonts), fonts
 
 
 def export_model(tmp_path: Path, blocks: tuple, theme: str = "default") -> str:
