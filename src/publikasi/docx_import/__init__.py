@@ -152,6 +152,9 @@ class DocxPlan:
     lines: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     release_yaml: Path | None = None  # to update when the .txt it lists is replaced
+    article: Article | None = None
+    original: Article | None = None
+    ctx: ReadContext | None = None
 
     def apply(self, report: ImportReport, overwrite: bool) -> None:
         """Write the planned files; every line and warning goes into ``report``."""
@@ -166,6 +169,18 @@ class DocxPlan:
         if self.txt_source is not None and not self.target.exists():
             self._replace_txt(report, overwrite)
             return
+        if (self.target.is_file() and self.original is not None and self.article is not None
+                and self.ctx is not None and self.target.suffix == ".md"):
+            # The pictures are on disk now: the spliced text can be verified.
+            from .preserve import splice_markdown
+
+            try:
+                old = self.target.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                old = None
+            if old is not None:
+                self.text = splice_markdown(old, self.target.resolve(), self.article,
+                                            self.original, self.ctx)
         _place(self.target, self.text, overwrite, report)
 
     def _replace_txt(self, report: ImportReport, overwrite: bool) -> None:
@@ -286,6 +301,7 @@ def plan_docx(path: Path, *, out: Path | None = None, into: Path | None = None,
     else:
         article, pictures = _materialise(article, imported.pictures, dest)
         plan.pictures = pictures
+        plan.article, plan.original, plan.ctx = article, original, ctx
         plan.text = write_markdown(article, target.parent.resolve() if target.parent.exists()
                                    else target.parent.absolute())
         plan.lines.append(f"{header} -> {target}")

@@ -71,7 +71,9 @@ class Canon:
             elif isinstance(node, Strong):
                 self._flatten(node.children, True, italic, code, link, out)
             elif isinstance(node, Link):
-                target = (resolve_url(node.url, self.base_url), node.title)
+                # The title (a tooltip in Word) is invisible to the editor, and
+                # LibreOffice drops it: it does not tell links apart.
+                target = resolve_url(node.url, self.base_url)
                 self._flatten(node.children, bold, italic, code, target, out)
             elif isinstance(node, LineBreak):
                 out.append(("br", "", (bold, italic, code, link)))

@@ -70,7 +70,16 @@ class PictureResolver:
     limits: ImageLimits = field(default_factory=ImageLimits)
     warnings: list[str] = field(default_factory=list)
     store: ImageStore = field(default_factory=ImageStore)
+    # Source files of the original article's pictures: a picture whose name was
+    # lost (LibreOffice renames a picture used twice) is still matched by content.
+    candidates: list[Path] = field(default_factory=list)
     _cache: dict[tuple[str, str, str], Resolved | None] = field(default_factory=dict)
+    _kept_blobs: dict[str, Path] = field(default_factory=dict)
+
+    def prime(self, pictures: list[Picture]) -> None:
+        """Resolve named pictures before nameless ones (which may share their bytes)."""
+        for pic in sorted(pictures, key=lambda p: not source_name(p.name)):
+            self.resolve(pic)
 
     def resolve(self, pic: Picture) -> Resolved | None:
         """None when the picture cannot be used at all (reported in ``warnings``)."""
@@ -88,14 +97,25 @@ class PictureResolver:
             return None
         name = source_name(pic.name)
         m = _DIGEST_NAME.match(pic.inner_name or "")
-        if name and m and hashlib.sha256(blob).hexdigest()[:16] == m.group(1):
+        digest = hashlib.sha256(blob).hexdigest()
+        if name and m and digest[:16] == m.group(1):
             ext = ".png" if pic.inner_name.endswith(".png") else ".jpg"
-            return Resolved(pic, kept=PurePath_to_path(self.base, name), data=blob, ext=ext)
+            kept = PurePath_to_path(self.base, name)
+            self._kept_blobs.setdefault(digest, kept)
+            return Resolved(pic, kept=kept, data=blob, ext=ext)
         ext, why_not = self._check(blob)
         if name and self.base is not None:
             source = self.base / name
             if source.is_file() and self._same_as_source(blob, source):
+                self._kept_blobs.setdefault(digest, source)
                 return Resolved(pic, kept=source, data=blob if ext else b"", ext=ext or "")
+        if not name:
+            if digest in self._kept_blobs:
+                return Resolved(pic, kept=self._kept_blobs[digest], data=blob, ext=ext or "")
+            for source in self.candidates:
+                if source.is_file() and self._same_as_source(blob, source):
+                    self._kept_blobs.setdefault(digest, source)
+                    return Resolved(pic, kept=source, data=blob, ext=ext or "")
         if ext is None:
             self.warnings.append(f"picture {pic.name or pic.target} cannot be used "
                                  f"({why_not}); kept its caption as a photo placeholder — "

@@ -102,6 +102,7 @@ def _read(path: Path, pkg: DocxPackage, setting: Setting) -> Imported:
     walker = Walker(pkg, pkg.rels)
     items = walker.items(pkg.document.find(w("body")))
     state = _State(path, pkg, setting, theme, walker)
+    state.resolver.prime([pic for item in items for pic in _pictures(item)])
     if kind == "article":
         if pkg.custom.get("publikasi.version", PROPERTIES_VERSION) != PROPERTIES_VERSION:
             state.notes.append("written by another publikasi version "
@@ -114,6 +115,12 @@ def _read(path: Path, pkg: DocxPackage, setting: Setting) -> Imported:
     return Imported(article=article, props=dict(pkg.custom), from_publikasi=kind == "article",
                     pictures=state.pictures, notes=state.notes, comments=pkg.comments,
                     accepted=changes)
+
+
+def _pictures(item) -> list:
+    if isinstance(item, Para):
+        return item.pictures
+    return [pic for row in item.rows for cell in row for p in cell.paras for pic in p.pictures]
 
 
 def _theme_of(pkg: DocxPackage) -> Theme:
@@ -155,6 +162,9 @@ class _State:
         self.notes: list[str] = []
         self.pictures: dict[Path, Resolved] = {}
         self.resolver = PictureResolver(pkg, setting.base, setting.ctx.limits.images)
+        if setting.original is not None:
+            self.resolver.candidates = [f.src for f in setting.original.figures
+                                        if f.src is not None]
         self.language = pkg.custom.get("publikasi.language") or setting.ctx.language
         self.canon = Canon(setting.base_url, setting.base,
                            lambda: theme.label("photo", self.language))
