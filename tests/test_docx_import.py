@@ -527,6 +527,13 @@ def test_word_edits_come_back_exactly(exported, workspace):
     assert f'error: {edited}: tracked change by Rina Editor: deleted "sebagai contoh"' in errors
     assert "Traceback" not in proc.stderr
     assert tree_digest(workspace["pub"]) == before
+    # Several files: a bad one stops the import before any is written.
+    clean = WordEdit(workspace["files"][BANK])
+    clean.change_words("Bank sampah yang dikelola warga", "7,1 ton", ["8 ton"])
+    proc = run_cli("import", clean.save(workspace["tmp"] / "bersih.docx"), edited,
+                   "--into", rel, "--yes")
+    assert proc.returncode == 2 and "tracked change by Rina Editor" in proc.stderr
+    assert tree_digest(workspace["pub"]) == before
 
     # Accepted, without --yes: diff shown, new text beside the source, source untouched.
     proc = run_cli("import", edited, "--into", rel, "--accept-changes")
@@ -646,6 +653,29 @@ def test_existing_md_is_never_overwritten_without_yes(exported, workspace):
     proc = run_cli("import", edited, "--into", workspace["pub"] / "2025-46")
     assert proc.returncode == 2
     assert "was exported from release '2025-47'" in proc.stderr
+
+
+def test_one_file_source_folder(exported, tmp_path):
+    """A Word file exported from `publikasi build article.md` goes back into that folder."""
+    folder = tmp_path / "satu"
+    folder.mkdir()
+    shutil.copy(PUBLICATION / "2025-47" / "adminduk-keliling-bandulan.md", folder)
+    shutil.copytree(PUBLICATION / "2025-47" / "images", folder / "images")
+    proc = run_cli("build", folder / "adminduk-keliling-bandulan.md", "-f", "docx",
+                   "-o", tmp_path / "dist")
+    assert proc.returncode == 0, proc.stderr
+    docx = next((tmp_path / "dist" / "docx").glob("*.docx"))
+    e = WordEdit(docx)
+    e.change_words("Warga Kelurahan Bandulan tidak perlu", "tidak perlu", ["tak perlu"])
+    proc = run_cli("import", e.save(tmp_path / "satu.docx"), "--into", folder, "--yes")
+    assert proc.returncode == 0, proc.stderr
+    text = (folder / "adminduk-keliling-bandulan.md").read_text(encoding="utf-8")
+    assert "Warga Kelurahan Bandulan tak perlu" in text
+    original = (PUBLICATION / "2025-47" / "adminduk-keliling-bandulan.md").read_text(
+        encoding="utf-8")
+    # Only the edited line differs from the hand-written source.
+    changed = [ln for ln in text.splitlines() if ln not in original.splitlines()]
+    assert len(changed) == 1 and "tak perlu" in changed[0]
 
 
 # ---------------------------------------------------------------- LibreOffice

@@ -9,9 +9,10 @@ is reported and the new text goes to ``<slug>.new.md`` beside it.
 All files are read before anything is written, so a bad input leaves the
 output folder untouched.
 
-``.docx`` files are handed to ``publikasi.docx_import.import_docx(path, out=,
-into=, strict=, overwrite=, accept_changes=)`` when that module exists; it
-returns an object with ``lines`` and ``warnings`` like :class:`ImportReport`.
+``.docx`` files are read by ``publikasi.docx_import.plan_docx(path, out=,
+into=, strict=, accept_changes=)`` together with the ``.txt`` files (a bad
+one stops the import before anything is written); the plans are then applied
+with ``plan.apply(report, overwrite)``.
 """
 
 from __future__ import annotations
@@ -128,6 +129,16 @@ def import_files(files: list[Path], out: Path | None = None, into: Path | None =
     if docx and _docx_importer() is None:
         for path in docx:
             problems.add(path, "importing .docx is not available yet")
+    plans = []
+    if docx and _docx_importer() is not None:
+        plan_docx = importlib.import_module("publikasi.docx_import").plan_docx
+        for path in docx:
+            try:
+                plans.append(plan_docx(path, out=out, into=into, strict=strict,
+                                       accept_changes=accept_changes))
+            except InputError as exc:
+                problems.extend(exc)
+                problems.warnings.extend(exc.warnings)
     slugs: dict[str, Path] = {}
     for path, article in planned:
         if article.slug in slugs:
@@ -145,13 +156,8 @@ def import_files(files: list[Path], out: Path | None = None, into: Path | None =
         target = target_dir / f"{article.slug}.md"
         _place(target, text, overwrite, report)
 
-    importer = _docx_importer() if docx else None
-    for path in docx:
-        assert importer is not None
-        sub = importer(path, out=out, into=into, strict=strict, overwrite=overwrite,
-                       accept_changes=accept_changes)
-        report.lines.extend(sub.lines)
-        report.warnings.extend(sub.warnings)
+    for plan in plans:
+        plan.apply(report, overwrite)
     return report
 
 

@@ -328,8 +328,14 @@ def plan_docx(path: Path, *, out: Path | None = None, into: Path | None = None,
 
 def _check_identity(path: Path, props: dict[str, str], info, dest: Path) -> None:
     if info is None:
-        raise fail(dest, "is not a release folder (no release.yaml); --into needs the release "
-                   "the Word file came from")
+        # A one-file source (`publikasi build article.md`) has no release.yaml: the
+        # folder holding that file is the "release".
+        source = _safe_source(props.get("publikasi.source", ""))
+        if source and (dest / source).is_file():
+            return
+        raise fail(dest, "is not a release folder (no release.yaml) and does not hold the "
+                   f"article's source {source or '(unknown)'}; --into needs the folder the "
+                   "Word file came from")
     release = props.get("publikasi.release", "")
     if release and release != info.slug:
         raise fail(path, f"was exported from release {release!r}, but --into names release "
