@@ -19,19 +19,18 @@ import shutil
 import zipfile
 from pathlib import Path
 
+import judges
 import pytest
+from conftest import PUBLICATION, run_cli
 from docx import Document
 from lxml import etree
 from PIL import Image
 
 from publikasi.errors import InputError
-from publikasi.model import Figure, Paragraph, Quote, Text
+from publikasi.model import Figure, Paragraph, Text
 from publikasi.readers.common import ReadContext
 from publikasi.serialize import article_json
 from publikasi.source import load, load_article_file
-
-import judges
-from conftest import PUBLICATION, run_cli
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -343,8 +342,7 @@ class WordEdit:
                       "comments+xml")
         first = next(c for c in p if c.tag == wq("r"))
         first.addprevious(etree.Element(wq("commentRangeStart"), {wq("id"): "0"}))
-        last = [c for c in p if c.tag == wq("r")][0]
-        last.addnext(etree.Element(wq("commentRangeEnd"), {wq("id"): "0"}))
+        first.addnext(etree.Element(wq("commentRangeEnd"), {wq("id"): "0"}))
         ref = etree.Element(wq("r"))
         etree.SubElement(ref, wq("commentReference")).set(wq("id"), "0")
         p.append(ref)
@@ -425,7 +423,7 @@ def test_every_block_type_and_metadata_field(exported, workspace):
     from publikasi.docx_import import plan_docx
 
     rel = workspace["extra"]
-    (release, article), = [v for k, v in articles_of(rel).items() if k.startswith("semua")]
+    (_, article), = [v for k, v in articles_of(rel).items() if k.startswith("semua")]
     types = {b.type for b in article.blocks} | {"footnote" for _ in article.footnotes[:1]}
     assert types >= {"paragraph", "heading", "list", "quote", "figure", "table", "footnote"}
     out = workspace["tmp"] / "md"
@@ -492,7 +490,7 @@ def _edited_bank(workspace, *, tracked: bool = True, comment: bool = True) -> tu
 
 def _expected_bank(workspace, new_png: bytes):
     rel = workspace["pub"] / "2025-46"
-    release, article = articles_of(workspace["pub"])[BANK]
+    _, article = articles_of(workspace["pub"])[BANK]
     blocks = list(article.blocks)
     blocks = replace_text(blocks, "7,1 ton", "7,2 ton")
     blocks.insert(2, Paragraph((Text("Kalimat baru dari redaktur."),)))
@@ -542,8 +540,8 @@ def test_word_edits_come_back_exactly(exported, workspace):
     new_md = rel / "bank-sampah-lesanpuro.new.md"
     assert new_md.is_file()
     assert f"--- {target}" in proc.stdout and f"+++ {new_md}" in proc.stdout
-    assert re.search(r"^-.*7,1 ton", proc.stdout, re.M)
-    assert re.search(r"^\+.*7,2 ton", proc.stdout, re.M)
+    assert re.search(r"^-.*7,1 ton", proc.stdout, re.MULTILINE)
+    assert re.search(r"^\+.*7,2 ton", proc.stdout, re.MULTILINE)
     assert "use --yes to overwrite" in proc.stderr
     assert 'accepted tracked change by Rina Editor: inserted "juga"' in proc.stdout
     assert ('comment by Rina Editor (2025-11-12) on "Harga beli setiap jenis sampah mengikuti '
@@ -568,7 +566,8 @@ def test_word_edits_come_back_exactly(exported, workspace):
 def test_imported_release_builds_to_every_format(exported, workspace):
     edited, _ = _edited_bank(workspace, tracked=False, comment=False)
     rel = workspace["pub"] / "2025-46"
-    proc = run_cli("import", edited, "--into", rel, "--yes")
+    # --into the publication folder finds the release the file came from.
+    proc = run_cli("import", edited, "--into", workspace["pub"], "--yes")
     assert proc.returncode == 0, proc.stderr
     out = workspace["tmp"] / "dist"
     proc = run_cli("build", workspace["pub"], "-o", out, "--no-cache")
@@ -618,7 +617,7 @@ def test_txt_source_is_replaced_by_md_and_kept(exported, workspace):
     assert proc.returncode == 0, proc.stderr
     assert txt.is_file() and (rel / "rilis-kantin-sehat.new.md").is_file()
     assert not (rel / "rilis-kantin-sehat.md").exists()
-    assert re.search(r"^\+.*seratus sekolah", proc.stdout, re.M)
+    assert re.search(r"^\+.*seratus sekolah", proc.stdout, re.MULTILINE)
     (rel / "rilis-kantin-sehat.new.md").unlink()
     proc = run_cli("import", edited, "--into", rel, "--yes")
     assert proc.returncode == 0, proc.stderr
@@ -841,3 +840,99 @@ def test_a_zip_bomb_is_refused(tmp_path):
     with pytest.raises(InputError, match="ZIP bomb"):
         from publikasi.docx_import import import_docx
         import_docx(bomb, out=tmp_path / "out")
+
+
+# ---------------------------------------------------------------- Word markup details
+
+
+def _word_file(path: Path, body_xml: str, title: str = "Judul Rilis Uji Markup") -> Path:
+    """A python-docx document whose body is ``body_xml`` (after a Title paragraph)."""
+    from docx.oxml import parse_xml
+
+    d = Document()
+    d.add_paragraph(title, style="Title")
+    body = d.element.body
+    sect = body[-1]
+    for el in parse_xml(f'<w:body xmlns:w="{W}" xmlns:r="{R}">{body_xml}</w:body>'):
+        sect.addprevious(el)
+    d.save(path)
+    return path
+
+
+def _read(path: Path, tmp_path: Path, accept: bool = False):
+    from publikasi.docx_import import plan_docx
+
+    out = tmp_path / "out"
+    out.mkdir(exist_ok=True)
+    (out / "release.yaml").write_text("title: Uji\ndate: 2025-11-10\n", encoding="utf-8")
+    return plan_docx(path, out=out, accept_changes=accept)
+
+
+def _p(text: str, style: str = "", extra: str = "") -> str:
+    ppr = f'<w:pPr><w:pStyle w:val="{style}"/></w:pPr>' if style else ""
+    return f'<w:p>{ppr}{extra}<w:r><w:t xml:space="preserve">{text}</w:t></w:r></w:p>'
+
+
+def test_tracked_paragraph_deletion_keeps_the_next_style(tmp_path):
+    stamp = 'w:author="Budi" w:date="2025-11-12T08:00:00Z"'
+    body = (_p("Malang – Kota Malang menggelar uji coba, Senin (10/11/2025), di balai kota.")
+            + f'<w:p><w:pPr><w:rPr><w:del w:id="1" {stamp}/></w:rPr></w:pPr>'
+              f'<w:del w:id="2" {stamp}><w:r><w:delText>Paragraf yang dihapus.</w:delText>'
+              '</w:r></w:del></w:p>'
+            + _p("Subjudul Tetap", "Heading1")
+            + f'<w:p><w:ins w:id="3" {stamp}><w:r><w:t>Paragraf sisipan.</w:t></w:r></w:ins>'
+              '</w:p>'
+            + f'<w:p><w:r><w:rPr><w:b/><w:rPrChange w:id="4" {stamp}><w:rPr/></w:rPrChange>'
+              '</w:rPr><w:t>Tebal baru</w:t></w:r></w:p>')
+    doc = _word_file(tmp_path / "lacak.docx", body)
+    with pytest.raises(InputError) as err:
+        _read(doc, tmp_path)
+    messages = [p.message for p in err.value.problems]
+    assert 'tracked change by Budi: deleted "Paragraf yang dihapus."' in messages
+    assert any(m.startswith("tracked change by Budi: deleted a paragraph break")
+               for m in messages)
+    assert 'tracked change by Budi: inserted "Paragraf sisipan."' in messages
+    assert 'tracked change by Budi: changed the formatting of "Tebal baru"' in messages
+    plan = _read(doc, tmp_path, accept=True)
+    data = model(plan.imported.article, tmp_path)
+    assert [b["type"] for b in data["blocks"]] == ["paragraph", "heading", "paragraph",
+                                                   "paragraph"]
+    assert data["blocks"][1]["inlines"] == [{"type": "text", "text": "Subjudul Tetap"}]
+    assert data["blocks"][3]["inlines"] == [{"type": "strong", "children": [
+        {"type": "text", "text": "Tebal baru"}]}]
+
+
+def test_fields_hidden_text_and_text_boxes(tmp_path):
+    body = (_p("Malang – Kota Malang membuka layanan baru, Senin (10/11/2025), di balai kota.")
+            + '<w:p><w:r><w:t xml:space="preserve">Lihat </w:t></w:r>'
+              '<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+              '<w:r><w:instrText xml:space="preserve"> HYPERLINK "https://malangkota.example/'
+              'layanan" \\o "Layanan" </w:instrText></w:r>'
+              '<w:r><w:fldChar w:fldCharType="separate"/></w:r>'
+              '<w:r><w:rPr><w:i/></w:rPr><w:t>laman layanan</w:t></w:r>'
+              '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
+              '<w:r><w:t xml:space="preserve"> dan </w:t></w:r>'
+              '<w:r><w:rPr><w:vanish/></w:rPr><w:t>catatan rahasia </w:t></w:r>'
+              '<w:r><w:t>selesai.</w:t></w:r></w:p>')
+    plan = _read(_word_file(tmp_path / "medan.docx", body), tmp_path)
+    data = model(plan.imported.article, tmp_path)
+    # Formatting that spans the whole link goes outside it (like `*[laman](url)*`).
+    assert data["blocks"][1]["inlines"] == [
+        {"type": "text", "text": "Lihat "},
+        {"type": "emph", "children": [
+            {"type": "link", "url": "https://malangkota.example/layanan", "title": "Layanan",
+             "children": [{"type": "text", "text": "laman layanan"}]}]},
+        {"type": "text", "text": " dan selesai."}]
+    notes = "\n".join(plan.lines)
+    assert "hidden text (1x)" in notes and '"catatan rahasia"' in notes
+
+
+def test_strict_plain_word_file_names_the_paragraph(tmp_path):
+    body = _p("Kota Malang membuka layanan baru di balai kota bagi seluruh warga yang datang.")
+    doc = _word_file(tmp_path / "tanpa-tanggal.docx", body)
+    out = tmp_path / "o"
+    proc = run_cli("import", doc, "-o", out, "--strict")
+    assert proc.returncode == 2
+    assert re.search(rf"^error: {re.escape(str(doc))}: paragraph 2: .*dateline", proc.stderr,
+                     re.MULTILINE), proc.stderr
+    assert not out.exists()

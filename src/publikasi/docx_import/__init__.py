@@ -49,7 +49,7 @@ from .package import open_package
 from .pictures import Resolved, write_atomic, write_picture
 from .reader import Imported, Setting, read_docx
 
-__all__ = ["DocxPlan", "import_docx", "plan_docx", "read_docx", "Setting", "Imported"]
+__all__ = ["DocxPlan", "Imported", "Setting", "import_docx", "plan_docx", "read_docx"]
 
 
 @dataclass
@@ -236,6 +236,10 @@ def plan_docx(path: Path, *, out: Path | None = None, into: Path | None = None,
         raise fail(dest, "output path exists and is not a folder")
     if into is not None and not dest.is_dir():
         raise fail(dest, "--into must name the release folder the Word file came from")
+    props = _peek_properties(path)
+    kind = props.get("publikasi.kind", "")
+    if into is not None and kind == "article":
+        dest = _release_folder(dest, props.get("publikasi.release", ""))
     info = release_info(dest) if dest.is_dir() else None
     problems = Problems()
     ctx = ReadContext(root=dest.resolve() if dest.exists() else dest.absolute(),
@@ -243,8 +247,6 @@ def plan_docx(path: Path, *, out: Path | None = None, into: Path | None = None,
                       language=info.language if info else "id",
                       release_date=info.date if info else None, strict=strict,
                       problems=problems)
-    props = _peek_properties(path)
-    kind = props.get("publikasi.kind", "")
     slug = props.get("publikasi.slug", "")
     source = _safe_source(props.get("publikasi.source", ""))
     lines: list[str] = []
@@ -280,7 +282,12 @@ def plan_docx(path: Path, *, out: Path | None = None, into: Path | None = None,
             theme = None
     setting = Setting(base=ctx.root, ctx=ctx, base_url=info.base_url if info else "",
                       theme=theme, original=original, accept_changes=accept_changes)
-    imported = read_docx(path, setting)
+    try:
+        imported = read_docx(path, setting)
+    except InputError as exc:
+        # Problems the readers collected before the fatal one belong in the report too.
+        raise InputError([*problems.items, *exc.problems],
+                         [*problems.warnings, *exc.warnings]) from None
     problems.raise_if_any()
     article = imported.article
     warnings = [str(w) for w in problems.warnings]
@@ -324,6 +331,18 @@ def plan_docx(path: Path, *, out: Path | None = None, into: Path | None = None,
         plan.warnings.append(f"{path}: {len(imported.comments)} comment(s) by editors are "
                              "listed in the report; comments are not imported into the article")
     return plan
+
+
+def _release_folder(dest: Path, release: str) -> Path:
+    """``--into`` a publication folder means its release the Word file came from."""
+    if (dest / "release.yaml").is_file() or not (dest / "publication.yaml").is_file():
+        return dest
+    for sub in sorted(p for p in dest.iterdir() if (p / "release.yaml").is_file()):
+        info = release_info(sub)
+        if info is not None and info.slug == release:
+            return sub
+    raise fail(dest, f"this publication has no release {release!r}, the one the Word file "
+               "came from")
 
 
 def _check_identity(path: Path, props: dict[str, str], info, dest: Path) -> None:

@@ -33,14 +33,24 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..model import (
-    Block, Figure, Heading, Inline, LineBreak, Link, ListBlock, Paragraph, Quote, Table, Text,
+    Block,
+    Figure,
+    Heading,
+    Inline,
+    LineBreak,
+    Link,
+    ListBlock,
+    Paragraph,
+    Quote,
+    Table,
+    Text,
     tidy_inlines,
 )
 from ..readers import plaintext_parts as parts
 from ..readers.common import split_credit
 from ..text import clean_line
 from .package import DocxPackage, w, wval
-from .walk import Para, Piece, Picture, TableItem, build_inlines
+from .walk import Para, Picture, Piece, TableItem, build_inlines
 
 _LABEL_WORDS = ["Gambar", "Figure", "Fig.", "Foto", "Photo", "Tabel", "Table", "Grafik", "Chart"]
 
@@ -326,9 +336,8 @@ class BlockBuilder:
             self._in_quote = True
             self._quote.append(Paragraph(inlines))
             return
-        if role == "continue":
-            if self.in_list(Paragraph(inlines), para.level):
-                return
+        if role == "continue" and self.in_list(Paragraph(inlines), para.level):
+            return
         self.emit(Paragraph(inlines))
 
     def list_info(self, para: Para) -> tuple[int, bool, str | None, int] | None:
@@ -489,4 +498,4 @@ def plain(inlines: tuple[Inline, ...]) -> str:
     return clean_line(plain_text(inlines))
 
 
-__all__ = ["BlockBuilder", "Labels", "Numbering", "Link"]
+__all__ = ["BlockBuilder", "Labels", "Link", "Numbering"]

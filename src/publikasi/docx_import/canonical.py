@@ -23,8 +23,24 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 from ..model import (
-    Article, Block, Code, Emph, Figure, Footnote, FootnoteRef, Heading, Inline, LineBreak, Link,
-    ListBlock, Paragraph, Quote, Strong, Table, Text, walk_blocks,
+    Article,
+    Block,
+    Code,
+    Emph,
+    Figure,
+    Footnote,
+    FootnoteRef,
+    Heading,
+    Inline,
+    LineBreak,
+    Link,
+    ListBlock,
+    Paragraph,
+    Quote,
+    Strong,
+    Table,
+    Text,
+    walk_blocks,
 )
 
 

@@ -12,7 +12,6 @@ changes (listed, or accepted on request) and comments (listed).
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import posixpath
 import re
@@ -387,9 +386,7 @@ def _text_of(el: etree._Element) -> str:
     for node in el.iter(w("t"), w("delText"), w("tab"), w("br"), w("p")):
         if node.tag in (w("t"), w("delText")):
             parts.append(node.text or "")
-        elif node.tag == w("p") and parts:
-            parts.append(" ")
-        elif node.tag != w("p"):
+        elif node.tag == w("p") and parts or node.tag != w("p"):
             parts.append(" ")
     return re.sub(r"\s+", " ", "".join(parts)).strip()
 
@@ -425,14 +422,6 @@ def _anchor_comments(pkg: DocxPackage) -> None:
                         texts[cid].append(node.text or "")
     for cid, comment in wanted.items():
         comment.anchor = re.sub(r"\s+", " ", "".join(texts[cid])).strip()
-
-
-def parse_date(value: str) -> dt.datetime | None:
-    """A W3CDTF time stamp of the core properties, or None."""
-    try:
-        return dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
 
 
 def json_list(value: str) -> list[str]:

@@ -121,9 +121,7 @@ class PictureResolver:
                                  f"({why_not}); kept its caption as a photo placeholder — "
                                  "insert it as JPEG or PNG")
             return None
-        if name and m:
-            reason = "replaced"
-        elif name and self.base is not None and (self.base / name).is_file():
+        if name and m or name and self.base is not None and (self.base / name).is_file():
             reason = "replaced"
         elif name:
             reason = f"its source {name} is not at hand"
@@ -164,7 +162,7 @@ class PictureResolver:
         return ext, ""
 
 
-def PurePath_to_path(base: Path | None, name: str) -> Path:  # noqa: N802 - reads as a cast
+def PurePath_to_path(base: Path | None, name: str) -> Path:
     """``base/name``; without a base, the bare relative name (resolved by the caller)."""
     return (base / name) if base is not None else Path(name)
 
@@ -180,7 +178,7 @@ def source_name(name: str) -> str:
     return path.as_posix()
 
 
-class _open_blob:  # noqa: N801 - a context manager used like open()
+class _open_blob:
     """Open picture bytes with the image pipeline's checks (formats, bombs, truncation)."""
 
     def __init__(self, blob: bytes, limits: ImageLimits) -> None:

@@ -25,13 +25,25 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from ..errors import InputError, Problem, fail
 from ..i18n import article_date
 from ..model import (
-    Article, Block, Code, Emph, Figure, Footnote, FootnoteRef, Heading, Inline, LineBreak, Link,
-    ListBlock, Paragraph, Quote, Strong, Table, Text, plain_text, tidy_inlines,
+    Article,
+    Block,
+    Code,
+    Emph,
+    Figure,
+    Footnote,
+    Heading,
+    Inline,
+    Link,
+    ListBlock,
+    Paragraph,
+    Strong,
+    Text,
+    plain_text,
+    tidy_inlines,
 )
 from ..readers.common import ReadContext
 from ..text import clean_line, slugify
@@ -39,8 +51,14 @@ from ..themes import Theme, load_theme
 from .blocks import BlockBuilder, Labels, Numbering
 from .canonical import Adopter, Canon
 from .package import (
-    Change, Comment, DocxPackage, accept_changes, json_list, open_package, parse_date,
-    tracked_changes, w,
+    Change,
+    Comment,
+    DocxPackage,
+    accept_changes,
+    json_list,
+    open_package,
+    tracked_changes,
+    w,
 )
 from .pictures import PictureResolver, Resolved, source_name
 from .walk import Para, Piece, TableItem, Walker
@@ -416,7 +434,7 @@ class _State:
         found = dates.find_dates(when_text)
         tz = fields["date"].tzinfo or self.setting.ctx.tz
         for match in found:
-            day, why = dates.resolve(match, None)
+            day, _ = dates.resolve(match, None)
             if day is None:
                 continue
             stamp, has_time = dates.to_datetime(day, match, tz)
@@ -633,7 +651,7 @@ def _align(blocks: tuple[Block, ...], units: list[tuple[str, tuple]]) -> list[in
 
 def _rich(block: Block, unit: tuple[str, tuple[Inline, ...]]) -> Block:
     """The reader's paragraph with the Word line's formatting, where the text allows it."""
-    text, inlines = unit
+    _, inlines = unit
     if not isinstance(block, (Paragraph, Heading)):
         return block
     want = plain_text(block.inlines)

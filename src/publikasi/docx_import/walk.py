@@ -681,5 +681,15 @@ def _merge_text(nodes: list[Inline]) -> list[Inline]:
     return out
 
 
-__all__ = ["Cell", "Fmt", "Item", "NS", "Para", "Picture", "Piece", "TableItem", "Walker",
-           "build_inlines"]
+__all__ = [
+    "NS",
+    "Cell",
+    "Fmt",
+    "Item",
+    "Para",
+    "Picture",
+    "Piece",
+    "TableItem",
+    "Walker",
+    "build_inlines",
+]
