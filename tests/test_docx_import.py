@@ -936,3 +936,55 @@ def test_strict_plain_word_file_names_the_paragraph(tmp_path):
     assert re.search(rf"^error: {re.escape(str(doc))}: paragraph 2: .*dateline", proc.stderr,
                      re.MULTILINE), proc.stderr
     assert not out.exists()
+
+
+def test_damaged_word_xml_is_an_error_or_an_article_never_a_crash(exported, tmp_path):
+    """Seeded mutations of real exported files: elements dropped, copied, moved; odd values."""
+    import random
+
+    from publikasi.docx_import import plan_docx
+    from publikasi.importer import ImportReport
+
+    rng = random.Random(2025)
+    sources = [exported["files"][BANK], exported["files"]["uji-publik-rapbd-2026"],
+               exported["files"]["semua-jenis-blok-untuk-uji-impor"]]
+    out = tmp_path / "o"
+    out.mkdir()
+    (out / "release.yaml").write_text("title: x\ndate: 2025-11-20\n", encoding="utf-8")
+    for n in range(40):
+        with zipfile.ZipFile(rng.choice(sources)) as zf:
+            parts = {k: zf.read(k) for k in zf.namelist()}
+        name = rng.choice(["word/document.xml", "word/document.xml", "word/numbering.xml",
+                           "word/_rels/document.xml.rels", "docProps/custom.xml",
+                           "word/styles.xml"])
+        name = name if name in parts else "word/document.xml"
+        root = etree.fromstring(parts[name])
+        for _ in range(rng.randint(1, 6)):
+            nodes = list(root.iter())
+            el = rng.choice(nodes)
+            parent = el.getparent()
+            if parent is None:
+                continue
+            op = rng.random()
+            if op < 0.35:
+                parent.remove(el)
+            elif op < 0.6:
+                parent.insert(rng.randint(0, len(parent)), etree.fromstring(etree.tostring(el)))
+            elif op < 0.8:
+                for key in list(el.attrib):
+                    el.attrib[key] = rng.choice(["", "0", "-1", "x", "99999", "../../x.jpg"])
+            else:
+                el.text = rng.choice(["", " ", "\u00a0", "Senin (10/11/2025)", "\u200b"])
+        parts[name] = etree.tostring(root)
+        doc = tmp_path / f"rusak-{n}.docx"
+        with zipfile.ZipFile(doc, "w") as zf:
+            for key, data in parts.items():
+                zf.writestr(key, data)
+        try:
+            plan = plan_docx(doc, out=out, accept_changes=bool(n % 2))
+        except InputError as exc:
+            assert all(p.file == str(doc) or p.file == str(out) for p in exc.problems)
+            continue
+        plan.apply(ImportReport(), True)
+    for md in out.glob("*.md"):
+        read_md(md, out)  # whatever was written reads back

@@ -242,7 +242,7 @@ class BlockBuilder:
         """Add ``block`` to the open item at ``depth``; False when no list is open."""
         if not self._stack:
             return False
-        if depth < 3:
+        if depth < 3 and self._stack[0].level <= depth:
             self._close_lists(depth)
         self._stack[-1].items[-1].append(block)
         return True

@@ -118,7 +118,10 @@ def _read(path: Path, pkg: DocxPackage, setting: Setting) -> Imported:
                    "editors' corrections come back through the per-article files in docx/")
     theme = setting.theme or _theme_of(pkg)
     walker = Walker(pkg, pkg.rels)
-    items = walker.items(pkg.document.find(w("body")))
+    body = pkg.document.find(w("body"))
+    if body is None:
+        raise fail(path, "word/document.xml has no body (damaged .docx?)")
+    items = walker.items(body)
     state = _State(path, pkg, setting, theme, walker)
     state.resolver.prime([pic for item in items for pic in _pictures(item)])
     if kind == "article":
