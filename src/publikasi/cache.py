@@ -309,24 +309,51 @@ def _stamp(path: Path) -> tuple[int, int] | None:
 # ---------------------------------------------------------------- images
 
 
+IMAGE_MEMORY = 48 * 2**20  # bytes of prepared pictures a process keeps at hand
+
+
+@functools.cache
 def _image_store_class():
+    from collections import OrderedDict
+
     from .images import ImageStore
 
-    class CachedImageStore(ImageStore):
-        """An ImageStore that keeps prepared pictures in the build cache.
+    class BoundedImageStore(ImageStore):
+        """An ImageStore whose memory is bounded, optionally backed by the build cache.
 
-        The key is the picture's bytes (not its path or date), the profile
-        and the limits, so a renamed photo is a hit and an edited one a miss.
+        The plain store keeps every prepared picture for the life of the
+        process; a worker that builds a whole archive would hold them all
+        (hundreds of MB at 2000 articles).  This one keeps the most recently
+        used :data:`IMAGE_MEMORY` bytes.  With a cache, a picture that fell
+        out is read back from disk; the cache key is the picture's bytes (not
+        its path or date), the profile and the limits, so a renamed photo is
+        a hit and an edited one a miss.
         """
 
-        def __init__(self, cache: BuildCache, *args: Any, **kwargs: Any) -> None:
+        def __init__(self, cache: BuildCache | None, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
             self.build_cache = cache
-            self._seen: dict[tuple[Path, str], PreparedImage] = {}
+            self._recent: OrderedDict[tuple[Path, str], PreparedImage] = OrderedDict()
+            self._recent_bytes = 0
 
         def prepare(self, path: Path, profile: str = "screen") -> PreparedImage:
-            if (path, profile) in self._seen:
-                return self._seen[(path, profile)]
+            memo = (path, profile)
+            if memo in self._recent:
+                self._recent.move_to_end(memo)
+                return self._recent[memo]
+            img = self._load(path, profile)
+            # The base class memoises without bound; this class does it instead.
+            getattr(self, "_cache", {}).pop(memo, None)
+            self._recent[memo] = img
+            self._recent_bytes += len(img.data)
+            while self._recent_bytes > IMAGE_MEMORY and len(self._recent) > 1:
+                _, old = self._recent.popitem(last=False)
+                self._recent_bytes -= len(old.data)
+            return img
+
+        def _load(self, path: Path, profile: str) -> PreparedImage:
+            if self.build_cache is None:
+                return super().prepare(path, profile)
             content = file_digest(path)
             if content == "missing":
                 return super().prepare(path, profile)  # the store's own error message
@@ -336,18 +363,13 @@ def _image_store_class():
             if img is None:
                 img = super().prepare(path, profile)
                 self.build_cache.put_image(key, img)
-            self._seen[(path, profile)] = img
             return img
 
-    return CachedImageStore
+    return BoundedImageStore
 
 
 def cached_image_store(cache: BuildCache | None, *args: Any, **kwargs: Any):
-    """A plain ImageStore without a cache, else one that reads and fills ``cache``."""
-    if cache is None:
-        from .images import ImageStore
-
-        return ImageStore(*args, **kwargs)
+    """An ImageStore with bounded memory that reads and fills ``cache`` (None: no cache)."""
     return _image_store_class()(cache, *args, **kwargs)
 
 
