@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import gc
 import multiprocessing
 import os
 import shutil
@@ -517,6 +518,10 @@ def _cost(task: Task) -> int:
 def _run_pool(tasks: list[Task], todo: list[int], results: list[TaskResult | None],
               state: BuildState, staging: Path, workers: int, on_done: Progress | None,
               stats: Counter[str]) -> None:
+    # Objects that exist now (the parsed publication above all) are moved out of
+    # the garbage collector's sight before forking: a worker's collections
+    # would otherwise walk, and so copy page by page, the whole inherited model.
+    gc.freeze()
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context(),
                                initializer=_init_worker,
                                initargs=(state, str(staging), os.getpid()))
@@ -535,4 +540,6 @@ def _run_pool(tasks: list[Task], todo: list[int], results: list[TaskResult | Non
     except BaseException:
         _stop(pool)
         raise
+    finally:
+        gc.unfreeze()
     pool.shutdown(wait=True)
