@@ -619,8 +619,14 @@ def test_txt_source_is_replaced_by_md_and_kept(exported, workspace):
     assert not (rel / "rilis-kantin-sehat.md").exists()
     assert re.search(r"^\+.*seratus sekolah", proc.stdout, re.MULTILINE)
     (rel / "rilis-kantin-sehat.new.md").unlink()
+    # A release that lists its articles is pointed at the new file.
+    listed = sorted(p.name for p in rel.iterdir() if p.suffix in (".md", ".txt"))
+    meta = rel / "release.yaml"
+    meta.write_text(meta.read_text(encoding="utf-8") + "articles:\n"
+                    + "".join(f"  - {name}  # urutan\n" for name in listed), encoding="utf-8")
     proc = run_cli("import", edited, "--into", rel, "--yes")
     assert proc.returncode == 0, proc.stderr
+    assert "  - rilis-kantin-sehat.md  # urutan" in meta.read_text(encoding="utf-8")
     assert not txt.exists()
     assert (rel / "rilis-kantin-sehat.txt.orig").read_bytes() == \
         (PUBLICATION / "2025-46" / "rilis-kantin-sehat.txt").read_bytes()
