@@ -126,7 +126,7 @@ class PictureResolver:
         elif name:
             reason = f"its source {name} is not at hand"
         else:
-            reason = "added"
+            reason = "new or replaced"
         return Resolved(pic, data=blob, ext=ext, reason=reason)
 
     def _same_as_source(self, blob: bytes, source: Path) -> bool:
