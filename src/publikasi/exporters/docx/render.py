@@ -588,7 +588,7 @@ class DocxBuilder:
                                        E("w:tblHeader") if is_header else None]))
             for i in range(cols):
                 cell = cells[i] if i < len(cells) else ()
-                jc = {"center": "center", "right": "right"}.get(align[i] or "")
+                jc = {"left": "left", "center": "center", "right": "right"}.get(align[i] or "")
                 style = self.sid("table_heading" if is_header else "table_text")
                 ppr = [val("w:jc", jc) if jc else None, *self._para_lang(where)]
                 tr.append(E("w:tc", None,
