@@ -45,6 +45,7 @@ from publikasi.model import (
     Strong,
     Table,
     Text,
+    walk_blocks,
 )
 from publikasi.serialize import article_json
 from publikasi.source import load
@@ -372,7 +373,7 @@ def test_paragraphs_use_named_word_styles(sample_files, publication):
             assert names <= PARAGRAPH_STYLES, (a.slug, names - PARAGRAPH_STYLES)
             assert styles[0] == ("Title", a.title)
             assert "Article Meta" in names
-            blocks = list(_walk(a.blocks))
+            blocks = list(walk_blocks(a.blocks))
             if any(isinstance(b, Heading) for b in blocks):
                 assert "Heading 1" in names or "Heading 2" in names, a.slug
             if any(isinstance(b, ListBlock) and not b.ordered for b in blocks):
@@ -387,16 +388,6 @@ def test_paragraphs_use_named_word_styles(sample_files, publication):
     # The samples exercise the main styles at least once.
     assert {"Title", "Heading 1", "List Bullet", "List Number", "Quote", "Caption",
             "Table Contents", "Photo Placeholder"} <= seen
-
-
-def _walk(blocks):
-    for b in blocks:
-        yield b
-        if isinstance(b, Quote):
-            yield from _walk(b.blocks)
-        elif isinstance(b, ListBlock):
-            for item in b.items:
-                yield from _walk(item)
 
 
 def test_edition_headings_are_navigation_headings(sample_files, publication):
@@ -423,7 +414,7 @@ def test_tables_have_a_style_and_a_repeating_header(sample_files, publication):
     count = 0
     for release in publication.releases:
         for a in release.articles:
-            tables = [b for b in _walk(a.blocks) if isinstance(b, Table)]
+            tables = [b for b in walk_blocks(a.blocks) if isinstance(b, Table)]
             if not tables:
                 continue
             d = Docx(sample_files[f"{release.slug}/{a.slug}"])
@@ -563,7 +554,7 @@ def _model_links(article: Article) -> list[str]:
             if isinstance(n, (Emph, Strong, Link)):
                 inl(n.children)
 
-    for b in _walk(article.blocks):
+    for b in walk_blocks(article.blocks):
         if isinstance(b, (Paragraph, Heading)):
             inl(b.inlines)
         elif isinstance(b, Table):
