@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import gc
 import multiprocessing
 import os
@@ -277,7 +278,43 @@ def run_task(state: BuildState, task: Task, staging: Path, images: ImageStore) -
             assert task.article is not None
             article = state.article(release.slug, task.article)
             exporter.export_article(article, release, ctx)  # type: ignore[attr-defined]
+    if task.kind != "article":
+        _release_memory()
     return TaskResult(list(sink.written), list(ctx.warnings))
+
+
+def _release_memory() -> None:
+    """Free what an edition left behind before the next one starts.
+
+    reportlab's documents and flowables form reference cycles that hold the
+    decoded pictures; the collector would reach them only after many more
+    allocations, so a process building edition after edition grew to 2-3
+    times the size of one edition (474 MB instead of 182 MB for 16
+    bulletins).  Objects that existed when the build started are frozen
+    (see run_tasks), so this collection only walks what the task made.
+    """
+    gc.collect()
+    _malloc_trim()
+
+
+@functools.cache
+def _libc() -> Any:
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None)
+        return libc if hasattr(libc, "malloc_trim") else None
+    except OSError:
+        return None
+
+
+def _malloc_trim() -> None:
+    # glibc keeps freed heap pages; give them back so RSS reflects live data.
+    libc = _libc()
+    if libc is not None:
+        libc.malloc_trim(0)
 
 
 def restore(cache: BuildCache, task: Task, staging: Path) -> TaskResult | None:
@@ -446,6 +483,20 @@ def run_tasks(tasks: list[Task], state: BuildState, staging: Path, *, images: Im
     results: list[TaskResult | None] = [None] * len(tasks)
     if on_start:
         on_start(len(tasks))
+    # The parsed publication and everything loaded so far live for the whole
+    # build: keep the collector from walking them after every edition, and
+    # (when forking) from copying them into every worker page by page.
+    gc.freeze()
+    try:
+        return _run_tasks(tasks, state, staging, results, images=images, jobs=jobs, cache=cache,
+                          on_done=on_done)
+    finally:
+        gc.unfreeze()
+
+
+def _run_tasks(tasks: list[Task], state: BuildState, staging: Path,
+               results: list[TaskResult | None], *, images: ImageStore, jobs: int | None,
+               cache: BuildCache | None, on_done: Progress | None) -> Outcome:
     todo: list[int] = []
     for i, task in enumerate(tasks):
         if cache is not None and task.key:
@@ -518,10 +569,6 @@ def _cost(task: Task) -> int:
 def _run_pool(tasks: list[Task], todo: list[int], results: list[TaskResult | None],
               state: BuildState, staging: Path, workers: int, on_done: Progress | None,
               stats: Counter[str]) -> None:
-    # Objects that exist now (the parsed publication above all) are moved out of
-    # the garbage collector's sight before forking: a worker's collections
-    # would otherwise walk, and so copy page by page, the whole inherited model.
-    gc.freeze()
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context(),
                                initializer=_init_worker,
                                initargs=(state, str(staging), os.getpid()))
@@ -540,6 +587,4 @@ def _run_pool(tasks: list[Task], todo: list[int], results: list[TaskResult | Non
     except BaseException:
         _stop(pool)
         raise
-    finally:
-        gc.unfreeze()
     pool.shutdown(wait=True)
