@@ -266,7 +266,8 @@ def machine() -> dict[str, str]:
             pass
     commit = subprocess.run(["git", "-C", str(ROOT), "describe", "--always", "--dirty"],
                             capture_output=True, text=True, check=False).stdout.strip()
-    return {"commit": commit, "cpus": str(os.cpu_count()), "cpu": cpu, "python": platform.python_version(),
+    return {"commit": commit, "cpus": str(os.cpu_count()), "cpu": cpu,
+            "python": platform.python_version(),
             "os": platform.platform(), "pandoc": pandoc, "libraries": ", ".join(libs),
             "load": " ".join(f"{x:.1f}" for x in os.getloadavg())}
 

@@ -463,9 +463,9 @@ def _run_remote(runner: Runner, tasks: list[Task], todo: list[int],
             target = staging / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
-        results[i] = TaskResult([rel for rel, _ in files], list(warnings))
+        result = results[i] = TaskResult([rel for rel, _ in files], list(warnings))
         if cache is not None and tasks[i].key:
-            cache.put_output(tasks[i].key, staging, results[i].files, results[i].warnings)
+            cache.put_output(tasks[i].key, staging, result.files, result.warnings)
         if on_done:
             on_done(tasks[i].label)
 
@@ -521,9 +521,9 @@ def _run_tasks(tasks: list[Task], state: BuildState, staging: Path,
     else:
         for i in todo:
             task = tasks[i]
-            results[i] = run_task(state, task, staging, images)
+            result = results[i] = run_task(state, task, staging, images)
             if cache is not None and task.key:
-                cache.put_output(task.key, staging, results[i].files, results[i].warnings)
+                cache.put_output(task.key, staging, result.files, result.warnings)
             if on_done:
                 on_done(task.label)
     files: list[str] = []
