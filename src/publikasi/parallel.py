@@ -529,13 +529,13 @@ def _run_tasks(tasks: list[Task], state: BuildState, staging: Path,
     files: list[str] = []
     seen: set[str] = set()
     warnings: list[str] = []
-    for result in results:
-        assert result is not None
-        for rel in result.files:
+    for done in results:
+        assert done is not None
+        for rel in done.files:
             if rel not in seen:
                 seen.add(rel)
                 files.append(rel)
-        warnings.extend(result.warnings)
+        warnings.extend(done.warnings)
     ran = [tasks[i].label for i in todo]
     stats = {"tasks": len(tasks), "ran": ran, "cached": len(tasks) - len(todo),
              "jobs": jobs if len(todo) > 1 else 1,
