@@ -561,9 +561,25 @@ def _work(state: BuildState, tasks: list[Task]) -> int:
     return total
 
 
-def _cost(task: Task) -> int:
-    # Long tasks first, so a worker is not left alone with an edition PDF at the end.
-    return {"publication": 0, "release": 1, "edition": 1, "article": 2}[task.kind]
+def _submission_order(tasks: list[Task], todo: list[int]) -> list[int]:
+    """Feeds first, then release by release, each release's editions before its articles.
+
+    Long tasks early keep a worker from being left alone with a bulletin at
+    the end; keeping a release's tasks together lets a worker reuse the
+    pictures it just prepared (the picture memory is bounded, so an order by
+    kind alone would prepare every photo of a large archive twice).
+    """
+    first_seen: dict[str | None, int] = {}
+    for i in todo:
+        first_seen.setdefault(tasks[i].release, i)
+
+    def key(i: int) -> tuple[int, int, int]:
+        task = tasks[i]
+        if task.kind == "publication":
+            return (0, 0, i)
+        return (1, first_seen[task.release], 1 if task.kind == "article" else 0)
+
+    return sorted(todo, key=key)
 
 
 def _run_pool(tasks: list[Task], todo: list[int], results: list[TaskResult | None],
@@ -574,7 +590,7 @@ def _run_pool(tasks: list[Task], todo: list[int], results: list[TaskResult | Non
                                initargs=(state, str(staging), os.getpid()))
     try:
         futures: dict[Future, int] = {}
-        for i in sorted(todo, key=lambda i: _cost(tasks[i])):
+        for i in _submission_order(tasks, todo):
             futures[pool.submit(_worker_run, tasks[i])] = i
         for fut in as_completed(futures):
             status, value = fut.result()
