@@ -483,3 +483,15 @@ def test_odd_epub_passes_epubcheck(odd_builds):
     assert proc.returncode == 0, proc.stderr
     [report] = epubcheck([out / "rel.epub"]).values()
     assert not report.errors, report.errors
+
+
+def test_rtl_text_in_footnotes_builds(tmp_path):
+    """Arabic and Hebrew in footnotes (plain and bold) build in every format (found by fuzzing)."""
+    body = "Lihat catatan[^1] dan[^2].\n\n[^1]: مرحبا بالعالم\n[^2]: **שלום** و **مرحبا**\n"
+    write_tree(tmp_path, valid_release({"rel/a.md": article("Catatan RTL", body=body)}))
+    proc = run_cli("build", "rel", "-o", "out", "--no-cache", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert all(d["kind"] == "warning" for d in parse_stderr(proc.stderr))
+    from pypdf import PdfReader
+
+    assert PdfReader(tmp_path / "out/rel.pdf").pages

@@ -1,0 +1,295 @@
+"""Property tests: arbitrary content through every exporter gives valid output or InputError.
+
+Hypothesis builds publications from the model (titles, paragraphs, nested
+lists and quotes, ragged tables, links, figures with captions) out of
+arbitrary Unicode mixed with the characters that break document libraries
+(XML-invalid controls, lone surrogates, bidi overrides, markup-looking text).
+Every installed exporter runs on them; each output is read back by an
+independent library: python-docx, pypdf, zipfile + lxml, feedparser, json.
+
+A second property feeds random Markdown (made of real syntax fragments and
+raw HTML) through the reader and the exporters; a third throws arbitrary
+text at the YAML loader.
+
+CI runs a fixed seed (``derandomize=True``) with few examples;
+``PUBLIKASI_FUZZ=long`` runs many more with a random seed (e.g. nightly or
+before a release); ``PUBLIKASI_FUZZ_EXAMPLES=N`` sets the count directly.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import io
+import json
+import os
+import shutil
+import tempfile
+import zipfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from safety_support import jpeg_bytes, png_bytes
+
+from publikasi.build import BuildOptions
+from publikasi.errors import InputError
+from publikasi.exporters import ExportContext, Sink, get_exporter, registry
+from publikasi.images import ImageStore
+from publikasi.model import (
+    Article, Code, Emph, FeedConfig, Figure, Footnote, FootnoteRef, Heading, LineBreak, Link,
+    ListBlock, Paragraph, Publication, Publisher, Quote, Release, Strong, Table, Text,
+)
+from publikasi.readers.common import ReadContext
+from publikasi.text import clean_line
+from publikasi.themes import load_theme
+from publikasi.yamlio import load_mapping
+
+LONG = os.environ.get("PUBLIKASI_FUZZ", "").lower() == "long"
+# PUBLIKASI_FUZZ_EXAMPLES=N: N examples per property (random seed), for a run of a set size.
+EXAMPLES = int(os.environ.get("PUBLIKASI_FUZZ_EXAMPLES", "0") or 0)
+
+
+def _settings(quick: int, long: int) -> settings:
+    count = EXAMPLES or (long if LONG else quick)
+    return settings(max_examples=count, derandomize=not (LONG or EXAMPLES), deadline=None,
+                    database=None, print_blob=True,
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                                           HealthCheck.filter_too_much,
+                                           HealthCheck.function_scoped_fixture])
+
+
+EXPORT_SETTINGS = _settings(8, 300)
+MARKDOWN_SETTINGS = _settings(8, 300)
+YAML_SETTINGS = _settings(200, 5000)
+
+# ---------------------------------------------------------------- strategies
+
+NASTY = st.sampled_from([
+    "\x00", "\x01", "\x08", "\x0b", "\x0c", "\x1b", "\x7f", "\x85", "\x93", "\ud800", "\udfff",
+    "\ufffe", "\uffff", "\u200b", "\u200d", "\u202e", "\u2066", "\ufeff", "\u00ad", "e\u0301",
+    "🇮🇩", "👩🏽‍💻", "مرحبا", "שלום", "漢字", "ﷺ", "𝔘𝔫𝔦", "]]>", "<br>", "<b>x</b>", "&", "&amp;",
+    "&#0;", "<para>", "</font>", "%s", "{0}", "\\", "*", "_", "#", "|", "\t", "\n", " ", "  ",
+    "Rp 1.250.000", "Wali Kota", "x" * 300,
+])
+TEXT = st.lists(st.one_of(st.text(max_size=12), NASTY), min_size=0, max_size=6).map("".join)
+VISIBLE = TEXT.filter(lambda t: clean_line(t) != "")
+URL = st.one_of(
+    st.just("https://malangkota.go.id/berita/1"),
+    st.builds(lambda t: "https://x.example/" + t, TEXT),
+    st.sampled_from(["mailto:humas@malangkota.go.id", "#catatan", "relatif/halaman.html",
+                     "https://例え.jp/パス?q=1&r=<2>", "http://[::1]/", "tel:+62341"]),
+)
+
+
+def inlines(depth: int = 2) -> st.SearchStrategy:
+    leaf = st.one_of(st.builds(Text, TEXT), st.builds(Code, TEXT), st.just(LineBreak()))
+    if depth == 0:
+        return st.lists(leaf, max_size=4).map(tuple)
+    child = inlines(depth - 1)
+    node = st.one_of(leaf, st.builds(Emph, child), st.builds(Strong, child),
+                     st.builds(Link, URL, child, TEXT))
+    return st.lists(node, max_size=5).map(tuple)
+
+
+def blocks(figures: st.SearchStrategy, depth: int = 2) -> st.SearchStrategy:
+    para = st.builds(Paragraph, inlines())
+    cell = inlines(1)
+    table = st.builds(Table, header=st.lists(cell, max_size=5).map(tuple),
+                      rows=st.lists(st.lists(cell, max_size=6).map(tuple), max_size=4).map(tuple),
+                      caption=TEXT)
+    leaf = st.one_of(para, st.builds(Heading, st.integers(1, 6), inlines(1)), table, figures)
+    if depth == 0:
+        return st.lists(leaf, max_size=4).map(tuple)
+    inner = blocks(figures, depth - 1)
+    node = st.one_of(leaf, leaf, st.builds(Quote, inner, TEXT),
+                     st.builds(ListBlock, st.lists(inner, min_size=1, max_size=4).map(tuple),
+                               st.booleans(), st.integers(0, 10_000)))
+    return st.lists(node, max_size=6).map(tuple)
+
+
+@st.composite
+def publications(draw, image_paths: list[Path]) -> Publication:
+    src = st.one_of(st.none(), st.sampled_from(image_paths))
+    figures = st.builds(Figure, src, TEXT, TEXT, TEXT)
+    zone = dt.timezone(dt.timedelta(hours=draw(st.sampled_from([7, 8, 9, 0, -5]))))
+    articles = []
+    for i in range(draw(st.integers(1, 3))):
+        body = draw(blocks(figures))
+        refs = [Paragraph((Text("lihat"), FootnoteRef("1")))] if draw(st.booleans()) else []
+        notes = (Footnote("1", (Paragraph(draw(inlines(1))),)),) if refs else ()
+        date = dt.datetime(2025, 11, 10, 9, 0, tzinfo=zone) - dt.timedelta(
+            hours=draw(st.integers(0, 2000)))
+        articles.append(Article(
+            slug=f"artikel-{i}", title=draw(VISIBLE), date=date, blocks=tuple(body) + tuple(refs),
+            has_time=draw(st.booleans()), dateline=draw(TEXT),
+            authors=tuple(draw(st.lists(TEXT, max_size=3))), byline=draw(TEXT),
+            section=draw(TEXT), tags=tuple(draw(st.lists(TEXT, max_size=3))),
+            summary=draw(TEXT), image=draw(st.one_of(st.none(), figures)),
+            language=draw(st.sampled_from(["id", "en", "ar", "jv"])), footnotes=notes,
+            source=draw(st.sampled_from(["", "https://malangkota.go.id/asli"]))))
+    release = Release(slug="edisi", title=draw(VISIBLE), date=dt.date(2025, 11, 10),
+                      articles=tuple(articles), edition=draw(TEXT),
+                      language=draw(st.sampled_from(["id", "en"])),
+                      publisher=Publisher(draw(TEXT), "https://malangkota.go.id/"),
+                      base_url="https://warta.example/berita/", description=draw(TEXT),
+                      cover=draw(st.one_of(st.none(), st.sampled_from(image_paths))))
+    return Publication(title=release.title, releases=(release,), language=release.language,
+                       base_url=release.base_url, description=release.description,
+                       publisher=release.publisher, feed=FeedConfig(items=20), slug="edisi",
+                       is_single_release=True)
+
+
+# ---------------------------------------------------------------- running exporters
+
+
+@pytest.fixture(scope="module")
+def image_paths(tmp_path_factory) -> list[Path]:
+    root = tmp_path_factory.mktemp("fuzz-images")
+    (root / "lebar.jpg").write_bytes(jpeg_bytes((900, 120), "teal"))
+    (root / "tinggi.png").write_bytes(png_bytes((30, 400), "RGBA"))
+    (root / "kecil.jpg").write_bytes(jpeg_bytes((3, 3), "black"))
+    return sorted(root.iterdir())
+
+
+@pytest.fixture(scope="module")
+def exporters():
+    return {name: get_exporter(name) for name in registry()}
+
+
+def export_all(pub: Publication, exporters: dict, staging: Path) -> dict[str, list[Path]]:
+    """Run every exporter like a build does; -> format -> files it wrote."""
+    theme = load_theme("default")
+    images = ImageStore()
+    when = dt.datetime(2025, 11, 10, 2, 0, tzinfo=dt.timezone.utc)
+    written: dict[str, list[Path]] = {}
+    for name, exporter in exporters.items():
+        sink = Sink(staging / name)
+        ctx = ExportContext(theme=theme, sink=sink, images=images, build_time=when,
+                            publication=pub, options=dataclasses.asdict(BuildOptions()))
+        target = pub if exporter.scope == "publication" else pub.releases[0]
+        exporter.export(target, ctx)
+        written[name] = [staging / name / rel for rel in sink.written]
+    return written
+
+
+def read_back(written: dict[str, list[Path]]) -> None:
+    """Open every output with a library that is not publikasi's."""
+    import feedparser
+    from docx import Document
+    from lxml import etree
+    from pypdf import PdfReader
+
+    for files in written.values():
+        assert files
+        for path in files:
+            data = path.read_bytes()
+            if path.suffix == ".docx":
+                Document(io.BytesIO(data))
+            elif path.suffix == ".pdf":
+                reader = PdfReader(io.BytesIO(data))
+                assert len(reader.pages) >= 1
+                for page in reader.pages:
+                    page.extract_text()
+            elif path.suffix == ".epub":
+                with zipfile.ZipFile(io.BytesIO(data)) as zf:
+                    assert zf.namelist()[0] == "mimetype"
+                    assert zf.read("mimetype") == b"application/epub+zip"
+                    for member in zf.namelist():
+                        if member.endswith((".xhtml", ".opf", ".ncx", ".xml")):
+                            etree.fromstring(zf.read(member))
+            elif path.suffix == ".json":
+                feed = json.loads(data)
+                assert feed["version"].startswith("https://jsonfeed.org/version/")
+            elif path.suffix == ".xml":
+                parsed = feedparser.parse(data)
+                assert not parsed.bozo, (path.name, parsed.bozo_exception)
+                assert parsed.entries
+
+
+def _run(pub: Publication, exporters: dict) -> None:
+    staging = Path(tempfile.mkdtemp(prefix="publikasi-fuzz-"))
+    try:
+        try:
+            written = export_all(pub, exporters, staging)
+        except InputError as exc:  # a clear, user-facing refusal is an allowed outcome
+            assert exc.problems and all(p.message for p in exc.problems)
+            return
+        read_back(written)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def test_every_format_is_installed(exporters):
+    assert set(exporters) >= {"docx", "pdf", "epub", "rss", "atom", "jsonfeed"}
+
+
+@EXPORT_SETTINGS
+@given(data=st.data())
+def test_arbitrary_model_through_every_exporter(data, image_paths, exporters):
+    pub = data.draw(publications(image_paths))
+    _run(pub, exporters)
+
+
+# ---------------------------------------------------------------- Markdown in, formats out
+
+MD_FRAGMENTS = st.sampled_from([
+    "# ", "## ", "###### ", "> ", "> > ", "- ", "  - ", "1. ", "10) ", "* ", "**", "*", "_",
+    "`", "```\n", "~~", "\n", "\n\n", "    ", "| a | b |\n|---|---|\n| 1 | 2 |\n", "|", "---\n",
+    "[tautan](https://x.example/)", "[x](javascript:alert(1))", "<https://x.example>",
+    "![foto](images/foto.jpg \"Keterangan (Foto: Humas)\")", "[^1]", "\n[^1]: catatan\n",
+    "<b>", "</b>", "<i>", "<script>alert(1)</script>", "<div>", "</div>", "<p>", "<br>",
+    "<a href='javascript:x()'>", "</a>", "<img src=x onerror=y>", "<!-- c -->", "<table><tr>",
+    "<td>sel</td>", "&amp;", "&#x0;", "&nbsp;", "\\", "Wali Kota Malang ", "Rp 1.000 ",
+])
+MARKDOWN = st.lists(st.one_of(MD_FRAGMENTS, TEXT), max_size=40).map("".join)
+
+
+@pytest.fixture(scope="module")
+def md_root(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("fuzz-md")
+    (root / "images").mkdir()
+    (root / "images" / "foto.jpg").write_bytes(jpeg_bytes((200, 150), "navy"))
+    return root
+
+
+@MARKDOWN_SETTINGS
+@given(title=VISIBLE, body=MARKDOWN)
+def test_arbitrary_markdown_through_reader_and_exporters(title, body, md_root, exporters):
+    from publikasi.readers.markdown import read_markdown
+
+    text = f"---\ntitle: {json.dumps(title)}\ndate: 2025-11-10T09:00:00+07:00\n---\n{body}\n"
+    ctx = ReadContext(root=md_root)
+    try:
+        art = read_markdown(text, md_root / "a.md", ctx)
+    except InputError as exc:
+        assert all(p.file.endswith("a.md") for p in exc.problems)
+        return
+    release = Release(slug="edisi", title="Warta", date=dt.date(2025, 11, 10), articles=(art,),
+                      base_url="https://warta.example/berita/")
+    pub = Publication(title="Warta", releases=(release,), base_url=release.base_url,
+                      slug="edisi")
+    _run(pub, exporters)
+
+
+# ---------------------------------------------------------------- YAML loader
+
+YAML_FRAGMENTS = st.sampled_from([
+    "title: ", "date: ", "2025-11-10", "2025-02-30", "&a ", "*a", "[", "]", "{", "}", ": ",
+    "- ", "\n", "\n  ", "\t", "!!python/object:os.system ", "!!binary ", "? ", "|", ">",
+    "'", '"', "#", "---", "...", "%YAML 1.1\n", "<<: *a", "\x00", "\x85", "\ufeff", "~",
+])
+
+
+@YAML_SETTINGS
+@given(st.lists(st.one_of(YAML_FRAGMENTS, st.text(max_size=6)), max_size=30).map("".join))
+def test_yaml_loader_gives_a_mapping_or_input_error(text):
+    try:
+        doc = load_mapping(text, Path("release.yaml"))
+    except InputError as exc:
+        [problem] = exc.problems
+        assert problem.file == "release.yaml" and problem.message
+        return
+    assert isinstance(doc.data, dict)
+    assert all(isinstance(k, str) for k in doc.data)
