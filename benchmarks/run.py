@@ -294,7 +294,7 @@ def ratio_note(cases: list[Case], c: Case) -> str:
     if c.fmt in ("warm", "warm-edit"):
         cold = find(cases, c.size, "publikasi all")
         if cold:
-            return f"{100 * c.med() / cold.med():.0f}% of cold"
+            return f"{100 * c.med() / cold.med():.1f}% of cold"
     if c.fmt == "all-j1":
         par = find(cases, c.size, "publikasi all")
         if par:
@@ -335,7 +335,7 @@ def targets(cases: list[Case]) -> list[tuple[str, bool | None, str]]:
             find(cases, size, "publikasi all")
         if warm and cold:
             r = warm.med() / cold.med()
-            out.append((f"warm rebuild, N={size}, < 10% of cold", r < 0.10, f"{100 * r:.0f}%"))
+            out.append((f"warm rebuild, N={size}, < 10% of cold", r < 0.10, f"{100 * r:.1f}%"))
     return out
 
 
