@@ -104,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     from .build import BuildOptions
     from .errors import InputError
 
-    cluster = None if args.scheduler else LocalCluster(processes=True, dashboard_address=None)
+    cluster = None if args.scheduler else LocalCluster(processes=True, dashboard_address=":0")
     client = Client(args.scheduler or cluster)
     try:
         result = build_distributed(args.source, args.out, BuildOptions(
