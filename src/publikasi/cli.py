@@ -60,7 +60,8 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("-t", "--theme", default=None, help="theme name or folder (default: from the "
                    "release, else `default`)")
     b.add_argument("-j", "--jobs", type=int, default=None,
-                   help="parallel worker processes (default: number of CPUs)")
+                   help="parallel worker processes (default: number of CPUs for builds large "
+                   "enough to gain from them)")
     b.add_argument("--paper", choices=["a4", "f4", "letter"], default=None,
                    help="paper size for the PDF (overrides the theme)")
     b.add_argument("--no-cache", action="store_true", help="build cold: neither read nor write "
