@@ -613,7 +613,9 @@ class Bulletin:
         for note in a.footnotes:
             back = (f'<a name="{mk.footnote_dest(note.label)}"/>'
                     f'<a href="#{mk.footnote_ref(note.label)}" color="{_hex(self.s.link)}">'
-                    f"{esc(note.label)}.</a>&nbsp;")
+                    # A plain space: a no-break space would glue "1." to a word in
+                    # another font, which reportlab's shaping cannot handle.
+                    f"{esc(note.label)}.</a> ")
             parts = []
             for block in note.blocks:
                 if isinstance(block, (PParagraph, Heading)):

@@ -303,7 +303,13 @@ def _register(cut: CutFamily, name: str) -> Registered:
     for role, path in cut.files.items():
         face = f"{name}-{role}"
         if face not in pdfmetrics.getRegisteredFontNames():
-            pdfmetrics.registerFont(TTFont(face, str(path)))
+            font = TTFont(face, str(path))
+            pdfmetrics.registerFont(font)
+            if shaping_available():
+                # reportlab shapes a word that mixes fonts (Hebrew in bold next to
+                # Arabic) with its first font, then asks the others for private
+                # glyph slots, which only exist once hbFont() ran on them.
+                font.hbFont(10)
         names[role] = face
     for role in FACES:
         names.setdefault(role, names.get("bold" if "bold" in role else "regular",
