@@ -359,6 +359,9 @@ class FontSet:
     # reportlab shapes Arabic, Indic ... scripts only with uharfbuzz installed;
     # without it their letters would come out unjoined or misordered.
     shaping: bool = False
+    # (character, family) -> answer of font_for: every character of every
+    # paragraph asks, and the answer never changes within a process.
+    _memo: dict[tuple[str, str], Registered | None] = field(default_factory=dict, repr=False)
 
     def family(self, key: str) -> Registered:
         return self.families.get(key) or self.families["serif"]
@@ -370,6 +373,12 @@ class FontSet:
 
     def font_for(self, ch: str, family: str) -> Registered | None:
         """The family that can show ``ch`` (the requested one first), or None."""
+        key = (ch, family)
+        if key not in self._memo:
+            self._memo[key] = self._font_for(ch, family)
+        return self._memo[key]
+
+    def _font_for(self, ch: str, family: str) -> Registered | None:
         cp = ord(ch)
         if needs_shaping(ch) and not self.shaping:
             return None
