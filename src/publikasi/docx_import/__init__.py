@@ -292,10 +292,13 @@ def plan_docx(path: Path, *, out: Path | None = None, into: Path | None = None,
     article = imported.article
     warnings = [str(w) for w in problems.warnings]
     unchanged = False
-    if imported.from_publikasi and props.get("publikasi.hash"):
-        unchanged = article_hash(article, ctx.root) == props["publikasi.hash"]
     if target is None:
         target = dest / f"{article.slug}.md"
+    if imported.from_publikasi and props.get("publikasi.hash") and \
+            (target.is_file() or txt_source is not None):
+        # Unchanged only counts when the source is there to keep: importing into an
+        # empty folder always writes the article.
+        unchanged = article_hash(article, ctx.root) == props["publikasi.hash"]
     plan = DocxPlan(path=path, imported=imported, target=target, unchanged=unchanged,
                     txt_source=txt_source, dest=dest, warnings=warnings)
     header = f"{path}: article {article.slug}"
