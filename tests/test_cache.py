@@ -13,7 +13,7 @@ import pytest
 from conftest import run_cli
 from test_parallel import assert_same_tree, load_make_corpus, tree
 
-from publikasi.build import BuildOptions, build
+from publikasi.builder import BuildOptions, build
 from publikasi.exporters import get_exporter
 from publikasi.parallel import splits_articles
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from test_parallel import assert_same_tree, load_make_corpus, tree
 
-from publikasi.build import BuildOptions, build
+from publikasi.builder import BuildOptions, build
 from publikasi.errors import InputError
 
 distributed = pytest.importorskip("dask.distributed")
@@ -78,7 +78,7 @@ def test_worker_input_error_reaches_the_user(client, corpus, tmp_path):
         photo.write_bytes(original[:1500])
         return loaded
 
-    import publikasi.build as build_mod
+    import publikasi.builder as build_mod
 
     build_mod.load, saved = load_then_break, build_mod.load
     try:

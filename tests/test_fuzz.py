@@ -29,11 +29,11 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from safety_support import jpeg_bytes, png_bytes
 
-from publikasi.build import BuildOptions
+from publikasi.builder import BuildOptions
 from publikasi.errors import InputError
 from publikasi.exporters import ExportContext, Sink, get_exporter, registry
 from publikasi.images import ImageStore
@@ -53,8 +53,11 @@ EXAMPLES = int(os.environ.get("PUBLIKASI_FUZZ_EXAMPLES", "0") or 0)
 
 def _settings(quick: int, long: int) -> settings:
     count = EXAMPLES or (long if LONG else quick)
+    # Only the long run shrinks: elsewhere a failing example is reported as
+    # drawn (shrinking deep model trees costs many minutes).
+    phases = list(Phase) if LONG else [Phase.explicit, Phase.generate]
     return settings(max_examples=count, derandomize=not (LONG or EXAMPLES), deadline=None,
-                    database=None, print_blob=True,
+                    database=None, print_blob=LONG or bool(EXAMPLES), phases=phases,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                            HealthCheck.filter_too_much,
                                            HealthCheck.function_scoped_fixture])

@@ -108,7 +108,7 @@ class Boom(Exporter):
 
 def test_a_worker_input_error_is_reported_like_any_other(corpus, tmp_path, monkeypatch):
     from publikasi import exporters
-    from publikasi.build import BuildOptions, build
+    from publikasi.builder import BuildOptions, build
 
     monkeypatch.setitem(exporters.BUILTIN, "boom", "test_parallel:Boom")
     out = tmp_path / "out"

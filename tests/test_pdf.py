@@ -3,7 +3,7 @@ pdfimages), qpdf and pypdf.
 
 The sample publication is built once through the CLI (``sample_dist``);
 the buletin theme, paper sizes and the edge cases are built in-process with
-:func:`publikasi.build.build` on small fixtures.
+:func:`publikasi.builder.build` on small fixtures.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from PIL import Image
 from pypdf import PdfReader
 
 from judges import pdffonts, pdfinfo, pdftotext, qpdf_check, require
-from publikasi.build import BuildOptions, build
+from publikasi.builder import BuildOptions, build
 from publikasi.i18n import long_date
 from publikasi.model import (
     Figure, FootnoteRef, Heading, ListBlock, Paragraph, Quote, Table, plain_text, walk_blocks,

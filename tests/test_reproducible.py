@@ -115,7 +115,7 @@ def test_rebuild_byte_identical_with_source_date_epoch(tmp_path):
 @pytest.mark.parametrize("epoch", ["", "1762761600"])
 def test_output_digest_is_stable_in_process(tmp_path, monkeypatch, epoch):
     """Two in-process builds (warm imports, module caches) give the same bytes too."""
-    from publikasi.build import BuildOptions, build
+    from publikasi.builder import BuildOptions, build
 
     if epoch:
         monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)

@@ -52,8 +52,16 @@ def test_the_runner_would_notice_a_heavy_import():
     assert result["code"] == 0
     assert "default" in result["out"]
     proc = subprocess.run([sys.executable, "-c", RUNNER.replace(
-        "from publikasi.cli import main", "import publikasi.build\nfrom publikasi.cli import main"),
+        "from publikasi.cli import main", "import publikasi.builder\nfrom publikasi.cli import main"),
         "--version"], check=False, capture_output=True, text=True, timeout=60)
     modules = json.loads(proc.stdout.strip().splitlines()[-1])["modules"]
     assert "PIL" in {m.split(".")[0] for m in modules} or "yaml" in {
         m.split(".")[0] for m in modules}
+
+
+def test_build_is_the_function_even_after_the_module_is_imported():
+    import publikasi
+    import publikasi.builder  # noqa: F401  (what the CLI and exporters import)
+
+    assert not isinstance(publikasi.build, type(publikasi))  # not the submodule
+    assert publikasi.build is publikasi.builder.build

@@ -18,9 +18,9 @@ __version__ = "0.1.0"
 
 _EXPORTS = {
     "load": "publikasi.source",
-    "build": "publikasi.build",
-    "BuildOptions": "publikasi.build",
-    "BuildResult": "publikasi.build",
+    "build": "publikasi.builder",
+    "BuildOptions": "publikasi.builder",
+    "BuildResult": "publikasi.builder",
     "InputError": "publikasi.errors",
     "load_theme": "publikasi.themes",
     "Publication": "publikasi.model",
@@ -30,7 +30,7 @@ _EXPORTS = {
 }
 
 if TYPE_CHECKING:
-    from .build import BuildOptions, BuildResult, build
+    from .builder import BuildOptions, BuildResult, build
     from .errors import InputError
     from .model import Article, Publication, Release
     from .serialize import publication_json

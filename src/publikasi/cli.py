@@ -132,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
     except Exception as exc:  # noqa: BLE001 - the one place unexpected errors are reported
-        from .build import BuildInterrupted
+        from .builder import BuildInterrupted
 
         if isinstance(exc, BuildInterrupted):
             print("error: terminated; the output folder was left as it was", file=sys.stderr)
@@ -150,7 +150,7 @@ def _warn(lines: list[str]) -> None:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from .build import BuildOptions, build
+    from .builder import BuildOptions, build
 
     if args.jobs is not None and args.jobs < 1:
         from .errors import fail

@@ -4,7 +4,7 @@ Install the extra (``pip install "publikasi[distributed]"``) and point the
 build at a scheduler::
 
     from dask.distributed import Client
-    from publikasi.build import BuildOptions
+    from publikasi.builder import BuildOptions
     from publikasi.distributed import build_distributed
 
     client = Client("tcp://scheduler:8786")        # or Client(LocalCluster())
@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING, Any
 from .parallel import BuildState, Task, remote_task, use_runner
 
 if TYPE_CHECKING:
-    from .build import BuildOptions, BuildResult
+    from .builder import BuildOptions, BuildResult
 
 # Larger numbers run first: an edition PDF started last would leave every
 # other worker idle while it finishes.
@@ -75,8 +75,8 @@ class DaskRunner:
 
 def build_distributed(source: Path | str, out: Path | str = "dist",
                       options: BuildOptions | None = None, *, client: Any) -> BuildResult:
-    """:func:`publikasi.build.build`, with every task run on ``client``'s cluster."""
-    from .build import build
+    """:func:`publikasi.builder.build`, with every task run on ``client``'s cluster."""
+    from .builder import build
 
     with use_runner(DaskRunner(client)):
         return build(source, out, options)
@@ -101,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
         print('error: Dask is not installed; pip install "publikasi[distributed]"',
               file=sys.stderr)
         return 2
-    from .build import BuildOptions
+    from .builder import BuildOptions
     from .errors import InputError
 
     cluster = None if args.scheduler else LocalCluster(processes=True, dashboard_address=":0")

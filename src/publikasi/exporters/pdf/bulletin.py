@@ -394,7 +394,7 @@ class Bulletin:
         items = []
         for item in block.items:
             flows = self.blocks(item, art, width - indent, depth + 1) or [Spacer(1, 1)]
-            items.append(ListItem(flows))
+            items.append(ListItem(_unkept(flows)))
         if block.ordered:
             kind = ("1", "a", "i")[depth % 3] if depth else "1"
             return [ListFlowable(items, bulletType=kind, start=block.start,
@@ -942,3 +942,20 @@ def _string_width(ch: str, font: str, size: float) -> float:
 
 
 __all__ = ["Bulletin", "PassState"]
+
+
+def _unkept(flows: list[Flowable]) -> list[Flowable]:
+    """A list item's flowables without KeepTogether wrappers.
+
+    reportlab indents list items with DDIndenter, which wraps whatever a split
+    returns; a KeepTogether that splits at a frame end returns a FrameBreak,
+    and DDIndenter then asks it for its size, which raises.  Inside a list a
+    figure and its caption may therefore part at a page end.
+    """
+    out: list[Flowable] = []
+    for f in flows:
+        if isinstance(f, KeepTogether):
+            out.extend(_unkept(list(f._content)))
+        else:
+            out.append(f)
+    return out
