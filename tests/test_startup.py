@@ -65,3 +65,11 @@ def test_build_is_the_function_even_after_the_module_is_imported():
 
     assert not isinstance(publikasi.build, type(publikasi))  # not the submodule
     assert publikasi.build is publikasi.builder.build
+
+
+def test_every_public_name_resolves():
+    import publikasi
+
+    assert set(publikasi.__all__) == set(publikasi._EXPORTS) | {"__version__"}
+    for name in publikasi.__all__:
+        assert getattr(publikasi, name) is not None

@@ -47,4 +47,7 @@ def __getattr__(name: str) -> Any:
     return getattr(import_module(module), name)
 
 
-__all__ = sorted(_EXPORTS) + ["__version__"]
+__all__ = [  # noqa: RUF022 -- grouped like _EXPORTS
+    "load", "build", "BuildOptions", "BuildResult", "InputError", "load_theme",
+    "Publication", "Release", "Article", "publication_json", "__version__",
+]
