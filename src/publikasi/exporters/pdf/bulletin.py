@@ -32,7 +32,8 @@ from reportlab.platypus import (
 from ...i18n import article_date, long_date
 from ...images import PreparedImage
 from ...model import (
-    Article, Block, Figure, Heading, ListBlock, Paragraph as PParagraph, Quote, Release,
+    Article, Block, Emph, Figure, FootnoteRef, Heading, Link, ListBlock, Paragraph as PParagraph,
+    Quote, Release, Strong,
     Table as PTable, plain_text,
 )
 from .. import ExportContext
@@ -337,6 +338,13 @@ class Bulletin:
                depth: int = 0) -> list[Flowable]:
         out: list[Flowable] = []
         for block in blocks:
+            if depth == 0:
+                # Footnote back-links land on the top of the block that cites them.
+                for label in _footnote_labels(block):
+                    name = art.mk.footnote_ref(label)
+                    if name not in art.anchored:
+                        art.anchored.add(name)
+                        out.append(Anchor(name, [], {}))
             out.extend(self.block(block, art, width, depth))
         return out
 
@@ -577,13 +585,17 @@ class Bulletin:
             tail.append(self.para(f"<b>{head_mk.text(self.label('tags', lang))}:</b> "
                                   f"{head_mk.text(', '.join(a.tags))}", "byline"))
         tail.extend(self.footnotes(a, art))
-        # The headline block travels with the first body flowable.
-        first = flows[:1]
-        if first and isinstance(first[0], KeepTogether):
+        # The headline block travels with the first body flowable (and the
+        # zero-size anchors in front of it).
+        lead = 0
+        while lead < len(flows) and isinstance(flows[lead], Anchor):
+            lead += 1
+        first = flows[:lead + 1]
+        if first and isinstance(first[-1], KeepTogether):
             # Nested KeepTogethers report an "infinite" height and would push every
             # headline to a fresh column; one flat group keeps them together.
-            first = list(first[0]._content)
-        return [KeepTogether(top + first), *flows[1:], *tail]
+            first = first[:-1] + list(first[-1]._content)
+        return [KeepTogether(top + first), *flows[lead + 1:], *tail]
 
     def section_box(self, section: str, mk: Marker) -> Flowable:
         text = f"&nbsp;{mk.text(section.upper())}&nbsp;"
@@ -914,6 +926,7 @@ class _ArticleCtx:
     mk_bold: Marker
     lang: str
     pulled: bool = False
+    anchored: set[str] = field(default_factory=set)  # footnote back-link targets placed
 
 
 def _clip(text: str, font: str, size: float, width: float) -> str:
@@ -959,3 +972,24 @@ def _unkept(flows: list[Flowable]) -> list[Flowable]:
         else:
             out.append(f)
     return out
+
+
+def _footnote_labels(node: object) -> list[str]:
+    """Labels of the footnote references anywhere inside a block, in order."""
+    if isinstance(node, FootnoteRef):
+        return [node.label]
+    if isinstance(node, (Emph, Strong, Link)):
+        kids: tuple = node.children
+    elif isinstance(node, (PParagraph, Heading)):
+        kids = node.inlines
+    elif isinstance(node, Quote):
+        kids = node.blocks
+    elif isinstance(node, ListBlock):
+        kids = node.items
+    elif isinstance(node, PTable):
+        kids = (node.header, *node.rows)
+    elif isinstance(node, (tuple, list)):
+        kids = tuple(node)
+    else:
+        return []
+    return [label for kid in kids for label in _footnote_labels(kid)]

@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ...model import Code, Emph, FootnoteRef, Inline, LineBreak, Link, Strong, Text
-from .fonts import FontSet
+from ...model import Code, Emph, FootnoteRef, Inline, LineBreak, Link, Strong, Text, plain_text
+from .fonts import COMPLEX_RE, FontSet
 
 REPLACEMENT = "\ufffd"
 
@@ -92,7 +92,19 @@ class Marker:
         return "".join(out).replace("\n", "<br/>")
 
     def inlines(self, nodes: tuple[Inline, ...] | list[Inline]) -> str:
-        return "".join(self.inline(n) for n in nodes)
+        out = []
+        for i, node in enumerate(nodes):
+            part = self.inline(node)
+            if isinstance(node, FootnoteRef):
+                # reportlab shapes a whole space-delimited word at once and then
+                # draws a superscript glued to Arabic or Devanagari with the wrong
+                # glyph: keep the number a word of its own on a shaped side.
+                if COMPLEX_RE.match(plain_text(nodes[:i])[-1:]):
+                    part = " " + part
+                if COMPLEX_RE.match(plain_text(nodes[i + 1:])[:1]):
+                    part += " "
+            out.append(part)
+        return "".join(out)
 
     def inline(self, node: Inline) -> str:
         if isinstance(node, Text):
@@ -118,7 +130,9 @@ class Marker:
             return "<br/>"
         if isinstance(node, FootnoteRef):
             label = esc(node.label)
-            return (f'<a name="{self.footnote_ref(node.label)}"/>'
-                    f'<super><a href="#{self.footnote_dest(node.label)}" '
+            # The back-link target is a zero-size flowable in front of the
+            # block (see Bulletin.blocks), not an inline <a name/>: reportlab's
+            # complex-script shaping crashes on an anchor inside a shaped word.
+            return (f'<super><a href="#{self.footnote_dest(node.label)}" '
                     f'color="{self.link_color}">{label}</a></super>')
         raise TypeError(f"not an inline: {type(node).__name__}")
