@@ -382,3 +382,18 @@ def test_exif_gps_never_reaches_an_output(tmp_path):
         assert not exif.get_ifd(0x8825), f"GPS in {name}"
         assert 0x010F not in exif and 0x010E not in exif, f"camera EXIF in {name}"
         assert "xmp" not in img.info and "comment" not in img.info, f"metadata in {name}"
+
+
+def test_raw_html_with_a_lone_surrogate_is_cleaned_not_a_crash(tmp_path):
+    # Text handed to the reader by a library caller may hold lone surrogates
+    # (a file on disk cannot); the sanitiser (Rust) refuses them outright.
+    from publikasi.model import plain_text
+    from publikasi.readers.common import ReadContext
+    from publikasi.readers.markdown import read_markdown
+
+    text = ("---\ntitle: Uji\ndate: 2025-11-10T09:00:00+07:00\n---\n"
+            "<div>Rapat \udfff warga<script>alert(1)</script></div>\n\nParagraf biasa.\n")
+    art = read_markdown(text, tmp_path / "a.md", ReadContext(root=tmp_path))
+    body = plain_text(art.blocks)
+    assert "Rapat" in body and "warga" in body and "Paragraf biasa." in body
+    assert "\udfff" not in body and "alert" not in body

@@ -28,6 +28,7 @@ from ..model import (
     Block, Code, Emph, Heading, Inline, LineBreak, Link, ListBlock, Paragraph, Quote, Strong,
     Table, Text, plain_text,
 )
+from ..text import strip_invalid
 
 SAFE_LINK_SCHEMES = {"http", "https", "mailto", "tel", "ftp", "ftps", "news", "sms", "geo"}
 
@@ -80,8 +81,11 @@ def removed_tags(raw: str) -> list[str]:
 
 
 def sanitize(raw: str) -> str:
-    """``raw`` HTML cleaned by nh3: allow-listed tags and attributes, safe URLs only."""
-    return nh3.clean(raw, tags=ALLOWED_TAGS, clean_content_tags=DROP_CONTENT,
+    """``raw`` HTML cleaned by nh3: allow-listed tags and attributes, safe URLs only.
+
+    Characters XML cannot hold go first: nh3 (Rust) refuses a lone surrogate.
+    """
+    return nh3.clean(strip_invalid(raw), tags=ALLOWED_TAGS, clean_content_tags=DROP_CONTENT,
                      attributes={k: set(v) for k, v in ATTRIBUTES.items()},
                      url_schemes=set(SAFE_LINK_SCHEMES), link_rel=None, strip_comments=True)
 
