@@ -24,6 +24,7 @@ import io
 import json
 import os
 import shutil
+import signal
 import tempfile
 import zipfile
 from pathlib import Path
@@ -217,8 +218,23 @@ def read_back(written: dict[str, list[Path]]) -> None:
                 assert parsed.entries
 
 
+class Hang(Exception):
+    """An export that did not finish in time: a layout loop, not slowness."""
+
+
+def _hang(signum, frame):
+    raise Hang(f"an export took more than {HANG_SECONDS} s")
+
+
+HANG_SECONDS = 60
+
+
 def _run(pub: Publication, exporters: dict) -> None:
     staging = Path(tempfile.mkdtemp(prefix="publikasi-fuzz-"))
+    # A build that never ends is as bad as a crash (a cron job hangs forever):
+    # SIGALRM turns it into a failure that Hypothesis reports with its example.
+    previous = signal.signal(signal.SIGALRM, _hang)
+    signal.alarm(HANG_SECONDS)
     try:
         try:
             written = export_all(pub, exporters, staging)
@@ -227,6 +243,8 @@ def _run(pub: Publication, exporters: dict) -> None:
             return
         read_back(written)
     finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
         shutil.rmtree(staging, ignore_errors=True)
 
 

@@ -811,3 +811,52 @@ def test_footnote_refs_glued_to_arabic_words(tmp_path):
     # the number (paragraph, list, table, in that order).
     for (ref_top, *_), (_, _, _, target) in zip(forward, back, strict=True):
         assert 0 <= target - ref_top < 40, (ref_top, target)
+
+
+def test_list_ending_in_a_heading_before_a_photo(tmp_path):
+    """A list whose last item ends with a nested list and a heading
+    (keep-with-next), followed by a photo, split across a page end: reportlab
+    used to loop for ever on this
+    (found by the fuzz tests).  Many such groups of varied length make sure
+    some list straddles a page end."""
+    from publikasi.model import Text
+
+    photo = make_png(tmp_path / "foto.png", (400, 300))
+    blocks: tuple = ()
+    for i in range(24):
+        blocks += tuple(Paragraph((Text(f"Paragraf {i}.{j} " + "isi berita " * 12),))
+                        for j in range(i % 5))
+        items = tuple((Paragraph((Text(f"Butir {i}.{k} " + "rincian " * 8),)),)
+                      for k in range(3 + i % 6))
+        inner = ListBlock(tuple((Paragraph((Text("sub-butir " * 10),)),) for _ in range(3)),
+                          ordered=True)
+        items += ((Paragraph((Text(f"Butir akhir {i}"),)), inner,
+                   Heading(3, (Text(f"Subjudul {i}"),))),)
+        blocks += (ListBlock(items, ordered=i % 2 == 0),
+                   Figure(photo, alt=f"Foto {i}", caption=f"Keterangan foto {i}"))
+    text = export_model(tmp_path / "out", blocks)
+    for i in range(24):
+        assert f"Subjudul {i}" in text and f"Keterangan foto {i}" in text, i
+
+
+def test_a_layout_that_never_settles_fails_instead_of_hanging():
+    """The PDF template's own guard: a flowable that reportlab hands back and
+    forth without placing it ends the build with an error."""
+    import io
+
+    from reportlab.platypus import Frame, PageTemplate
+    from reportlab.platypus.flowables import DDIndenter, Flowable
+
+    from publikasi.exporters.pdf.bulletin import LayoutLoop, _Doc
+
+    class Stuck(Flowable):
+        def wrap(self, aW, aH):
+            return aW, aH + 10  # never fits
+
+        def split(self, aW, aH):
+            return [Stuck()]
+
+    doc = _Doc(io.BytesIO(), pagesize=(300, 300))
+    doc.addPageTemplates([PageTemplate("p", [Frame(10, 10, 280, 280)])])
+    with pytest.raises(LayoutLoop, match="no progress on page 1"):
+        doc.build([DDIndenter(Stuck())])  # reportlab re-queues indented parts unchecked

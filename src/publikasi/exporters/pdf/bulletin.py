@@ -834,7 +834,7 @@ class Bulletin:
         authors = r.publisher.name or ", ".join(dict.fromkeys(
             n for a in r.articles for n in a.authors))
         subject = self.subtitle() + (f" — {r.description}" if r.description else "")
-        doc = BaseDocTemplate(
+        doc = _Doc(
             buf, pagesize=(self.page_w, self.page_h), leftMargin=s.margin_left,
             rightMargin=s.margin_right, topMargin=s.margin_top, bottomMargin=s.margin_bottom,
             title=r.title + (f" — {self.ctx.theme.label('edition', self.lang, edition=r.edition)}"
@@ -919,6 +919,34 @@ class Bulletin:
         return out
 
 
+class LayoutLoop(RuntimeError):
+    """reportlab kept handling flowables on one page without getting anywhere."""
+
+
+class _Doc(BaseDocTemplate):
+    """A BaseDocTemplate that stops instead of looping for ever.
+
+    Some combinations of reportlab containers (indented list items, groups
+    kept together, keep-with-next) can hand the same flowable back and forth
+    without placing it.  A real page never needs thousands of steps, so past
+    that the build fails with an error instead of hanging a scheduled job.
+    """
+
+    STEPS_PER_PAGE = 5000
+
+    def handle_pageBegin(self) -> None:
+        self._steps = 0
+        super().handle_pageBegin()
+
+    def handle_flowable(self, flowables: list[Flowable]) -> None:
+        self._steps = getattr(self, "_steps", 0) + 1
+        if self._steps > self.STEPS_PER_PAGE:
+            raise LayoutLoop(f"the PDF layout made no progress on page {self.page} "
+                             f"({type(flowables[0]).__name__} would not settle); "
+                             "please report this with the source")
+        super().handle_flowable(flowables)
+
+
 @dataclass
 class _ArticleCtx:
     mk: Marker
@@ -964,12 +992,19 @@ def _unkept(flows: list[Flowable]) -> list[Flowable]:
     returns; a KeepTogether that splits at a frame end returns a FrameBreak,
     and DDIndenter then asks it for its size, which raises.  Inside a list a
     figure and its caption may therefore part at a page end.
+
+    It also clears keepWithNext (a heading's): reportlab joins the last
+    flowable of an item with what follows the list into a KeepTogether, whose
+    split hands back the same indented flowable first, and the layout then
+    loops on one page for ever.
     """
     out: list[Flowable] = []
     for f in flows:
         if isinstance(f, KeepTogether):
             out.extend(_unkept(list(f._content)))
         else:
+            if f.getKeepWithNext():
+                f.keepWithNext = 0
             out.append(f)
     return out
 
