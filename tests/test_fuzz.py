@@ -26,6 +26,7 @@ import os
 import shutil
 import signal
 import tempfile
+import threading
 import zipfile
 from pathlib import Path
 
@@ -233,8 +234,10 @@ def _run(pub: Publication, exporters: dict) -> None:
     staging = Path(tempfile.mkdtemp(prefix="publikasi-fuzz-"))
     # A build that never ends is as bad as a crash (a cron job hangs forever):
     # SIGALRM turns it into a failure that Hypothesis reports with its example.
-    previous = signal.signal(signal.SIGALRM, _hang)
-    signal.alarm(HANG_SECONDS)
+    timed = threading.current_thread() is threading.main_thread()  # signals need it
+    if timed:
+        previous = signal.signal(signal.SIGALRM, _hang)
+        signal.alarm(HANG_SECONDS)
     try:
         try:
             written = export_all(pub, exporters, staging)
@@ -243,8 +246,9 @@ def _run(pub: Publication, exporters: dict) -> None:
             return
         read_back(written)
     finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
+        if timed:
+            signal.alarm(0)
+            signal.signal(signal.SIGALRM, previous)
         shutil.rmtree(staging, ignore_errors=True)
 
 
