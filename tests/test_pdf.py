@@ -860,3 +860,23 @@ def test_a_layout_that_never_settles_fails_instead_of_hanging():
     doc.addPageTemplates([PageTemplate("p", [Frame(10, 10, 280, 280)])])
     with pytest.raises(LayoutLoop, match="no progress on page 1"):
         doc.build([DDIndenter(Stuck())])  # reportlab re-queues indented parts unchecked
+
+
+def test_narrow_table_in_a_nested_list(tmp_path):
+    """Six columns inside a nested list, some holding very long words and one
+    nothing visible: no column may end up narrower than its padding
+    (reportlab refuses a negative cell width; found by the fuzz tests)."""
+    from publikasi.model import Table as MTable
+    from publikasi.model import Text
+
+    long_word = "Pemberdayaanmasyarakatkelurahan" * 3
+    # A cell of a lone zero-width joiner (kept by cleaning: emoji need it) has
+    # a "longest word" of zero width.
+    table = MTable(header=tuple((Text(h),) if h else () for h in ("A", "", "C", "D", "E", "F")),
+                   rows=(((Text(long_word),), (Text("\u200d"),), (Text(long_word),),
+                          (Text(long_word),), (Text("x y z"),), (Text("w"),)),))
+    inner = ListBlock(((Paragraph((Text("Dalam"),)), table),), ordered=False)
+    outer = ListBlock(((Paragraph((Text("Luar"),)), inner),), ordered=True)
+    text = export_model(tmp_path, (outer, Paragraph((Text("Sesudah tabel."),))))
+    assert "Sesudah tabel." in text and "Dalam" in text
+    assert {"x", "y", "z", "w", "F"} <= set(text.split())

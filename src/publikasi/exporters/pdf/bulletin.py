@@ -453,7 +453,16 @@ class Bulletin:
             least.append(min(word, width * 0.4) + 2 * pad + 1)
             want.append(max(min(full, width) + 2 * pad + 1, least[-1]))
         if sum(least) >= width:
-            return [w * width / sum(least) for w in least]
+            # Too narrow for every longest word: each column keeps room for a
+            # couple of letters inside its padding (a plain proportional cut
+            # left short columns narrower than their padding, which reportlab
+            # refuses), the rest is shared by how much more each would like.
+            n = len(group)
+            floor = min(width / n, 2 * pad + 2 * size)
+            over = [max(0.0, m - floor) for m in least]
+            if sum(over) <= 0:
+                return [width / n] * n
+            return [floor + (width - floor * n) * o / sum(over) for o in over]
         if sum(want) <= width:
             spare = width - sum(want)
             return [w + spare * w / sum(want) for w in want]
