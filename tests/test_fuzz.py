@@ -169,9 +169,10 @@ def exporters():
     return {name: get_exporter(name) for name in registry()}
 
 
-def export_all(pub: Publication, exporters: dict, staging: Path) -> dict[str, list[Path]]:
+def export_all(pub: Publication, exporters: dict, staging: Path,
+               theme_name: str = "default") -> dict[str, list[Path]]:
     """Run every exporter like a build does; -> format -> files it wrote."""
-    theme = load_theme("default")
+    theme = load_theme(theme_name)
     images = ImageStore()
     when = dt.datetime(2025, 11, 10, 2, 0, tzinfo=dt.timezone.utc)
     written: dict[str, list[Path]] = {}
@@ -230,7 +231,7 @@ def _hang(signum, frame):
 HANG_SECONDS = 60
 
 
-def _run(pub: Publication, exporters: dict) -> None:
+def _run(pub: Publication, exporters: dict, theme_name: str = "default") -> None:
     staging = Path(tempfile.mkdtemp(prefix="publikasi-fuzz-"))
     # A build that never ends is as bad as a crash (a cron job hangs forever):
     # SIGALRM turns it into a failure that Hypothesis reports with its example.
@@ -240,7 +241,7 @@ def _run(pub: Publication, exporters: dict) -> None:
         signal.alarm(HANG_SECONDS)
     try:
         try:
-            written = export_all(pub, exporters, staging)
+            written = export_all(pub, exporters, staging, theme_name)
         except InputError as exc:  # a clear, user-facing refusal is an allowed outcome
             assert exc.problems and all(p.message for p in exc.problems)
             return
@@ -260,7 +261,8 @@ def test_every_format_is_installed(exporters):
 @given(data=st.data())
 def test_arbitrary_model_through_every_exporter(data, image_paths, exporters):
     pub = data.draw(publications(image_paths))
-    _run(pub, exporters)
+    # Both shipped themes: one column, or two columns with pull quotes and boxes.
+    _run(pub, exporters, data.draw(st.sampled_from(["default", "buletin"])))
 
 
 # ---------------------------------------------------------------- Markdown in, formats out
