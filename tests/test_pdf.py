@@ -880,3 +880,43 @@ def test_narrow_table_in_a_nested_list(tmp_path):
     text = export_model(tmp_path, (outer, Paragraph((Text("Sesudah tabel."),))))
     assert "Sesudah tabel." in text and "Dalam" in text
     assert {"x", "y", "z", "w", "F"} <= set(text.split())
+
+
+def test_shaped_ligature_broken_across_lines_in_a_narrow_cell(tmp_path):
+    """An Arabic ligature glued to Latin and code text in a narrow column: the
+    word is broken across lines and a line opens with a raised shaped glyph,
+    which made reportlab's text object fail (found by the fuzz tests)."""
+    from publikasi.model import Code, Text
+    from publikasi.model import Table as MTable
+
+    failures = []
+    for n in range(35, 47, 2):  # column widths around the one that failed
+        out = tmp_path / f"n{n}"
+        cells = ((Text("w " * n),), (Text("\ufdfa<ara>"), Code("#")))
+        try:
+            text = export_model(out, (MTable(header=(), rows=(cells,)),
+                                      Paragraph((Text("Sesudah tabel."),))))
+        except Exception as exc:  # noqa: BLE001 - collect, then report every width
+            failures.append((n, repr(exc)[:80]))
+            continue
+        assert "Sesudah tabel." in text and "ara" in text.replace("\n", "")
+        assert qpdf_check(out / "r.pdf").returncode == 0
+    assert not failures, failures
+
+
+def test_words_mixing_fonts_with_a_shaped_script(tmp_path):
+    """reportlab shapes a whole word with the font of its first piece: a name
+    in Arabic or Devanagari inside parentheses or guillemets, or Latin glued
+    to an Arabic ligature, came out as boxes or wrong letters."""
+    import unicodedata
+
+    from publikasi.model import Text
+
+    text = export_model(tmp_path, (Paragraph((Text(
+        "Tamu (محمد) dan «राम» hadir; tanda \ufdfa<ara> tetap."),)),))
+    folded = unicodedata.normalize("NFKC", text).replace("\u202b", "").replace("\u202c", "")
+    for shown in ("محمد", "राम", "ara>", "hadir;", "tetap."):
+        assert shown in folded, (shown, folded)
+    # Glyphs with no Unicode mapping (private use) are what boxes extract as.
+    body = folded[folded.index("Tamu"):folded.index("tetap.")]
+    assert not any(0xE000 <= ord(c) <= 0xF8FF for c in body), body

@@ -24,6 +24,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.lib.utils import TimeStamp
 from reportlab.pdfgen.canvas import Canvas
+from reportlab.pdfgen.textobject import PDFTextObject
 from reportlab.platypus import (
     BaseDocTemplate, Flowable, Frame, Image, KeepTogether, ListFlowable, ListItem,
     NextPageTemplate, PageBreak, PageTemplate, Paragraph, Spacer, Table, TableStyle,
@@ -81,6 +82,24 @@ class _FixedTimeCanvas(Canvas):
         stamp.dhh = stamp.dmm = 0
         stamp.tzname = "UTC"
         self._doc._timeStamp = stamp
+
+    def beginText(self, x: float = 0, y: float = 0, direction=None) -> PDFTextObject:
+        return _TextObject(self, x, y, direction=direction)
+
+
+class _TextObject(PDFTextObject):
+    """reportlab's text object, safe when a line opens with a raised glyph.
+
+    Shaped glyphs with a vertical offset (Arabic marks, some ligatures) are
+    drawn with a text rise; when such a glyph is the first thing a text
+    object writes, reportlab's setRise looks at the previous operator, of
+    which there is none, and raises IndexError.
+    """
+
+    def setRise(self, rise: float) -> None:
+        if not self._code:
+            self._code.append("")
+        super().setRise(rise)
 
 
 @dataclass

@@ -394,6 +394,55 @@ class FontSet:
         return None
 
 
+def _shape_each_font_run(original):
+    """Wrap reportlab's shapeFragWord so that a word in several fonts is shaped
+    one font run at a time.
+
+    reportlab shapes a whole space-delimited word with the font of its first
+    piece, so "(محمد)" (parenthesis in the body font, name in Noto Sans
+    Arabic) came out as boxes, and Latin glued to Arabic as wrong glyphs.
+    Each run is shaped with its own font here and the pieces are joined.
+    """
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+    from reportlab.pdfbase.ttfonts import ShapedFragWord, makeShapedFragWord
+
+    def shape(word, *args, **kwargs):
+        if isinstance(word, ShapedFragWord):
+            return word
+        pieces = word[1:]
+        names = {f.fontName for f, _ in pieces if not hasattr(f, "cbDefn")}
+        if len(names) <= 1:
+            return original(word, *args, **kwargs)
+        runs: list[list] = []
+        fonts: list[str | None] = []
+        for f, text in pieces:
+            name = None if hasattr(f, "cbDefn") else f.fontName  # cbDefn: an anchor
+            if not runs or (name is not None and fonts[-1] not in (None, name)):
+                runs.append([])
+                fonts.append(name)
+            elif fonts[-1] is None:
+                fonts[-1] = name
+            runs[-1].append((f, text))
+        total, parts = 0.0, []
+        for run in runs:
+            width = sum(stringWidth(text, f.fontName, f.fontSize)
+                        for f, text in run if not hasattr(f, "cbDefn"))
+            shaped = original([width, *run], force=True)
+            total += shaped[0]
+            parts.extend(shaped[1:])
+        return makeShapedFragWord(word)([total, *parts])
+
+    shape.publikasi_wrapped = True
+    return shape
+
+
+def _install_run_shaping() -> None:
+    from reportlab.platypus import paragraph
+
+    if not getattr(paragraph.shapeFragWord, "publikasi_wrapped", False):
+        paragraph.shapeFragWord = _shape_each_font_run(paragraph.shapeFragWord)
+
+
 _fontset: FontSet | None = None
 
 
@@ -407,6 +456,8 @@ def load_fonts() -> FontSet:
     families = {cut.source.key: _register(cut, f"Pk{cut.source.ps_base}") for cut in cuts}
     # A variable font's cmap is the cmap of every instance cut from it.
     fallbacks = [Fallback(src, _cmap(src.upright)) for src in fallback_sources()]
+    if shaping_available():
+        _install_run_shaping()
     _fontset = FontSet(families, fallbacks, shaping=shaping_available())
     return _fontset
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ...model import Code, Emph, FootnoteRef, Inline, LineBreak, Link, Strong, Text, plain_text
-from .fonts import COMPLEX_RE, FontSet
+from ...model import Code, Emph, FootnoteRef, Inline, LineBreak, Link, Strong, Text
+from .fonts import FontSet
 
 REPLACEMENT = "\ufffd"
 
@@ -92,19 +92,7 @@ class Marker:
         return "".join(out).replace("\n", "<br/>")
 
     def inlines(self, nodes: tuple[Inline, ...] | list[Inline]) -> str:
-        out = []
-        for i, node in enumerate(nodes):
-            part = self.inline(node)
-            if isinstance(node, FootnoteRef):
-                # reportlab shapes a whole space-delimited word at once and then
-                # draws a superscript glued to Arabic or Devanagari with the wrong
-                # glyph: keep the number a word of its own on a shaped side.
-                if COMPLEX_RE.match(plain_text(nodes[:i])[-1:]):
-                    part = " " + part
-                if COMPLEX_RE.match(plain_text(nodes[i + 1:])[:1]):
-                    part += " "
-            out.append(part)
-        return "".join(out)
+        return "".join(self.inline(n) for n in nodes)
 
     def inline(self, node: Inline) -> str:
         if isinstance(node, Text):
