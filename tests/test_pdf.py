@@ -920,3 +920,32 @@ def test_words_mixing_fonts_with_a_shaped_script(tmp_path):
     # Glyphs with no Unicode mapping (private use) are what boxes extract as.
     body = folded[folded.index("Tamu"):folded.index("tetap.")]
     assert not any(0xE000 <= ord(c) <= 0xF8FF for c in body), body
+
+
+def test_photo_in_a_list_item_stays_with_its_caption(tmp_path):
+    """Figures inside list items cannot use reportlab's KeepTogether; they
+    still never part from their captions: on every page, as many pictures as
+    captions (many list items of varied length land at every page position)."""
+    from publikasi.model import Text
+
+    photo = make_png(tmp_path / "foto.png", (400, 300))
+    blocks: tuple = ()
+    for i in range(20):
+        blocks += tuple(Paragraph((Text(f"Paragraf {i}.{j} " + "isi berita " * 14),))
+                        for j in range(i % 5))
+        item = (Paragraph((Text(f"Butir {i} " + "rincian " * 10),)),
+                Figure(photo, alt=f"Foto {i}", caption=f"Keterangan foto nomor {i}."),
+                Paragraph((Text("Lanjutan butir."),)))
+        blocks += (ListBlock((item,), ordered=False),)
+    export_model(tmp_path / "out", blocks)
+    pdf = tmp_path / "out" / "r.pdf"
+    listing = subprocess.run([require("pdfimages"), "-list", str(pdf)], capture_output=True,
+                             text=True, check=True).stdout.splitlines()[2:]
+    images: dict[int, int] = {}
+    for line in listing:
+        if line.strip():
+            page = int(line.split()[0])
+            images[page] = images.get(page, 0) + 1
+    captions = {i + 1: t.count("Keterangan foto nomor") for i, t in enumerate(page_texts(pdf))}
+    assert sum(captions.values()) == 20
+    assert {p: n for p, n in captions.items() if n} == images, (captions, images)

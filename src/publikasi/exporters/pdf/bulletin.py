@@ -39,7 +39,7 @@ from ...model import (
 )
 from .. import ExportContext
 from .fonts import COMPLEX_RE, FontSet, char_names, needs_shaping
-from .layout import Anchor, ColorBar, Settings
+from .layout import Anchor, ColorBar, Settings, Together
 from .markup import Marker, esc
 
 PRINT_DPI = 300
@@ -1014,12 +1014,12 @@ __all__ = ["Bulletin", "PassState"]
 
 
 def _unkept(flows: list[Flowable]) -> list[Flowable]:
-    """A list item's flowables without KeepTogether wrappers.
+    """A list item's flowables with KeepTogether replaced by :class:`Together`.
 
     reportlab indents list items with DDIndenter, which wraps whatever a split
     returns; a KeepTogether that splits at a frame end returns a FrameBreak,
-    and DDIndenter then asks it for its size, which raises.  Inside a list a
-    figure and its caption may therefore part at a page end.
+    and DDIndenter then asks it for its size, which raises.  Together keeps a
+    figure with its caption without that.
 
     It also clears keepWithNext (a heading's): reportlab joins the last
     flowable of an item with what follows the list into a KeepTogether, whose
@@ -1029,7 +1029,11 @@ def _unkept(flows: list[Flowable]) -> list[Flowable]:
     out: list[Flowable] = []
     for f in flows:
         if isinstance(f, KeepTogether):
-            out.extend(_unkept(list(f._content)))
+            parts = _unkept(list(f._content))
+            if any(isinstance(p, Together) for p in parts):
+                out.extend(parts)
+            else:
+                out.append(Together(parts))
         else:
             if f.getKeepWithNext():
                 f.keepWithNext = 0

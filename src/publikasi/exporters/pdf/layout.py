@@ -172,3 +172,44 @@ class ColorBar(Flowable):
     def draw(self) -> None:
         self.canv.setFillColor(self.color)
         self.canv.rect(0, 0, self.width, self.thickness, stroke=0, fill=1)
+
+
+class Together(Flowable):
+    """Flowables stacked as one block that moves to the next frame whole.
+
+    KeepTogether's way of moving on (a FrameBreak) breaks inside reportlab's
+    indented list items, so a figure in a list item uses this instead: it does
+    not split, and only a block taller than a whole frame gives its parts up.
+    """
+
+    def __init__(self, content: list[Flowable]) -> None:
+        super().__init__()
+        self._content = content
+        self._sizes: list[tuple[float, float]] = []
+        self.spaceBefore = content[0].getSpaceBefore() if content else 0
+        self.spaceAfter = content[-1].getSpaceAfter() if content else 0
+
+    def _gaps(self) -> list[float]:
+        """Space between each part and the next."""
+        return [max(a.getSpaceAfter(), b.getSpaceBefore())
+                for a, b in zip(self._content, self._content[1:])]
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        self._sizes = [f.wrap(availWidth, availHeight) for f in self._content]
+        self.width = max((w for w, _ in self._sizes), default=0)
+        self.height = sum(h for _, h in self._sizes) + sum(self._gaps())
+        return self.width, self.height
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        frame = getattr(self, "_frame", None)
+        if frame is not None and getattr(frame, "_atTop", False):
+            return list(self._content)  # taller than a whole frame: let it break
+        return []  # wait for the next frame
+
+    def draw(self) -> None:
+        y = self.height
+        gaps = [*self._gaps(), 0]
+        for f, (_, h), gap in zip(self._content, self._sizes, gaps):
+            y -= h
+            f.drawOn(self.canv, 0, y)
+            y -= gap
