@@ -192,7 +192,8 @@ def test_progress_bar_on_a_terminal(corpus, tmp_path):
     import sys
 
     leader, follower = pty.openpty()
-    env = dict(os.environ, TERM="xterm", COLUMNS="100")
+    # No delay: on a fast machine the whole build takes less than the usual second.
+    env = dict(os.environ, TERM="xterm", COLUMNS="100", PUBLIKASI_PROGRESS_DELAY="0")
     for name in ("CI", "PUBLIKASI_PROGRESS", "SOURCE_DATE_EPOCH"):
         env.pop(name, None)
     proc = subprocess.Popen([sys.executable, "-m", "publikasi", "build", str(corpus), "-o",
@@ -241,3 +242,12 @@ def test_progress_object_respects_delay_and_terminal():
         bar.start(2)
         bar.advance("pdf a")
     assert piped.getvalue() == ""
+
+
+def test_progress_delay_from_the_environment(monkeypatch):
+    from publikasi.progress import DELAY, BuildProgress
+
+    monkeypatch.setenv("PUBLIKASI_PROGRESS_DELAY", "0")
+    assert BuildProgress(enabled=False).delay == 0
+    monkeypatch.setenv("PUBLIKASI_PROGRESS_DELAY", "nanti")
+    assert BuildProgress(enabled=False).delay == DELAY

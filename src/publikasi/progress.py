@@ -4,8 +4,8 @@ Shown only when stderr is a terminal, the ``CI`` variable is unset and
 ``TERM`` is not ``dumb``; in pipes, logs and CI a build prints nothing but its
 warnings and the files it wrote.  ``PUBLIKASI_PROGRESS=0`` turns it off and
 ``=1`` on regardless.  Nothing appears before the build has run for
-:data:`DELAY` seconds, so quick rebuilds stay silent, and the bar removes
-itself when the build ends.  rich is imported only when the bar is shown.
+:data:`DELAY` seconds (``PUBLIKASI_PROGRESS_DELAY`` changes it), so quick
+rebuilds stay silent, and the bar removes itself when the build ends.  rich is imported only when the bar is shown.
 """
 
 from __future__ import annotations
@@ -17,6 +17,14 @@ from typing import IO, Any, Self
 
 DELAY = 1.0  # seconds before the bar appears
 REFRESH = 0.1  # seconds between redraws
+
+
+def default_delay() -> float:
+    """:data:`DELAY`, or ``PUBLIKASI_PROGRESS_DELAY`` seconds when that is a number."""
+    try:
+        return max(0.0, float(os.environ.get("PUBLIKASI_PROGRESS_DELAY", DELAY)))
+    except ValueError:
+        return DELAY
 
 
 def wanted(stream: IO[str]) -> bool:
@@ -40,10 +48,10 @@ class BuildProgress:
     """
 
     def __init__(self, stream: IO[str] | None = None, *, enabled: bool | None = None,
-                 delay: float = DELAY) -> None:
+                 delay: float | None = None) -> None:
         self.stream = stream if stream is not None else sys.stderr
         self.enabled = wanted(self.stream) if enabled is None else enabled
-        self.delay = delay
+        self.delay = default_delay() if delay is None else delay
         self.began = time.monotonic()
         self.total = 0
         self.done = 0
