@@ -5,7 +5,8 @@ Shown only when stderr is a terminal, the ``CI`` variable is unset and
 warnings and the files it wrote.  ``PUBLIKASI_PROGRESS=0`` turns it off and
 ``=1`` on regardless.  Nothing appears before the build has run for
 :data:`DELAY` seconds (``PUBLIKASI_PROGRESS_DELAY`` changes it), so quick
-rebuilds stay silent, and the bar removes itself when the build ends.  rich is imported only when the bar is shown.
+rebuilds stay silent, and the bar removes itself when the build ends.  rich
+is imported only when the bar is shown.
 """
 
 from __future__ import annotations
