@@ -9,7 +9,9 @@ independent library: python-docx, pypdf, zipfile + lxml, feedparser, json.
 
 A second property feeds random Markdown (made of real syntax fragments and
 raw HTML) through the reader and the exporters; a third throws arbitrary
-text at the YAML loader.
+text at the YAML loader; a fourth writes whole source folders (release.yaml,
+a Markdown and a pasted .txt article, good and broken lines mixed) and runs
+``publikasi build`` on them: exit 0, or exit 2 with clean ``error:`` lines.
 
 CI runs a fixed seed (``derandomize=True``), 25 examples per property (200 for YAML);
 ``PUBLIKASI_FUZZ=long`` runs many more with a random seed (e.g. nightly or
@@ -31,7 +33,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, event, given, settings
 from hypothesis import strategies as st
 from safety_support import jpeg_bytes, png_bytes
 
@@ -326,3 +328,82 @@ def test_yaml_loader_gives_a_mapping_or_input_error(text):
         return
     assert isinstance(doc.data, dict)
     assert all(isinstance(k, str) for k in doc.data)
+
+
+# ---------------------------------------------------------------- whole sources through the CLI
+
+RELEASE_LINES = st.sampled_from([
+    "title: Warta Kota\n", "title: \n", "title: [a, b]\n", "date: 2025-11-10\n",
+    "date: 2025-02-30\n", "date: kemarin\n", "edition: 47\n", "language: id\n",
+    "language: xx-!!\n", "timezone: Asia/Makassar\n", "timezone: Mars/Olympus\n",
+    "base_url: https://warta.example/berita/\n", "base_url: warta\n",
+    "articles: [b.md, a.txt]\n", "articles: [../luar.md]\n", "cover: images/foto.jpg\n",
+    "cover: /etc/passwd\n", "feed: {items: 3}\n", "feed: {items: -1}\n", "theme: buletin\n",
+    "theme: tidak-ada\n", "limits: {image_pixels: 10}\n", "publisher: {name: Humas}\n",
+    "titel: salah ketik\n", "- daftar\n", "&a [*a, *a]\n",
+])
+FRONT_LINES = st.sampled_from([
+    "title: Judul Berita\n", "title: \n", "date: 2025-11-10T09:00:00+07:00\n",
+    "date: 10/11/2025\n", "date: 2025-13-01\n", "dateline: Blimbing\n", "authors: [Rina]\n",
+    "authors: 5\n", "tags: [umkm, ekraf]\n", "image: {src: images/foto.jpg, caption: Foto}\n",
+    "image: {src: images/hilang.jpg}\n", "image: {src: https://x.example/a.jpg}\n",
+    "slug: berita-satu\n", "language: en\n", "source: javascript:alert(1)\n", "summary: Ringkas\n",
+])
+TXT_LINES = st.sampled_from([
+    "Wali Kota Malang Buka Expo\n", "Blimbing () – Pemerintah Kota Malang membuka expo.\n",
+    "Malang, Senin (10/11/2025) – Warga hadir.\n", "Foto: Suasana expo (Foto: Humas)\n",
+    "Baca Juga: Berita lain\n", "(gil/yn)\n", "---\n", "\n", "- butir\n", "Penulis: Rina\n",
+])
+
+
+@st.composite
+def source_folders(draw) -> dict[str, bytes]:
+    # Mostly a valid skeleton with odd lines added, so that many examples get
+    # past the first check and into readers and exporters.
+    good = draw(st.integers(0, 3)) > 0
+    release = "title: Warta\ndate: 2025-11-10\nbase_url: https://warta.example/b/\n" if good else ""
+    lines = draw(st.lists(RELEASE_LINES, max_size=3 if good else 8, unique=True))
+    if good and draw(st.booleans()):  # no repeated key: get further than that check
+        lines = [x for x in lines if x.split(":")[0] not in ("title", "date", "base_url")]
+    release += "".join(lines)
+    files = {"release.yaml": release.encode()}
+    front = "title: Judul\ndate: 2025-11-10T09:00:00+07:00\n" if draw(st.integers(0, 3)) else ""
+    extra = draw(st.lists(FRONT_LINES, max_size=4, unique=True))
+    if front and draw(st.booleans()):
+        extra = [x for x in extra if x.split(":")[0] not in ("title", "date")]
+    front += "".join(extra)
+    body = draw(MARKDOWN)
+    md = f"---\n{front}---\n{body}\n" if draw(st.integers(0, 5)) else front + body
+    files["b.md"] = md.encode("utf-8", "surrogatepass")
+    if draw(st.booleans()):
+        txt = "".join(draw(st.lists(st.one_of(TXT_LINES, TEXT), max_size=10)))
+        files["a.txt"] = txt.encode(draw(st.sampled_from(["utf-8", "utf-16", "cp1252"])),
+                                    "replace")
+    return files
+
+
+@MARKDOWN_SETTINGS
+@given(files=source_folders())
+def test_arbitrary_source_folder_builds_or_fails_cleanly(files, md_root, tmp_path_factory,
+                                                        capsys):
+    """Through the CLI: exit 0, or exit 2 with only `error: FILE[:LINE]: message`
+    lines naming a file of the source; never a traceback, never exit 1."""
+    from publikasi.cli import main
+
+    root = tmp_path_factory.mktemp("src")
+    shutil.copytree(md_root / "images", root / "images")
+    for name, data in files.items():
+        (root / name).write_bytes(data)
+    out = root.parent / (root.name + "-out")
+    code = main(["build", str(root), "-o", str(out), "-f", "docx,rss,jsonfeed"])
+    err = capsys.readouterr().err
+    event(f"exit {code}")  # pytest --hypothesis-show-statistics shows the mix
+    assert code in (0, 2), err
+    assert "Traceback" not in err and "unexpected error" not in err, err
+    if code == 2:
+        errors = [line for line in err.splitlines() if line.startswith("error: ")]
+        assert errors, err
+        assert all(str(root) in line or "-out" in line for line in errors), errors
+        assert not out.exists() or not any(out.iterdir())  # nothing half-written
+    shutil.rmtree(root, ignore_errors=True)
+    shutil.rmtree(out, ignore_errors=True)
