@@ -290,8 +290,8 @@ def md_root(tmp_path_factory) -> Path:
 
 
 @MARKDOWN_SETTINGS
-@given(title=VISIBLE, body=MARKDOWN)
-def test_arbitrary_markdown_through_reader_and_exporters(title, body, md_root, exporters):
+@given(title=VISIBLE, body=MARKDOWN, theme=st.sampled_from(["default", "buletin"]))
+def test_arbitrary_markdown_through_reader_and_exporters(title, body, theme, md_root, exporters):
     from publikasi.readers.markdown import read_markdown
 
     text = f"---\ntitle: {json.dumps(title)}\ndate: 2025-11-10T09:00:00+07:00\n---\n{body}\n"
@@ -305,7 +305,7 @@ def test_arbitrary_markdown_through_reader_and_exporters(title, body, md_root, e
                       base_url="https://warta.example/berita/")
     pub = Publication(title="Warta", releases=(release,), base_url=release.base_url,
                       slug="edisi")
-    _run(pub, exporters)
+    _run(pub, exporters, theme)
 
 
 # ---------------------------------------------------------------- YAML loader
