@@ -129,7 +129,9 @@ def _write_fixture_release(root: Path) -> Path:
         encoding="utf-8")
     (rel / "a.md").write_text(
         "---\ntitle: Foto Tanpa Keterangan\ndate: 2025-12-01T08:00:00+08:00\n"
-        "dateline: Makassar\nauthors: [Andi, Budi]\n---\n"
+        "dateline: Makassar\nauthors: [Andi, Budi]\n"
+        # A pasted source address with a bare "%", brackets, "<>" and two "#".
+        "source: 'https://contoh.example/berita/diskon-50%/[1]?q=<a>#x#y'\n---\n"
         "Paragraf dengan [tautan relatif](lain.html) dan [tautan luar](https://contoh.example/).\n\n"
         "![](images/besar.jpg)\n\nParagraf penutup.\n", encoding="utf-8")
     (rel / "b.md").write_text(

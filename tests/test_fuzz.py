@@ -5,7 +5,8 @@ lists and quotes, ragged tables, links, figures with captions) out of
 arbitrary Unicode mixed with the characters that break document libraries
 (XML-invalid controls, lone surrogates, bidi overrides, markup-looking text).
 Every installed exporter runs on them; each output is read back by an
-independent library: python-docx, pypdf, zipfile + lxml, feedparser, json.
+independent library: python-docx, pypdf, zipfile + lxml, feedparser, json;
+at the end every e-book also goes through EPUBCheck.
 
 A second property feeds random Markdown (made of real syntax fragments and
 raw HTML) through the reader and the exporters; a third throws arbitrary
@@ -233,7 +234,9 @@ def _hang(signum, frame):
 HANG_SECONDS = 60
 
 
-def _run(pub: Publication, exporters: dict, theme_name: str = "default") -> None:
+def _run(pub: Publication, exporters: dict, theme_name: str = "default",
+         keep: Path | None = None) -> None:
+    """Export and read back; with ``keep``, EPUBs are also copied there."""
     staging = Path(tempfile.mkdtemp(prefix="publikasi-fuzz-"))
     # A build that never ends is as bad as a crash (a cron job hangs forever):
     # SIGALRM turns it into a failure that Hypothesis reports with its example.
@@ -248,6 +251,9 @@ def _run(pub: Publication, exporters: dict, theme_name: str = "default") -> None
             assert exc.problems and all(p.message for p in exc.problems)
             return
         read_back(written)
+        if keep is not None:
+            for path in written.get("epub", []):
+                shutil.copy(path, keep / f"{len(list(keep.iterdir())):04d}.epub")
     finally:
         if timed:
             signal.alarm(0)
@@ -259,12 +265,27 @@ def test_every_format_is_installed(exporters):
     assert set(exporters) >= {"docx", "pdf", "epub", "rss", "atom", "jsonfeed"}
 
 
-@EXPORT_SETTINGS
-@given(data=st.data())
-def test_arbitrary_model_through_every_exporter(data, image_paths, exporters):
-    pub = data.draw(publications(image_paths))
-    # Both shipped themes: one column, or two columns with pull quotes and boxes.
-    _run(pub, exporters, data.draw(st.sampled_from(["default", "buletin"])))
+def test_arbitrary_model_through_every_exporter(image_paths, exporters, tmp_path):
+    """Every example's outputs read back; then all the e-books go through
+    EPUBCheck together (one JVM per book, after Hypothesis is done)."""
+    from judges import epubcheck
+
+    books = tmp_path / "books"
+    books.mkdir()
+
+    @EXPORT_SETTINGS
+    @given(data=st.data())
+    def example(data):
+        pub = data.draw(publications(image_paths))
+        # Both shipped themes: one column, or two columns with pull quotes and boxes.
+        _run(pub, exporters, data.draw(st.sampled_from(["default", "buletin"])), keep=books)
+
+    example()
+    kept = sorted(books.iterdir())
+    assert kept
+    reports = epubcheck(kept)
+    problems = {p.name: r.errors + r.warnings for p, r in reports.items() if not r.clean}
+    assert not problems, problems
 
 
 # ---------------------------------------------------------------- Markdown in, formats out

@@ -8,6 +8,8 @@ decide where pictures live and how footnotes are marked up through
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from html import escape
@@ -49,35 +51,62 @@ class HtmlOptions:
         return f"{self.id_prefix}fnref-{label}"
 
 
+# ASCII that may not stand bare in a URL (spaces, quotes, angle brackets ...)
+# and a "%" that does not start an escape.  Non-ASCII letters stay: IRIs allow them.
+_URL_ILLEGAL = re.compile(r'[\x00-\x20"<>\\^`{|}\x7f]|%(?![0-9A-Fa-f]{2})')
+_URL_HEAD = re.compile(r"(?:[A-Za-z][A-Za-z0-9+.-]*:)?(?://[^/?#]*)?")
+
+
+def clean_href(url: str) -> str:
+    """``url`` with the characters a URL may not hold percent-encoded.
+
+    A pasted link such as ``https://x.example/a b<2>`` or ``.../50%off`` is
+    what a browser would follow, but EPUBCheck (and XHTML) reject it bare.
+    """
+    url = _URL_ILLEGAL.sub(lambda m: "".join(f"%{b:02X}" for b in m.group().encode()), url)
+    # Square brackets belong only around an IPv6 host, and a fragment has one "#".
+    head = _URL_HEAD.match(url).group(0)
+    rest = url[len(head):].replace("[", "%5B").replace("]", "%5D")
+    hash_at = rest.find("#")
+    if hash_at >= 0:
+        rest = rest[:hash_at + 1] + rest[hash_at + 1:].replace("#", "%23")
+    return head + rest
+
+
 def _href(url: str, opts: HtmlOptions) -> str:
     if opts.link_base and not urlsplit(url).scheme and not url.startswith("#"):
-        return urljoin(opts.link_base, url)
-    return url
+        return clean_href(urljoin(opts.link_base, url))
+    return clean_href(url)
 
 
-def inlines_html(inlines: tuple[Inline, ...] | list[Inline], opts: HtmlOptions) -> str:
-    return "".join(inline_html(i, opts) for i in inlines)
+def inlines_html(inlines: tuple[Inline, ...] | list[Inline], opts: HtmlOptions,
+                 in_link: bool = False) -> str:
+    return "".join(inline_html(i, opts, in_link) for i in inlines)
 
 
-def inline_html(node: Inline, opts: HtmlOptions) -> str:
+def inline_html(node: Inline, opts: HtmlOptions, in_link: bool = False) -> str:
+    """One inline as (X)HTML.  Inside a link, links and note references lose
+    their own <a>: HTML forbids an <a> in an <a> (EPUBCheck RSC-005)."""
     if isinstance(node, Text):
         return esc(node.text)
     if isinstance(node, Code):
         return f"<code>{esc(node.text)}</code>"
     if isinstance(node, Emph):
-        return f"<em>{inlines_html(node.children, opts)}</em>"
+        return f"<em>{inlines_html(node.children, opts, in_link)}</em>"
     if isinstance(node, Strong):
-        return f"<strong>{inlines_html(node.children, opts)}</strong>"
+        return f"<strong>{inlines_html(node.children, opts, in_link)}</strong>"
     if isinstance(node, Link):
-        href: str | None = _href(node.url, opts)
+        href: str | None = None if in_link else _href(node.url, opts)
         if opts.link_filter is not None and href is not None:
             href = opts.link_filter(href)
         if not href:
-            return inlines_html(node.children, opts)
+            return inlines_html(node.children, opts, in_link)
         title = f' title="{esc(node.title)}"' if node.title else ""
-        return f'<a href="{esc(href)}"{title}>{inlines_html(node.children, opts)}</a>'
+        return f'<a href="{esc(href)}"{title}>{inlines_html(node.children, opts, True)}</a>'
     if isinstance(node, LineBreak):
         return "<br/>"
+    if isinstance(node, FootnoteRef) and in_link:
+        return f"<sup>{esc(node.label)}</sup>"
     if isinstance(node, FootnoteRef):
         target = opts.fn_id(node.label)
         if opts.footnotes == "epub":
