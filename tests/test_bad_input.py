@@ -183,6 +183,11 @@ CASES = [
          [(A, 4, r"not a BCP 47 language tag")]),
     Case("article-source-not-url", rel({A: article(extra="source: bukan alamat\n")}),
          [(A, 4, r"`source` must be an absolute http\(s\) URL")]),
+    Case("article-source-broken-host", rel({A: article(extra="source: 'http://[::1/x'\n")}),
+         [(A, 4, r"`source` must be an absolute http\(s\) URL")]),
+    Case("base-url-broken-host", rel({R: release_yaml("", RELEASE_YAML.replace(
+        "https://warta.example/berita/", '"https://[warta/berita/"'))}),
+         [(R, 4, r"`base_url` must be an absolute http\(s\) URL")]),
     Case("image-key-typo", rel({A: article(extra="image: {src: images/foto.jpg, captoin: x}\n")}),
          [(A, 4, r"unknown key `captoin` \(did you mean `caption`\?")]),
     Case("duplicate-slugs", rel({"rel/b.md": ARTICLE_MD.replace("09:00", "10:00")}),

@@ -132,7 +132,8 @@ def _write_fixture_release(root: Path) -> Path:
         "dateline: Makassar\nauthors: [Andi, Budi]\n"
         # A pasted source address with a bare "%", brackets, "<>" and two "#".
         "source: 'https://contoh.example/berita/diskon-50%/[1]?q=<a>#x#y'\n---\n"
-        "Paragraf dengan [tautan relatif](lain.html) dan [tautan luar](https://contoh.example/).\n\n"
+        "Paragraf dengan [tautan relatif](lain.html) dan [tautan luar](https://contoh.example/).\n"
+        "Alamat rusak [tanpa host](http://[abc/x) dan <http://[::1> tetap teks.\n\n"
         "![](images/besar.jpg)\n\nParagraf penutup.\n", encoding="utf-8")
     (rel / "b.md").write_text(
         "---\ntitle: Gambar Kecil\ndate: 2025-11-30\n---\n"

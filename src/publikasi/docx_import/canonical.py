@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 from ..model import (
     Article,
@@ -42,11 +42,12 @@ from ..model import (
     Text,
     walk_blocks,
 )
+from ..text import url_scheme
 
 
 def resolve_url(url: str, base_url: str) -> str:
     """The URL as the exporter writes it into Word (relative ones made absolute)."""
-    if base_url and not urlsplit(url).scheme and not url.startswith("#"):
+    if base_url and not url_scheme(url) and not url.startswith("#"):
         return urljoin(base_url, url)
     return url
 

@@ -9,16 +9,30 @@ decide where pictures live and how footnotes are marked up through
 from __future__ import annotations
 
 import re
-
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from html import escape
 from urllib.parse import urljoin, urlsplit
 
 from ..model import (
-    Block, Code, Emph, Figure, Footnote, FootnoteRef, Heading, Inline, LineBreak, Link,
-    ListBlock, Paragraph, Quote, Strong, Table, Text,
+    Block,
+    Code,
+    Emph,
+    Figure,
+    Footnote,
+    FootnoteRef,
+    Heading,
+    Inline,
+    LineBreak,
+    Link,
+    ListBlock,
+    Paragraph,
+    Quote,
+    Strong,
+    Table,
+    Text,
 )
+from ..text import url_scheme
 
 
 def esc(text: str) -> str:
@@ -54,6 +68,7 @@ class HtmlOptions:
 # ASCII that may not stand bare in a URL (spaces, quotes, angle brackets ...)
 # and a "%" that does not start an escape.  Non-ASCII letters stay: IRIs allow them.
 _URL_ILLEGAL = re.compile(r'[\x00-\x20"<>\\^`{|}\x7f]|%(?![0-9A-Fa-f]{2})')
+_URL_HOST = re.compile(r"(?:\[[0-9A-Fa-f:.]+\]|[^\s%\[\]/?#@:]+)(?::\d*)?")
 _URL_HEAD = re.compile(r"(?:[A-Za-z][A-Za-z0-9+.-]*:)?(?://[^/?#]*)?")
 
 
@@ -62,8 +77,19 @@ def clean_href(url: str) -> str:
 
     A pasted link such as ``https://x.example/a b<2>`` or ``.../50%off`` is
     what a browser would follow, but EPUBCheck (and XHTML) reject it bare.
+    A link whose host is broken (``http://[abc/x``) gives "": no link, the
+    text stays.
     """
     url = _URL_ILLEGAL.sub(lambda m: "".join(f"%{b:02X}" for b in m.group().encode()), url)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 -- raises ValueError for a port that is not a number
+    except ValueError:  # an unbalanced "[" in the host: no usable address
+        return ""
+    if parts.netloc and not _URL_HOST.fullmatch(parts.netloc.rsplit("@", 1)[-1]):
+        return ""  # "http://[abc/x", "http://%5B..." : a host no reader can reach
+    if not parts.netloc and parts.scheme in ("http", "https"):
+        return ""
     # Square brackets belong only around an IPv6 host, and a fragment has one "#".
     head = _URL_HEAD.match(url).group(0)
     rest = url[len(head):].replace("[", "%5B").replace("]", "%5D")
@@ -74,7 +100,7 @@ def clean_href(url: str) -> str:
 
 
 def _href(url: str, opts: HtmlOptions) -> str:
-    if opts.link_base and not urlsplit(url).scheme and not url.startswith("#"):
+    if opts.link_base and not url_scheme(url) and not url.startswith("#"):
         return clean_href(urljoin(opts.link_base, url))
     return clean_href(url)
 

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from ..errors import Problems, fail
 from ..images import MAX_BYTES, MAX_PIXELS, ImageLimits, check_image
 from ..model import Figure
-from ..text import clean_line
+from ..text import clean_line, url_scheme
 
 if TYPE_CHECKING:
     from ..fetch import RemoteFetcher
@@ -232,7 +232,10 @@ def parse_int(value: Any, file: Path, line: int | None, key: str, minimum: int =
 
 def parse_url(value: Any, file: Path, line: int | None, key: str) -> str:
     url = _scalar_text(value, file, line, key)
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # an unbalanced "[" in the host
+        parts = urlsplit("")
     if parts.scheme not in ("http", "https") or not parts.netloc or " " in url:
         raise fail(file, f"`{key}` must be an absolute http(s) URL such as "
                    f"https://malangkota.go.id/, got {short(value)}", line)
@@ -241,7 +244,7 @@ def parse_url(value: Any, file: Path, line: int | None, key: str) -> str:
 
 def safe_link(url: str) -> bool:
     """True for links a reader may follow (no javascript:, data:, file: ...)."""
-    scheme = urlsplit(url.strip()).scheme.lower()
+    scheme = url_scheme(url)
     return scheme == "" or scheme in SAFE_LINK_SCHEMES
 
 
@@ -259,7 +262,7 @@ def warn_unknown_keys(data: dict, known: set[str], file: Path, lines: dict[str, 
 
 
 def is_remote(ref: str) -> bool:
-    return urlsplit(ref.strip()).scheme.lower() in REMOTE_SCHEMES
+    return url_scheme(ref) in REMOTE_SCHEMES
 
 
 def resolve_inside(ref: str, base_dir: Path, roots: tuple[Path, ...], file: Path,
@@ -280,7 +283,7 @@ def resolve_inside(ref: str, base_dir: Path, roots: tuple[Path, ...], file: Path
         raise fail(file, f"{what} {short(ref)} is remote; publikasi does not download during a "
                    "build: save it into the release's images/ folder (or build with "
                    "--allow-remote)", line)
-    if os.path.isabs(ref) or re.match(r"^[A-Za-z]:[\\/]", ref) or urlsplit(ref).scheme:
+    if os.path.isabs(ref) or re.match(r"^[A-Za-z]:[\\/]", ref) or url_scheme(ref):
         raise fail(file, f"{what} {short(ref)} must be a path relative to the file that uses it",
                    line)
     candidate = base_dir / ref

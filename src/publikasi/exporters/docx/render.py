@@ -17,7 +17,7 @@ import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 from babel.core import get_global
 from docx import Document
@@ -47,6 +47,7 @@ from ...model import (
     Text,
     plain_text,
 )
+from ...text import url_scheme
 from ...themes import Theme
 from .ooxml import E, mm_to_twips, paragraph, props, qn, run, set_prop, twips_to_emu, val
 from .ooxml import field as fld
@@ -340,7 +341,7 @@ class DocxBuilder:
         return out
 
     def _resolve_url(self, url: str) -> str:
-        if self.base_url and not urlsplit(url).scheme and not url.startswith("#"):
+        if self.base_url and not url_scheme(url) and not url.startswith("#"):
             return urljoin(self.base_url, url)
         return url
 

@@ -37,6 +37,7 @@ from ...model import (
     Quote, Release, Strong,
     Table as PTable, plain_text,
 )
+from ...text import url_scheme
 from .. import ExportContext
 from .fonts import COMPLEX_RE, FontSet, char_names, needs_shaping
 from .layout import Anchor, ColorBar, Settings, Together
@@ -274,11 +275,15 @@ class Bulletin:
 
     def resolve_link(self, url: str) -> str:
         """An href the PDF can use: external URL, "#dest" for an article, or "" (no link)."""
-        parts = urlsplit(url)
-        if parts.scheme in ("http", "https", "mailto", "ftp", "tel"):
+        scheme = url_scheme(url)
+        if scheme in ("http", "https", "mailto", "ftp", "tel"):
             return url
-        if parts.scheme:
+        if scheme:
             return ""  # javascript:, data:, file: ... never become links in print
+        try:
+            parts = urlsplit(url)
+        except ValueError:  # an unbalanced "[": not a link anyone can follow
+            return ""
         target = parts.path.rsplit("/", 1)[-1] if parts.path else parts.fragment
         article = self.by_name.get(target) or self.by_name.get(parts.fragment)
         if article is not None:
