@@ -48,6 +48,7 @@ from ...model import (
     plain_text,
 )
 from ...text import url_scheme
+from ..html import clean_href
 from ...themes import Theme
 from .ooxml import E, mm_to_twips, paragraph, props, qn, run, set_prop, twips_to_emu, val
 from .ooxml import field as fld
@@ -285,7 +286,10 @@ class DocxBuilder:
             elif isinstance(node, Strong):
                 yield from self._flatten(node.children, replace(fmt, bold=True))
             elif isinstance(node, Link):
-                yield from self._flatten(node.children, replace(fmt, link=node.url,
+                # An address with a broken host keeps its text but is no link;
+                # Word wants relationship targets that are valid URIs.
+                url = node.url if node.url.startswith("#") else clean_href(node.url)
+                yield from self._flatten(node.children, replace(fmt, link=url or None,
                                                                 title=node.title))
             elif isinstance(node, LineBreak):
                 yield "br", None, fmt
