@@ -949,3 +949,43 @@ def test_photo_in_a_list_item_stays_with_its_caption(tmp_path):
     captions = {i + 1: t.count("Keterangan foto nomor") for i, t in enumerate(page_texts(pdf))}
     assert sum(captions.values()) == 20
     assert {p: n for p, n in captions.items() if n} == images, (captions, images)
+
+
+def test_run_on_word_mixing_scripts_in_a_narrow_column(tmp_path):
+    """A 300-character "word" glued to Arabic, in italics, in the two-column
+    theme, at many positions on a page: it is broken across lines and the
+    layout never fails (the fuzz tests found such a word failing it)."""
+    from publikasi.model import Emph, LineBreak, Text
+
+    word = "Rp 1.250.000|مرحبا" + "x" * 300 + " akhir"
+    blocks: tuple = ()
+    for i in range(12):
+        blocks += tuple(Paragraph((Text(f"Pengisi {i}.{j} " + "kata " * 9),)) for j in range(i))
+        blocks += (Paragraph((LineBreak(), Emph((LineBreak(), Text(word))))),)
+    text = export_model(tmp_path, blocks, theme="buletin")
+    assert text.count("akhir") == 12
+
+
+def test_layout_failure_with_run_shaping_retries_with_reportlab_shaping(tmp_path, monkeypatch):
+    """Should a layout fail while publikasi's per-font-run shaping is on, the
+    bulletin is laid out again with reportlab's own shaping and still built."""
+    from reportlab.platypus.doctemplate import LayoutError
+
+    from publikasi.exporters.pdf import bulletin, fonts
+    from publikasi.model import Text
+
+    attempts = []
+    plain = bulletin._Doc.handle_flowable
+
+    def flaky(self, flowables):
+        if fonts.RUN_SHAPING["on"]:
+            attempts.append("run shaping")
+            raise LayoutError("simulated")
+        attempts.append("reportlab shaping")
+        return plain(self, flowables)
+
+    monkeypatch.setattr(bulletin._Doc, "handle_flowable", flaky)
+    text = export_model(tmp_path, (Paragraph((Text("Tamu (محمد) hadir."),)),))
+    assert "hadir." in text
+    assert attempts[0] == "run shaping" and "reportlab shaping" in attempts
+    assert fonts.RUN_SHAPING["on"]  # switched back on afterwards

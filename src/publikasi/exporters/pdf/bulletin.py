@@ -29,6 +29,7 @@ from reportlab.platypus import (
     BaseDocTemplate, Flowable, Frame, Image, KeepTogether, ListFlowable, ListItem,
     NextPageTemplate, PageBreak, PageTemplate, Paragraph, Spacer, Table, TableStyle,
 )
+from reportlab.platypus.doctemplate import LayoutError
 
 from ...i18n import article_date, long_date
 from ...images import PreparedImage
@@ -39,7 +40,7 @@ from ...model import (
 )
 from ...text import url_scheme
 from .. import ExportContext
-from .fonts import COMPLEX_RE, FontSet, char_names, needs_shaping
+from .fonts import COMPLEX_RE, RUN_SHAPING, FontSet, char_names, needs_shaping
 from .layout import Anchor, ColorBar, Settings, Together
 from .markup import Marker, esc
 
@@ -919,6 +920,19 @@ class Bulletin:
         return out
 
     def render(self, build_time: dt.datetime) -> bytes:
+        """The PDF bytes.  Should reportlab's layout fail with publikasi's
+        per-font-run shaping on, it is laid out once more with reportlab's own
+        shaping: a mixed-script word may then print poorly, but the build ends."""
+        try:
+            return self._render(build_time)
+        except LayoutError:
+            RUN_SHAPING["on"] = False
+            try:
+                return self._render(build_time)
+            finally:
+                RUN_SHAPING["on"] = True
+
+    def _render(self, build_time: dt.datetime) -> bytes:
         canvas_cls = type("_Canvas", (_FixedTimeCanvas,), {"build_time": build_time})
         state = PassState()
         data = b""

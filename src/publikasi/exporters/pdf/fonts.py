@@ -394,6 +394,11 @@ class FontSet:
         return None
 
 
+LONG_WORD = 150.0  # points: wider than this, a word may need breaking across lines
+# Switched off by Bulletin.render for a second attempt when a layout fails.
+RUN_SHAPING = {"on": True}
+
+
 def _shape_each_font_run(original):
     """Wrap reportlab's shapeFragWord so that a word in several fonts is shaped
     one font run at a time.
@@ -409,9 +414,18 @@ def _shape_each_font_run(original):
     def shape(word, *args, **kwargs):
         if isinstance(word, ShapedFragWord):
             return word
+        if not RUN_SHAPING["on"]:
+            return original(word, *args, **kwargs)
         pieces = word[1:]
         names = {f.fontName for f, _ in pieces if not hasattr(f, "cbDefn")}
         if len(names) <= 1:
+            return original(word, *args, **kwargs)
+        widths = [stringWidth(text, f.fontName, f.fontSize)
+                  for f, text in pieces if not hasattr(f, "cbDefn")]
+        if sum(widths) > LONG_WORD:
+            # A word this long is broken across lines by reportlab, whose
+            # splitting does not follow pieces shaped apart (the layout then
+            # fails); such a run-on "word" keeps reportlab's own shaping.
             return original(word, *args, **kwargs)
         runs: list[list] = []
         fonts: list[str | None] = []
