@@ -15,22 +15,8 @@ from html import escape
 from urllib.parse import urljoin, urlsplit
 
 from ..model import (
-    Block,
-    Code,
-    Emph,
-    Figure,
-    Footnote,
-    FootnoteRef,
-    Heading,
-    Inline,
-    LineBreak,
-    Link,
-    ListBlock,
-    Paragraph,
-    Quote,
-    Strong,
-    Table,
-    Text,
+    Block, Code, Emph, Figure, Footnote, FootnoteRef, Heading, Inline, LineBreak, Link,
+    ListBlock, Paragraph, Quote, Strong, Table, Text,
 )
 from ..text import url_scheme
 
