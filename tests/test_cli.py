@@ -140,3 +140,11 @@ def test_check_fails_on_a_broken_output(tmp_path, sample_dist):
     proc = run_cli("check", out)
     assert proc.returncode == 2
     assert f"FAIL {victim}" in proc.stdout
+
+
+def test_build_help_says_paper_sets_the_word_page_size_too():
+    proc = run_cli("build", "--help")
+    assert proc.returncode == 0
+    text = " ".join(proc.stdout.split())
+    assert "--paper" in text
+    assert "PDF bulletin and the Word files" in text

@@ -63,7 +63,7 @@ def _parser() -> argparse.ArgumentParser:
                    help="parallel worker processes (default: number of CPUs for builds large "
                    "enough to gain from them)")
     b.add_argument("--paper", choices=["a4", "f4", "letter"], default=None,
-                   help="paper size for the PDF (overrides the theme)")
+                   help="paper size for the PDF bulletin and the Word files (overrides the theme)")
     b.add_argument("--no-cache", action="store_true", help="build cold: neither read nor write "
                    "the build cache")
     b.add_argument("--cache-dir", type=Path, default=None, help="where the build cache lives")

@@ -74,6 +74,18 @@ PAGE_MARK, TOTAL_MARK = "\ue000", "\ue001"
 PICTURE_URI = "http://schemas.openxmlformats.org/drawingml/2006/picture"
 
 
+def seq_name(label: str, fallback: str) -> str:
+    """The SEQ field's identifier for a caption label.
+
+    Word names the sequence after the label it inserts ("SEQ Gambar" in an
+    Indonesian Word, "SEQ Figure" in an English one), so a caption an editor
+    adds continues our numbering only when the names match.  An identifier
+    is one word of letters, digits and underscores.
+    """
+    name = "".join(ch for ch in label if ch.isalnum() or ch == "_")
+    return name if name and name[0].isalpha() else fallback
+
+
 def word_language(tag: str) -> str:
     """BCP 47 ``id``/``en``/``pt-BR`` -> the region-qualified tag Word's proofing wants."""
     tag = (tag or "id").replace("_", "-")
@@ -266,6 +278,12 @@ class DocxBuilder:
     def pstyle(self, role: str) -> str | None:
         """A paragraph's style id; None for Normal (Word leaves the default unnamed)."""
         return None if role == "normal" else self.styles[role]
+
+    def seq(self, key: str) -> str:
+        """The SEQ identifier for ``key`` captions: one sequence per document, named
+        after the document language's label (an English article inside an
+        Indonesian edition still counts on in the "Gambar" sequence)."""
+        return seq_name(self.label(key, self.language), key.capitalize())
 
     def label(self, key: str, language: str, **values) -> str:
         return self.theme.label(key, language, **values)
@@ -545,7 +563,7 @@ class DocxBuilder:
         lang = where.labels_lang
         base = self.rpr(Fmt(), where)
         kids = [run(f"{self.label('figure', lang)} ", base),
-                *fld("SEQ Figure \\* ARABIC", str(self.counters.figure), base)]
+                *fld(f"SEQ {self.seq('figure')} \\* ARABIC", str(self.counters.figure), base)]
         # Separate runs (separator, caption, credit in its own character style) so
         # that an import can tell the parts apart after an editor's changes.
         kids.append(run(": ", base))
@@ -569,7 +587,7 @@ class DocxBuilder:
             base = self.rpr(Fmt(), where)
             out.append(paragraph(self.sid("caption"), [
                 run(f"{self.label('table', lang)} ", base),
-                *fld("SEQ Table \\* ARABIC", str(self.counters.table), base),
+                *fld(f"SEQ {self.seq('table')} \\* ARABIC", str(self.counters.table), base),
                 run(": ", base), run(table.caption, base)], [E("w:keepNext"), *self._para_lang(where)]))
         widths = self._column_widths(table, cols)
         tbl = E("w:tbl", None, props("w:tblPr", [
