@@ -57,8 +57,13 @@ def test_new_scaffolds_a_release_that_inspects(tmp_path):
     proc = run_cli("new", target)
     assert proc.returncode == 0, proc.stderr
     assert (target / "release.yaml").is_file()
-    model = json.loads(run_cli("inspect", target).stdout)
+    inspected = run_cli("inspect", target)
+    model = json.loads(inspected.stdout)
     assert model["release"]["title"]
+    # The publisher is an obvious placeholder, and the build says so.
+    assert "NAMA INSTANSI" in model["release"]["publisher"]["name"]
+    assert "publisher name is still the placeholder" in inspected.stderr
+    assert "release.yaml" in inspected.stderr
     assert model["articles"][0]["title"] == "Judul berita pertama"
     kinds = [b["type"] for b in model["articles"][0]["blocks"]]
     assert {"paragraph", "quote", "heading", "list"} <= set(kinds)

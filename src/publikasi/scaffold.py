@@ -7,6 +7,10 @@ from pathlib import Path
 
 from .errors import fail
 
+# An obviously unfinished publisher name: the build warns while it is there,
+# so a scaffolded edition is never published under a made-up office.
+PLACEHOLDER_PUBLISHER = "NAMA INSTANSI (ganti di release.yaml)"
+
 RELEASE_YAML = """\
 # Metadata of this edition. Required: title, date. See the README for every key.
 title: {title}
@@ -17,7 +21,7 @@ timezone: Asia/Jakarta
 # base_url is needed for the RSS/Atom/JSON feeds: where the articles are published.
 # base_url: https://example.go.id/berita/
 publisher:
-  name: Bagian Protokol dan Komunikasi Pimpinan
+  name: "{publisher}"   # the office that publishes the edition: replace this
 # articles: [berita-pertama.md]   # order of articles; default: newest first
 """
 
@@ -54,6 +58,7 @@ def new_release(folder: Path, today: dt.date | None = None) -> list[Path]:
     (folder / "images").mkdir(exist_ok=True)
     files = [folder / "release.yaml", folder / "berita-pertama.md"]
     files[0].write_text(RELEASE_YAML.format(title="Warta Kota", date=day.isoformat(),
-                                            edition=f"{week}/{day.year}"), encoding="utf-8")
+                                            edition=f"{week}/{day.year}",
+                                            publisher=PLACEHOLDER_PUBLISHER), encoding="utf-8")
     files[1].write_text(ARTICLE_MD.format(date=day.isoformat()), encoding="utf-8")
     return [*files, folder / "images"]

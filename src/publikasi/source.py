@@ -20,6 +20,7 @@ from .readers.common import (
     parse_str, parse_timezone, parse_url, resolve_image, resolve_inside, short,
     warn_unknown_keys,
 )
+from .scaffold import PLACEHOLDER_PUBLISHER
 from .text import slugify
 from .yamlio import YamlDoc, load_mapping, read_text_file
 
@@ -297,8 +298,11 @@ def _publisher(value: Any, folder: Path, ctx: ReadContext, file: Path, line: int
         url = parse_url(value["url"], file, line, "publisher.url") if value.get("url") else ""
         logo = (resolve_image(str(value["logo"]), folder, ctx, file, line, "logo")
                 if value.get("logo") else None)
-        return Publisher(name=parse_str(value.get("name"), file, line, "publisher.name"),
-                         url=url, logo=logo)
+        name = parse_str(value.get("name"), file, line, "publisher.name")
+        if name == PLACEHOLDER_PUBLISHER:
+            problems.warn(file, "the publisher name is still the placeholder written by "
+                          "`publikasi new`: put the office's real name in publisher.name", line)
+        return Publisher(name=name, url=url, logo=logo)
     except InputError as exc:
         problems.extend(exc)
         return Publisher()
@@ -476,7 +480,7 @@ def checked_theme(spec: str, from_cli: bool, *, base_dir: Path, paper: str | Non
     except InputError as exc:
         if not from_cli:
             raise
-        raise InputError([Problem("-t", f"{p.message} (got {short(spec)})", p.line)
+        raise InputError([Problem("-t", p.message, p.line)
                           if p.file == spec else p for p in exc.problems]) from None
     for folder in theme.chain:
         real_folder = Path(os.path.realpath(folder))
