@@ -23,10 +23,13 @@ worker processes (``jobs`` > 1) or in this process.  Results are merged in
 task order, never in completion order, so ``-j 4`` writes exactly the bytes
 and file list that ``-j 1`` writes.
 
-Rules for exporters that follow from this: a release exporter reads only its
-release and the publication's own metadata (not other releases); an exporter
-must not count on files another exporter wrote; module-level state must not
-change output.
+An exporter is handed only what its task's key covers (:meth:`BuildState.view`):
+a release task gets its release and the publication's own metadata (the
+context's ``publication`` holds no other release), an article task only its
+article, and other articles only as entries of the link index
+(:mod:`publikasi.links`) that its links name, which is part of the key.
+Rules for exporters that follow from this: an exporter must not count on
+files another exporter wrote; module-level state must not change output.
 """
 
 from __future__ import annotations
@@ -53,6 +56,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 from .cache import BuildCache, cached_image_store, digest, environment_key, file_digest, theme_key
 from .errors import InputError, Problem
 from .exporters import ExportContext, Exporter, Sink, get_exporter, registry
+from .links import LinkIndex, article_urls
 
 if TYPE_CHECKING:
     from .images import ImageStore
@@ -94,6 +98,30 @@ class BuildState:
     def release(self, slug: str) -> Release:
         return self._releases()[slug]
 
+    def links(self) -> LinkIndex:
+        """Every article of the publication as a link target."""
+        found = self.__dict__.get("_link_index")
+        if found is None:
+            found = self.__dict__["_link_index"] = LinkIndex.of(self.publication)
+        return found
+
+    def view(self, task: Task) -> TaskView:
+        """What ``task``'s exporter may read: exactly what the task's cache key covers."""
+        pub = self.publication
+        if task.kind == "publication":
+            return TaskView(pub, None, None, self.links())
+        assert task.release is not None
+        release = self.release(task.release)
+        if task.kind == "article":
+            assert task.article is not None
+            article = self.article(release.slug, task.article)
+            release = dataclasses.replace(release, articles=(article,))
+            links = self.links().named_by(article_urls(article))
+            return TaskView(dataclasses.replace(pub, releases=(release,)), release, article,
+                            links)
+        links = self.links().named_by(u for a in release.articles for u in article_urls(a))
+        return TaskView(dataclasses.replace(pub, releases=(release,)), release, None, links)
+
     def article(self, release: str, slug: str) -> Article:
         return self._articles()[(release, slug)]
 
@@ -113,6 +141,16 @@ class BuildState:
 
     def __getstate__(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
+
+
+@dataclass(frozen=True)
+class TaskView:
+    """The part of a build one task reads (see :meth:`BuildState.view`)."""
+
+    publication: Publication  # holds only the task's release (and article), if any
+    release: Release | None
+    article: Article | None
+    links: LinkIndex  # the articles its links may name
 
 
 @dataclass
@@ -168,6 +206,7 @@ class _Keys:
         self.pub_meta = digest(_fields_except(pub, "releases"), self._file(pub.publisher.logo))
         self._release_meta: dict[str, str] = {}
         self._articles: dict[tuple[str, str], str] = {}
+        self._links: dict[tuple[str, str], str] = {}
 
     def _file(self, path: Path | None) -> str:
         if path is None:
@@ -203,10 +242,18 @@ class _Keys:
         return digest(self.release_meta(release),
                       [self.article(release, a) for a in release.articles])
 
+    def links(self, view: TaskView) -> str:
+        # Per release: its edition and article tasks of every format share one view.
+        k = (view.release.slug if view.release else "", view.article.slug if view.article else "")
+        if k not in self._links:
+            self._links[k] = digest(view.links)
+        return self._links[k]
+
     def task(self, task: Task) -> str:
         state = self.state
+        view = state.view(task)
         head = (self.common, task.format, task.kind, task.prefix, self.specs[task.format],
-                self.versions[task.format], self.pub_meta)
+                self.versions[task.format], self.pub_meta, self.links(view))
         if task.kind == "publication":
             body = [self.release(r) for r in state.publication.releases]
             return digest(*head, self.theme(state.themes[""]), body)
@@ -262,22 +309,22 @@ def run_task(state: BuildState, task: Task, staging: Path, images: ImageStore) -
     exporter = _exporter(task.format)
     sink = Sink(staging, task.prefix)
     theme = state.themes[task.release or ""] if task.release else state.themes[""]
+    view = state.view(task)
     ctx = ExportContext(theme=theme, sink=sink, images=images, build_time=state.build_time,
-                        publication=state.publication, options=dict(state.options),
-                        warnings=[])
+                        publication=view.publication, options=dict(state.options),
+                        warnings=[], links=view.links)
     if task.kind == "publication":
-        exporter.export(state.publication, ctx)
+        exporter.export(view.publication, ctx)
     else:
-        assert task.release is not None
-        release = state.release(task.release)
+        release = view.release
+        assert release is not None
         if task.kind == "release":
             exporter.export(release, ctx)
         elif task.kind == "edition":
             exporter.export_edition(release, ctx)  # type: ignore[attr-defined]
         else:
-            assert task.article is not None
-            article = state.article(release.slug, task.article)
-            exporter.export_article(article, release, ctx)  # type: ignore[attr-defined]
+            assert view.article is not None
+            exporter.export_article(view.article, release, ctx)  # type: ignore[attr-defined]
     if task.kind != "article":
         _release_memory()
     return TaskResult(list(sink.written), list(ctx.warnings))

@@ -23,6 +23,8 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
+from ..links import LinkIndex
+
 if TYPE_CHECKING:
     from ..images import ImageStore
     from ..model import Publication, Release
@@ -80,9 +82,14 @@ class ExportContext:
     sink: Sink
     images: ImageStore
     build_time: dt.datetime  # timezone-aware; from content or SOURCE_DATE_EPOCH, never the clock
+    # The publication's own metadata.  A release task sees only its release
+    # here (an article task only its article): other releases are read
+    # through ``links``, which the task's cache key covers.
     publication: Publication
     options: dict[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    # Articles that links of the exported text may name (publikasi.links).
+    links: LinkIndex = field(default_factory=LinkIndex)
 
     def warn(self, where: str | Path, message: str) -> None:
         self.warnings.append(f"{where}: {message}")

@@ -290,13 +290,9 @@ class Bulletin:
         if article is not None:
             return f"#{self.keys[id(article)]}"
         # An article of another edition: its web address, as the feeds give it.
-        for other in self.ctx.publication.releases:
-            for a in other.articles:
-                if a.path is not None and target in (a.path.name, a.path.stem, a.slug):
-                    if a.source:
-                        return a.source
-                    base = other.base_url or self.ctx.publication.base_url
-                    return urljoin(base, f"{a.slug}/") if base else ""
+        other = self.ctx.links.find(target)
+        if other is not None:
+            return other.source or other.url
         if Path(target).suffix.lower() in (".md", ".txt"):
             return ""  # a source file that is not part of this publication
         if self.release.base_url and parts.path:
