@@ -21,7 +21,7 @@ from .readers.common import (
     warn_unknown_keys,
 )
 from .scaffold import PLACEHOLDER_PUBLISHER
-from .text import slugify
+from .text import SLUG_MAX_EXPLICIT, slugify
 from .yamlio import YamlDoc, load_mapping, read_text_file
 
 RELEASE_KEYS = {
@@ -209,7 +209,7 @@ def _load_publication(path: Path, session: _Session) -> Publication:
         description=shared.get("description", ""),
         publisher=shared.get("publisher", Publisher()),
         feed=shared.get("feed", FeedConfig()),
-        slug=slugify(path.resolve().name),
+        slug=slugify(path.resolve().name, SLUG_MAX_EXPLICIT),
         root=path.resolve(),
         is_single_release=False,
     )
@@ -371,7 +371,7 @@ def _load_release(folder: Path, shared: dict[str, Any], pub_root: Path | None,
     if isinstance(slug_value, (dict, list)):
         problems.add(file, "`slug` must be text", line("slug"))
         slug_value = None
-    slug = slugify(str(slug_value or folder.resolve().name))
+    slug = slugify(str(slug_value or folder.resolve().name), SLUG_MAX_EXPLICIT)
     ctx = ReadContext(
         root=root,
         timezone=merged.get("timezone", "Asia/Jakarta"),

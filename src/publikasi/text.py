@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Iterable
 
 from slugify import slugify as _slugify
 
@@ -54,6 +55,19 @@ def clean_inline(text: str) -> str:
     return _SPACES.sub(" ", text)
 
 
+def unique_casefold(items: Iterable[str]) -> list[str]:
+    """``items`` without blanks and without repeats that differ only in case;
+    the first spelling wins ("Kesehatan", "kesehatan" -> "Kesehatan")."""
+    seen: set[str] = set()
+    out: list[str] = []
+    for item in items:
+        key = item.strip().casefold()
+        if key and key not in seen:
+            seen.add(key)
+            out.append(item.strip())
+    return out
+
+
 def clean_line(text: str | None) -> str:
     """Clean a stand-alone value (title, caption, name): like clean_inline, stripped."""
     if text is None:
@@ -61,13 +75,30 @@ def clean_line(text: str | None) -> str:
     return clean_inline(str(text)).strip()
 
 
-def slugify(text: str, max_length: int = 80) -> str:
+# Slugs become file names on office shares: Windows and its sync clients stumble
+# over long paths, so a slug derived from a headline stops at a word boundary.
+SLUG_MAX = 60
+# A slug someone chose (``slug:``, a folder name) is kept whole up to here.
+SLUG_MAX_EXPLICIT = 120
+# "Rp1,4 miliar" and "2.341 warga": the separator between digits becomes a
+# hyphen, or the slug would read "rp14" (fourteen) and "2341".
+_DIGIT_SEPARATOR = re.compile(r"(?<=\d)[.,](?=\d)")
+
+
+def slugify(text: str, max_length: int = SLUG_MAX) -> str:
     """URL- and file-safe ASCII slug (``"Wali Kota Malang"`` -> ``"wali-kota-malang"``).
 
-    Text with nothing to transliterate (emoji only) gets ``artikel-<hash>``,
-    stable for the same text and different for different texts.
+    At most ``max_length`` characters, cut at a word boundary.  Text with
+    nothing to transliterate (emoji only) gets ``artikel-<hash>``, stable for
+    the same text and different for different texts.
     """
-    slug = _slugify(text, max_length=max_length, word_boundary=True)
+    slug = _slugify(_DIGIT_SEPARATOR.sub("-", text))
+    if len(slug) > max_length:
+        # python-slugify's own word_boundary cut skips a word that does not
+        # fit and goes on with shorter ones after it ("...-sambangi-bandulan"
+        # for "...-sambangi-kelurahan-bandulan"): cut at the last whole word.
+        cut = slug[:max_length + 1].rsplit("-", 1)[0] if "-" in slug[:max_length + 1] else ""
+        slug = (cut or slug[:max_length]).strip("-")
     if slug:
         return slug
     if not text.strip():

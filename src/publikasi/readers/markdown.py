@@ -23,7 +23,7 @@ from ..model import (
     Article, Block, Code, Emph, Figure, Footnote, FootnoteRef, Heading, Inline, LineBreak,
     Link, ListBlock, Paragraph, Quote, Strong, Table, Text, plain_text,
 )
-from ..text import slugify
+from ..text import SLUG_MAX_EXPLICIT, slugify
 from ..yamlio import YamlDoc, load_mapping
 from .common import (
     ReadContext, parse_date, parse_image, parse_language, parse_str, parse_str_list,
@@ -100,7 +100,7 @@ def article_from_meta(doc: YamlDoc, blocks: tuple[Block, ...], footnotes: tuple[
     if errors:
         raise InputError(errors)
     assert title and date
-    slug = slugify(slug_raw or title)
+    slug = slugify(slug_raw, SLUG_MAX_EXPLICIT) if slug_raw else slugify(title)
     if slug_raw and slug != slug_raw:
         ctx.problems.warn(file, f"`slug` {slug_raw!r} is not URL-safe; using {slug!r}",
                           line("slug"))

@@ -13,6 +13,7 @@ from typing import Any
 from ...i18n import article_date, long_date
 from ...model import Article, Figure, Release
 from ...repro import normalize_zip
+from ...text import unique_casefold
 from .. import ExportContext, Exporter
 from . import properties as props_
 from .ooxml import E, paragraph, run, val
@@ -74,7 +75,7 @@ class DocxExporter(Exporter):
                 title=article.title,
                 creator=", ".join(article.authors) or release.publisher.name or release.title,
                 subject=article.summary, description=article.summary,
-                keywords=", ".join(article.tags), category=article.section,
+                keywords=", ".join(unique_casefold(article.tags)), category=article.section,
                 language=word_language(article.language),
                 identifier=identifier(ctx, release, article.slug),
                 last_modified_by=release.publisher.name or "publikasi",
@@ -129,8 +130,8 @@ class DocxExporter(Exporter):
         stamps = [a.date for a in release.articles]
         created = max(stamps) if stamps else dt.datetime(
             release.date.year, release.date.month, release.date.day, tzinfo=dt.UTC)
-        tags = _unique(t for a in release.articles for t in a.tags)
-        sections = _unique(a.section for a in release.articles if a.section)
+        tags = unique_casefold(t for a in release.articles for t in a.tags)
+        sections = unique_casefold(a.section for a in release.articles if a.section)
         titles = "; ".join(a.title for a in release.articles)
         authors = release.publisher.name or release.title
         props_.apply(
@@ -150,13 +151,6 @@ class DocxExporter(Exporter):
 
 
 # ---------------------------------------------------------------- pieces
-
-
-def _unique(items) -> list[str]:
-    seen: dict[str, None] = {}
-    for item in items:
-        seen.setdefault(item, None)
-    return list(seen)
 
 
 def identifier(ctx: ExportContext, release: Release, slug: str) -> str:

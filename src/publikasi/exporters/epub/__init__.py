@@ -36,6 +36,7 @@ from ...i18n import long_date
 from ...images import PreparedImage
 from ...model import Article, Figure, Publication, Release
 from ...repro import normalize_zip
+from ...text import unique_casefold
 from .. import ExportContext, Exporter
 from ..html import HtmlOptions
 from .cover import LAYOUTS, CoverStyle, CoverText, colour, render_cover
@@ -292,12 +293,12 @@ def build_epub(release: Release, ctx: ExportContext) -> bytes:
         book.add_metadata("DC", "publisher", publisher)
     description = release.description or pub.description or _summary(release, ctx, lang)
     book.add_metadata("DC", "description", description)
-    authors = _unique(a for art in release.articles for a in art.authors)
+    authors = unique_casefold(a for art in release.articles for a in art.authors)
     # pitfall: add_author() gives every creator the same id unless told otherwise.
     for i, name in enumerate(authors or ([publisher] if publisher else []), 1):
         book.add_author(name, role="aut" if authors else None, uid=f"creator-{i}")
-    for subject in _unique([a.section for a in release.articles] +
-                           [t for a in release.articles for t in a.tags]):
+    for subject in unique_casefold([a.section for a in release.articles] +
+                                   [t for a in release.articles for t in a.tags]):
         book.add_metadata("DC", "subject", subject)
     if not pub.is_single_release and pub.title:
         book.add_metadata(None, "meta", pub.title,
@@ -508,14 +509,6 @@ def _file_name(slug: str, used: set[str]) -> str:
         name, n = f"{base}-{n}", n + 1
     used.add(name)
     return name
-
-
-def _unique(values: Iterable[str]) -> list[str]:
-    seen: dict[str, None] = {}
-    for v in values:
-        if v and v not in seen:
-            seen[v] = None
-    return list(seen)
 
 
 def _summary(release: Release, ctx: ExportContext, lang: str) -> str:

@@ -38,7 +38,7 @@ from ...model import (
     Quote, Release, Strong,
     Table as PTable, plain_text,
 )
-from ...text import url_scheme
+from ...text import unique_casefold, url_scheme
 from .. import ExportContext
 from .fonts import COMPLEX_RE, RUN_SHAPING, FontSet, char_names, needs_shaping
 from .layout import Anchor, ColorBar, Settings, Together
@@ -856,11 +856,8 @@ class Bulletin:
         body_frames = [Frame(s.margin_left + i * (self.col_w + s.column_gap), s.margin_bottom,
                              self.col_w, self.body_h, id=f"col{i}", **zero)
                        for i in range(s.columns)]
-        keywords = []
-        for a in r.articles:
-            for word in ([a.section] if a.section else []) + list(a.tags):
-                if word not in keywords:
-                    keywords.append(word)
+        keywords = unique_casefold(word for a in r.articles
+                                   for word in ([a.section] if a.section else []) + list(a.tags))
         authors = r.publisher.name or ", ".join(dict.fromkeys(
             n for a in r.articles for n in a.authors))
         subject = self.subtitle() + (f" — {r.description}" if r.description else "")

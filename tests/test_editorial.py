@@ -1,0 +1,89 @@
+"""What a print editor sent back (issue 13), read back from the outputs.
+
+Each test builds a small release through the CLI and reads the result with an
+independent reader: pypdf for the PDF's metadata, lxml for the EPUB package,
+python-docx for the Word file.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+from conftest import run_cli
+from lxml import etree
+from pypdf import PdfReader
+
+from publikasi.text import slugify
+
+DC = "http://purl.org/dc/elements/1.1/"
+
+
+def _release(root: Path, articles: dict[str, str], extra_yaml: str = "") -> Path:
+    rel = root / "rel"
+    rel.mkdir(parents=True)
+    (rel / "release.yaml").write_text(
+        "title: Warta Uji\ndate: 2025-11-12\nedition: '1'\n"
+        "base_url: https://warta.example/berita/\n" + extra_yaml, encoding="utf-8")
+    for name, text in articles.items():
+        (rel / name).write_text(text, encoding="utf-8")
+    return rel
+
+
+def _article(title: str, body: str = "Isi berita.", **front: str) -> str:
+    lines = [f"title: {title}", "date: 2025-11-10T09:00:00+07:00"]
+    lines += [f"{k}: {v}" for k, v in front.items()]
+    return "---\n" + "\n".join(lines) + "\n---\n" + body + "\n"
+
+
+@pytest.mark.parametrize("title, slug", [
+    ("Expo UMKM Catat Transaksi Rp1,4 Miliar", "expo-umkm-catat-transaksi-rp1-4-miliar"),
+    ("Sebanyak 2.341 Warga Ikut Vaksinasi", "sebanyak-2-341-warga-ikut-vaksinasi"),
+    ("Harga Cabai Turun 3,5 Persen", "harga-cabai-turun-3-5-persen"),
+])
+def test_slugs_keep_decimal_numbers_apart(title, slug):
+    assert slugify(title) == slug
+
+
+def test_derived_slugs_stop_at_60_characters_on_a_word_boundary(tmp_path):
+    title = ("Layanan Administrasi Kependudukan Keliling Sambangi Kelurahan Bandulan "
+             "dan KTP Elektronik Jadi dalam Sehari")
+    rel = _release(tmp_path, {"a.md": _article(title),
+                              "b.md": _article("Judul Kedua Yang Juga Panjang",
+                                               slug="slug-pilihan-redaksi-yang-sengaja-dibuat-"
+                                                    "sangat-panjang-melebihi-enam-puluh-huruf")})
+    out = tmp_path / "out"
+    proc = run_cli("build", rel, "-o", out, "-f", "docx")
+    assert proc.returncode == 0, proc.stderr
+    names = sorted(p.stem for p in (out / "docx").glob("*.docx"))
+    derived = [n for n in names if n.startswith("layanan")]
+    # Cut after a whole word; no word skipped.
+    assert derived == ["layanan-administrasi-kependudukan-keliling-sambangi"]
+    # An explicit slug wins, whole.
+    assert ("slug-pilihan-redaksi-yang-sengaja-dibuat-sangat-panjang-melebihi-enam-puluh-huruf"
+            in names)
+
+
+def test_keywords_are_deduplicated_ignoring_case(tmp_path):
+    rel = _release(tmp_path, {
+        "a.md": _article("Cek Kesehatan Gratis", section="Kesehatan", tags="[Pasar, kesehatan]"),
+        "b.md": _article("Posyandu Lansia", section="kesehatan", tags="[pasar, Lansia]"),
+    })
+    out = tmp_path / "out"
+    proc = run_cli("build", rel, "-o", out, "-f", "pdf,epub,docx")
+    assert proc.returncode == 0, proc.stderr
+    keywords = PdfReader(out / "rel.pdf").metadata["/Keywords"]
+    words = [w.strip() for w in keywords.split(",")]
+    assert sorted(w.casefold() for w in words) == ["kesehatan", "lansia", "pasar"]
+    assert "Kesehatan" in words and "Pasar" in words  # the first spelling wins
+    with zipfile.ZipFile(out / "rel.epub") as z:
+        opf_name = next(n for n in z.namelist() if n.endswith(".opf"))
+        opf = etree.fromstring(z.read(opf_name))
+    subjects = [e.text for e in opf.iter(f"{{{DC}}}subject")]
+    assert sorted(s.casefold() for s in subjects) == ["kesehatan", "lansia", "pasar"]
+    import docx
+
+    core = docx.Document(io.BytesIO((out / "rel.docx").read_bytes())).core_properties
+    assert sorted(w.strip().casefold() for w in core.keywords.split(",")) == ["kesehatan", "lansia", "pasar"]
