@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -337,12 +338,56 @@ def test_unusable_dates_fall_back_with_a_warning(phrase):
     assert not c.problems.items
 
 
-def test_no_date_without_release_date_is_a_clear_error():
-    with pytest.raises(InputError, match="no usable date"):
-        read("Judul Berita Kota\n\nMALANG – Acara digelar kemarin. Warga hadir.\n", release=None)
-    with pytest.raises(InputError, match="no usable date"):
-        read("Judul Berita Kota\n\nMALANG – Acara digelar Selasa (15/6). Warga hadir.\n",
-             release=None)
+def test_no_date_and_no_release_date_falls_back_to_today_with_a_warning():
+    today = dt.datetime.now(ZoneInfo("Asia/Jakarta")).date()
+    for text in ("Judul Berita Kota\n\nMALANG – Acara digelar kemarin. Warga hadir.\n",
+                 "Judul Berita Kota\n\nMALANG – Acara digelar, Selasa (15/6). Warga hadir.\n"):
+        [a], c = read(text, release=None)
+        assert a.date.date() <= today
+        assert c.problems.warnings and not c.problems.items
+    [a], c = read("Judul Berita Kota\n\nMALANG – Acara digelar kemarin. Warga hadir.\n",
+                  release=None)
+    assert a.date.date() == today
+    _, strict = read("Judul Berita Kota\n\nMALANG – Acara digelar kemarin. Warga hadir.\n",
+                     release=None, strict=True)
+    assert any("today" in p.message for p in strict.problems.items)
+
+
+@pytest.mark.parametrize("text, release, expected", [
+    # the day name fixes the year among the years before the release
+    ("Kamis (14/3)", dt.date(2025, 11, 14), dt.date(2024, 3, 14)),
+    ("Senin pagi (21/8)", dt.date(2025, 11, 14), dt.date(2023, 8, 21)),
+    ("Rabu, 22/02", dt.date(2025, 11, 14), dt.date(2023, 2, 22)),
+    # without a day name: the release's year (or the one before)
+    ("Senin (15/12)", dt.date(2026, 1, 5), dt.date(2025, 12, 15)),
+])
+def test_year_from_the_day_name(text, release, expected):
+    [a], _ = read(f"Judul Berita Kota\n\nMALANG – Acara digelar {text}. Warga hadir.\n",
+                  release=release)
+    assert a.date.date() == expected
+
+
+def test_year_from_a_copyright_line_when_there_is_no_release_date():
+    text = ("Judul Berita Kota Lama\n\nMALANG – Acara digelar Kamis (14/3). Warga hadir.\n\n"
+            "Copyright © 2019 Pemkot Malang\n")
+    [a], c = read(text, release=None)
+    assert a.date.date() == dt.date(2019, 3, 14)
+    assert any("copyright" in w.message for w in c.problems.warnings)
+
+
+def test_a_future_day_name_is_not_the_date():
+    text = ("Judul Berita Kota\n\nMALANG – Lomba akan digelar Jumat (dua hari lagi) di alun-alun. "
+            "Warga diundang.\n")
+    [a], c = read(text, release=dt.date(2025, 11, 14))
+    assert a.date.date() == dt.date(2025, 11, 14)
+
+
+def test_a_wrong_day_name_lets_the_page_date_win():
+    text = ("Judul Berita Kota\n\nKamis, 13 November 2025\n\n"
+            "MALANG – Acara digelar Senin (13/11/2025). Warga hadir.\n")
+    [a], c = read(text, release=dt.date(2025, 11, 14))
+    assert a.date.date() == dt.date(2025, 11, 13)
+    assert any("day name" in w.message for w in c.problems.warnings)
 
 
 def test_dates_are_never_after_the_release():

@@ -47,11 +47,12 @@ _DAY = r"(?P<wd>senin|selasa|rabu|kamis|jum['’`]?at|sabtu|minggu|ahad|monday|t
 # Longest names first so that "September" is not read as "Sep" + "tember".
 _MON = "(?P<mon>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + ")"
 
+_PART_OF_DAY = r"(?:(?:pagi|siang|sore|malam|dini\s+hari)\s*,?\s*)?"
 _PATTERNS = [
-    # Senin (10/11/2025), (10/11/2025), Selasa (15/6)
-    re.compile(rf"(?:\b{_DAY}\s*,?\s*)?\(\s*(?P<d>\d{{1,2}})\s*[/.-]\s*(?P<m>\d{{1,2}})"
-               rf"(?:\s*[/.-]\s*(?P<y>\d{{1,4}}))?\s*\)", re.IGNORECASE),
-    # Rabu 31/3/2021, 31/3/2021, Rabu, 31-3-21
+    # Senin (10/11/2025), (10/11/2025), Selasa (15/6), Senin pagi (21/8)
+    re.compile(rf"(?:\b{_DAY}\s*,?\s*{_PART_OF_DAY})?\(\s*(?P<d>\d{{1,2}})\s*[/.-]\s*"
+               rf"(?P<m>\d{{1,2}})(?:\s*[/.-]\s*(?P<y>\d{{1,4}}))?\s*\)", re.IGNORECASE),
+    # Rabu 31/3/2021, 31/3/2021, Rabu, 31-3-21, 24-09-2024
     re.compile(rf"(?:\b{_DAY}\s*,?\s+)?(?<![\d/.-])(?P<d>\d{{1,2}})/(?P<m>\d{{1,2}})/"
                rf"(?P<y>\d{{2,4}})(?![\d/])", re.IGNORECASE),
     # Sabtu, 31 Mei 2025 / 6 November 2023 / Sabtu 31 Mei
@@ -60,7 +61,18 @@ _PATTERNS = [
     # May 29, 2017 / Thursday, November 6, 2025
     re.compile(rf"(?:\b{_DAY}\s*,?\s*)?\b{_MON}\b\.?\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b"
                rf"\s*,?\s+(?P<y>\d{{4}})\b", re.IGNORECASE),
+    # Rabu, 22/02 (a day name makes a bare day/month a date)
+    re.compile(rf"\b{_DAY}\s*,?\s+(?<![\d/.-])(?P<d>\d{{1,2}})/(?P<m>\d{{1,2}})(?![\d/])",
+               re.IGNORECASE),
+    # Selasa 24-09-2024
+    re.compile(rf"(?:\b{_DAY}\s*,?\s+)?(?<![\d/.-])(?P<d>\d{{1,2}})-(?P<m>\d{{1,2}})-"
+               rf"(?P<y>\d{{4}})(?![\d-])", re.IGNORECASE),
+    # 2022-09-27 (ISO, from a page's metadata)
+    re.compile(r"(?<![\d/.-])(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})(?![\d-])"),
 ]
+# Wire style inside a dateline, no year: "March 3", "Dec. 27", "Thursday, March 3"
+_LOOSE = re.compile(rf"(?:\b{_DAY}\s*,?\s*)?\b{_MON}\b\.?\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b"
+                    rf"(?:\s*,?\s+(?P<y>\d{{4}})\b)?", re.IGNORECASE)
 _DAY_ONLY = re.compile(rf"\b(?:hari\s+|on\s+)?{_DAY}\b", re.IGNORECASE)
 _TIME = r"(?P<H>\d{1,2})[.:](?P<M>\d{2})(?!\d)(?:\s*(?P<tz>WITA|WIB|WIT)\b)?"
 _TIME_AFTER = re.compile(
@@ -121,15 +133,19 @@ def _time_near(text: str, start: int, end: int) -> tuple[int, int, int | None] |
     return hour, minute, TZ_OFFSETS[tz.upper()] if tz else None
 
 
-def find_dates(text: str) -> list[DateMatch]:
-    """Every date written in ``text``, in order of position, without overlaps."""
+def find_dates(text: str, loose: bool = False) -> list[DateMatch]:
+    """Every date written in ``text``, in order of position, without overlaps.
+
+    ``loose`` also accepts a month name and day without a year ("March 3"),
+    as wire datelines write them.
+    """
     found: list[DateMatch] = []
     taken: list[tuple[int, int]] = []
-    for pattern in _PATTERNS:
+    for pattern in [*_PATTERNS, _LOOSE] if loose else _PATTERNS:
         for m in pattern.finditer(text):
             if any(m.start() < e and s < m.end() for s, e in taken):
                 continue
-            groups = m.groupdict()
+            groups = {k: v for k, v in m.groupdict().items() if v is not None}
             raw_year = groups.get("y") or ""
             if pattern is _PATTERNS[0] and not raw_year and not groups.get("wd"):
                 continue  # "(2/3)" alone is a fraction or a score, not a date
@@ -150,20 +166,31 @@ def find_dates(text: str) -> list[DateMatch]:
 
 def find_day_name(text: str) -> tuple[int, str] | None:
     """A lone day name (``kata Hermanto, Rabu.``) -> (weekday, the word)."""
-    m = _DAY_ONLY.search(text)
-    if not m:
-        return None
-    wd = _weekday(m.group("wd"))
-    return (wd, m.group("wd")) if wd is not None else None
+    for m in _DAY_ONLY.finditer(text):
+        if _FUTURE.match(text, m.end()) or _FUTURE_BEFORE.search(text, 0, m.start()):
+            continue  # "Jumat (dua hari lagi)", "Senin depan": an event still to come
+        wd = _weekday(m.group("wd"))
+        if wd is not None:
+            return wd, m.group("wd")
+    return None
+
+
+_FUTURE = re.compile(r"\W{0,3}\s*(?:\(?\s*(?:\w+\s+){0,2}(?:hari|minggu|pekan)\s+lagi|depan|mendatang|"
+                     r"nanti|besok|next|upcoming|yang\s+akan\s+datang)\b", re.IGNORECASE)
+_FUTURE_BEFORE = re.compile(r"\b(?:akan|rencananya|dijadwalkan|will|next|this\s+coming)\s+"
+                            r"(?:\w+\s+){0,3}(?:hari\s+|pada\s+|on\s+)?\Z", re.IGNORECASE)
 
 
 def resolve(match: DateMatch, release: dt.date | None) -> tuple[dt.date | None, str]:
     """-> (calendar date, "") or (None, why it cannot be used).
 
-    A date without a year takes the release's year, or the year before when
-    that would put it after the release (``Selasa (15/12)`` in a January
-    release).  A date after the release date is refused: an article cannot
-    report on an event that has not happened yet when the release is published.
+    ``release`` is the latest date the article may carry (the release date,
+    or what the reader uses in its place).  A date without a year takes the
+    year that puts it on or before ``release``; when a day name is written
+    next to it (``Kamis (14/3)``), the latest such year among the ten before
+    in which that day falls on that weekday.  A date after ``release`` is
+    refused: an article cannot report on an event that has not happened yet
+    when the release is published.
     """
     if match.year == -1:
         return None, f"year {match.raw_year!r} in {match.text!r} is not a valid year"
@@ -171,21 +198,21 @@ def resolve(match: DateMatch, release: dt.date | None) -> tuple[dt.date | None, 
         if release is None:
             return None, (f"{match.text!r} has no year and there is no release date to "
                           "take it from")
-        year = release.year
-        try:
-            day = dt.date(year, match.month, match.day)
-        except ValueError:
-            # 29/2 in a non-leap release year may belong to the leap year before.
+        fitting: list[dt.date] = []
+        for year in range(release.year, release.year - 11, -1):
             try:
-                day = dt.date(year - 1, match.month, match.day)
+                day = dt.date(year, match.month, match.day)
             except ValueError:
-                return None, f"{match.text!r} is not a real date"
-        if day > release:
-            try:
-                day = dt.date(year - 1, match.month, match.day)
-            except ValueError:
-                return None, f"{match.text!r} is not a real date"
-        return day, ""
+                continue
+            if day <= release:
+                fitting.append(day)
+        if not fitting:
+            return None, f"{match.text!r} is not a real date"
+        if match.weekday is not None:
+            same = [d for d in fitting if d.weekday() == match.weekday]
+            if same and same[0].year >= release.year - 6:
+                return same[0], ""
+        return fitting[0], ""
     if not 1900 <= match.year <= 2200:
         return None, f"year {match.year} in {match.text!r} is not plausible"
     try:
