@@ -190,7 +190,8 @@ def _units(lines: list[tuple[int, str]]) -> list[Unit]:
         prev = units[-1] if units else None
         if (prev is not None and not gap and prev.text and not parts.ends_sentence(prev.text)
                 and text[:1].islower() and parts.list_item(text) is None
-                and parts.word_count(prev.text) >= 6):
+                and parts.word_count(prev.text) >= 6 and len(units) > 1
+                and parts.credit_first(text) is None and parts.credit_only(text) is None):
             # A hard-wrapped paragraph (mail clients wrap at ~72 columns): the
             # next line continues the sentence.
             prev.text = f"{prev.text} {text}"
@@ -257,6 +258,9 @@ class _Release:
     photo_credit: str = ""
     source_credit: str = ""
     meta_dates: list[tuple[dates.DateMatch, int]] = field(default_factory=list)
+    head_dates: list[tuple[dates.DateMatch, int]] = field(default_factory=list)  # above the title
+    section: str = ""
+    footer_year: int | None = None
 
 
 _META_WORDS = re.compile(r"\b(?:diposting|dipublikasikan|diterbitkan|posted|published|updated?|"
@@ -300,9 +304,10 @@ class _Reader:
         articles: list[Article] = []
         for chunk in chunks:
             units = [u for u in _units(chunk) if not parts.is_noise(u.text)]
+            footer = self.drop_chrome(units)
             if not units:
                 continue
-            rel = _Release(units, units[0].line)
+            rel = _Release(units, units[0].line, footer_year=footer)
             self.credits(rel)
             if not rel.units:
                 continue  # only credit lines: nothing to publish
@@ -333,9 +338,31 @@ class _Reader:
             slug=slugify(rel.title), title=rel.title, date=date, has_time=has_time,
             blocks=tuple(blocks), dateline=rel.dateline, authors=tuple(rel.authors),
             byline=rel.byline, source_credit=rel.source_credit, language=language,
+            section=rel.section,
             source=rel.source_credit if re.fullmatch(r"https?://\S+", rel.source_credit) else "",
             path=self.file,
         )
+
+    def dropped(self, kind: str, u: Unit) -> None:
+        short = u.text if len(u.text) <= 60 else u.text[:57] + "..."
+        self.ctx.problems.warn(self.file, f"dropped page chrome ({kind}): {short!r}", u.line)
+
+    def drop_chrome(self, units: list[Unit]) -> int | None:
+        """Remove page chrome from ``units`` (in place); -> a copyright year seen."""
+        body = [i for i, u in enumerate(units) if _body_like(u.text)]
+        first, last = (body[0], body[-1]) if body else (len(units), -1)
+        year: int | None = None
+        kept: list[Unit] = []
+        for i, u in enumerate(units):
+            kind = parts.chrome_kind(u.text, edge=i < first or i > last)
+            if kind is None:
+                kept.append(u)
+                continue
+            if kind == "copyright line":
+                year = parts.footer_year(u.text) or year
+            self.dropped(kind, u)
+        units[:] = kept
+        return year
 
     # -------------------------------------------------------------- parts
     def credits(self, rel: _Release) -> None:
@@ -345,6 +372,28 @@ class _Reader:
             if credit is not None:
                 rel.authors.extend(a for a in credit.authors if a not in rel.authors)
                 rel.photo_credit = rel.photo_credit or credit.photo
+                rel.source_credit = credit.source or rel.source_credit
+                continue
+            paren = parts.paren_credit(u.text)
+            if paren is not None:
+                kind, value = paren
+                if kind == "author":
+                    rel.authors.extend(a for a in parts.split_names(value) if a not in rel.authors)
+                elif kind == "source":
+                    code = parts.split_byline(f"({value})")
+                    if code is not None and "/" in value and len(value) <= 12:
+                        rel.byline = rel.byline or code[1]
+                    else:
+                        rel.source_credit = re.sub(r"^\*\s*/\s*", "", value)
+                continue  # an editor has no field of its own: dropped from the body
+            meta = parts.meta_line(u.text)
+            if meta is not None:
+                if meta.author and meta.author not in rel.authors:
+                    rel.authors.append(meta.author)
+                found = dates.find_dates(meta.rest)
+                if found:
+                    rel.meta_dates.append((found[0], u.line))
+                rel.section = rel.section or parts.section_of(meta.rest)
                 continue
             source = parts.source_line(u.text)
             if source is not None:
@@ -354,6 +403,14 @@ class _Reader:
         rel.units = kept
 
     def title(self, rel: _Release) -> None:
+        # Date-only lines above the title (a page's date line) are metadata.
+        while len(rel.units) > 1 and (m := _meta_date(rel.units[0].text)) is not None:
+            rel.meta_dates.append((m, rel.units[0].line))
+            rel.units.pop(0)
+        best = _headline_index(rel.units)
+        for u in rel.units[:best]:
+            self.dropped("line above the title", u)
+        del rel.units[:best]
         first = rel.units[0]
         dateline = parts.find_dateline(first.text)
         long_para = (parts.word_count(first.text) > 30 or
@@ -420,8 +477,14 @@ class _Reader:
                 continue
             elif bl is not None:
                 pass  # text that ends with a byline code is the last paragraph
-            elif (pc := parts.split_photo_credit(u.text)) is not None and _caption_shaped(pc[0]):
+            elif (cf := parts.credit_first(u.text)) is not None:
+                u.kind, u.text, u.credit = "caption", cf[0], cf[1]
+            elif (pc := parts.split_photo_credit(u.text)) is not None and (
+                    _caption_shaped(pc[0]) or parts.labelled_credit(pc[1])
+                    and 2 <= parts.word_count(pc[0]) <= 80):
                 u.kind, u.text, u.credit = "caption", pc[0], pc[1]
+            elif u.text.endswith("|") and 3 <= parts.word_count(u.text) <= 60:
+                u.kind, u.text = "caption", u.text.rstrip(" |")
             elif parts.looks_like_caption(u.text):
                 u.kind = "caption"
             elif parts.looks_like_heading(u.text):
@@ -455,6 +518,7 @@ class _Reader:
                       "first paragraph", first.line if first else rel.first_line)
 
     def find_byline(self, rel: _Release) -> None:
+        self.tail(rel)
         for u in reversed(rel.units):
             if u.kind == "caption":
                 continue
@@ -470,6 +534,25 @@ class _Reader:
                 u.kind = "para"  # a short last line is the end of the text, not a heading
             break
         rel.units = [u for u in rel.units if u.text.strip()]
+
+    def tail(self, rel: _Release) -> None:
+        """After the last paragraph: a sign-off, a signature block, an empty ``[]``."""
+        last = rel.units[-1] if rel.units else None
+        if last is not None and last.kind in ("para", "heading", "caption"):
+            last.text = re.sub(r"\s*\[\s*\]$", "", last.text)
+            if (office := parts.signoff(last.text)) is not None and len(rel.units) > 1:
+                rel.source_credit = rel.source_credit or office
+                rel.units.pop()
+        body = [i for i, u in enumerate(rel.units) if _body_like(u.text)]
+        start = body[-1] + 1 if body else len(rel.units)
+        for i in range(start, len(rel.units)):
+            u = rel.units[i]
+            if u.kind in ("heading", "caption", "para") and parts.is_position_line(u.text):
+                # An official's signature block stays text: "Name" / "Kepala Bagian ...".
+                u.kind = "para"
+                prev = rel.units[i - 1] if i > start else None
+                if prev is not None and parts.is_name_line(prev.text):
+                    prev.kind = "para"
 
     # -------------------------------------------------------------- blocks
     def blocks(self, rel: _Release) -> list[Block]:
@@ -543,66 +626,134 @@ class _Reader:
                 i += 1
 
     # -------------------------------------------------------------- date
+    def reference_date(self, rel: _Release) -> tuple[dt.date, str]:
+        """The latest date the article may carry, and where it comes from.
+
+        The release date; for a lone file without a release.yaml, the end of
+        the page's copyright year (when that is in the past), else today.
+        """
+        if self.ctx.release_date is not None:
+            return self.ctx.release_date, "release"
+        today = dt.datetime.now(self.ctx.tz).date()
+        if rel.footer_year is not None and rel.footer_year < today.year:
+            return dt.date(rel.footer_year, 12, 31), "copyright"
+        return today, "today"
+
     def date(self, rel: _Release) -> tuple[dt.datetime, bool]:
-        release = self.ctx.release_date
         tz = self.ctx.tz
+        ref, ref_kind = self.reference_date(rel)
         first = next((u for u in rel.units if u.kind == "para"), None)
-        search = " ".join(x for x in (rel.dateline_date, first.text if first else "") if x)
         line = first.line if first else rel.title_line
+        used_ref = False
+
+        def resolved(m: dates.DateMatch, where: int) -> dt.date | None:
+            nonlocal used_ref
+            day, why = dates.resolve(m, ref)
+            if day is None:
+                self.fallback(f"date {why}; ignored", where)
+            elif m.year is None:
+                used_ref = True
+            return day
+
+        # The publication date: the dateline's date, else the first date of the
+        # first paragraph; a date line of the page (below the title before one
+        # above it, which may be the site's "today") may stand in for it.
+        search = " ".join(x for x in (rel.dateline_date, first.text if first else "") if x)
         event: tuple[dt.date, dates.DateMatch] | None = None
-        for m in dates.find_dates(search):
-            day, why = dates.resolve(m, release)
-            if day is None:
-                self.fallback(f"date {why}; ignored", line)
-                continue
-            if m.weekday is not None and m.weekday != day.weekday():
-                self.fallback(f"{m.text!r}: the day name does not match the date "
-                              f"({day.isoformat()} is a {day.strftime('%A')})", line)
-            event = (day, m)
-            break
+        for m in dates.find_dates(search, loose=bool(rel.dateline_date)):
+            day = resolved(m, line)
+            if day is not None:
+                event = (day, m)
+                break
+        metas = sorted(rel.meta_dates, key=lambda x: (x[1] < rel.title_line, x[1]))
         meta: tuple[dt.date, dates.DateMatch] | None = None
-        for m, mline in rel.meta_dates:
-            day, why = dates.resolve(m, release)
-            if day is None:
-                self.fallback(f"date line {why}; ignored", mline)
-                continue
-            meta = (day, m)
-            break
-        if event is not None:
-            if meta is not None and meta[0] == event[0] and meta[1].hour is not None \
-                    and event[1].hour is None:
+        for m, mline in metas:
+            day = resolved(m, mline)
+            if day is not None:
+                meta = (day, m)
+                break
+        chosen = event or meta
+        if event is not None and event[1].weekday is not None \
+                and event[1].weekday != event[0].weekday():
+            if meta is not None and (meta[1].weekday is None
+                                     or meta[1].weekday == meta[0].weekday()):
+                self.fallback(f"{event[1].text!r}: the day name does not match the date; "
+                              f"using the page's date {meta[0].isoformat()}", line)
+                chosen = meta
+            else:
+                self.fallback(f"{event[1].text!r}: the day name does not match the date "
+                              f"({event[0].isoformat()} is a {event[0].strftime('%A')})", line)
+        if chosen is not None:
+            if used_ref and ref_kind != "release":
+                self.fallback(f"a date without a year: the year is taken from {ref_kind} "
+                              f"({ref.isoformat()})", line)
+            if chosen is event and meta is not None and meta[0] == event[0] \
+                    and meta[1].hour is not None and event[1].hour is None:
                 return dates.to_datetime(*meta, tz)
-            return dates.to_datetime(*event, tz)
-        if meta is not None:
-            return dates.to_datetime(*meta, tz)
-        if first is not None and release is not None:
+            return dates.to_datetime(*chosen, tz)
+        if first is not None:
             day_name = dates.find_day_name(first.text)
             if day_name is not None:
-                day = dates.weekday_before(day_name[0], release)
+                day = dates.weekday_before(day_name[0], ref)
                 self.fallback(f"only a day name ({day_name[1]!r}) in the first paragraph; "
-                              f"dated {day.isoformat()}, the last {day_name[1]} before the "
-                              "release date", line)
+                              f"dated {day.isoformat()}, the last {day_name[1]} on or before "
+                              f"the {_REF_NAMES[ref_kind]} {ref.isoformat()}", line)
                 return dates.to_datetime(day, None, tz)
-        if release is not None:
-            self.fallback("no date in the first paragraph (e.g. `Senin (10/11/2025)`); "
-                          f"using the release date {release.isoformat()}", line)
-            return dates.to_datetime(release, None, tz)
         for u in rel.units:
+            if u is first:
+                continue
             for m in dates.find_dates(u.text):
-                day, _ = dates.resolve(m, None)
-                if day is not None:
+                day, _ = dates.resolve(m, ref)
+                if day is not None and m.year is not None:
                     self.fallback(f"no date in the first paragraph; using {m.text!r} from "
                                   "later in the text", u.line)
                     return dates.to_datetime(day, m, tz)
-        raise fail(self.file, "no usable date: write the event date in the first paragraph "
-                   "(e.g. `Senin (10/11/2025)`), or put the file in a release folder whose "
-                   "release.yaml has a `date`", line)
+        self.fallback("no date in the first paragraph (e.g. `Senin (10/11/2025)`); using the "
+                      f"{_REF_NAMES[ref_kind]} {ref.isoformat()}", line)
+        return dates.to_datetime(ref, None, tz)
+
+
+_REF_NAMES = {"release": "release date", "copyright": "end of the page's copyright year",
+              "today": "date of today (no release.yaml beside the file)"}
 
 
 def _caption_shaped(text: str) -> bool:
     """The part before a photo credit reads like a caption (one clause, not too long)."""
     words = parts.word_count(text)
     return 2 <= words <= 60 and not parts._SENTENCE_BREAK.search(text.rstrip(". "))
+
+
+def _body_like(text: str) -> bool:
+    """A paragraph of running text (not a headline, caption or page furniture)."""
+    return parts.word_count(text) >= 12 and bool(re.search(r"[.!?][\"”’)]?(?:\s|$)", text))
+
+
+def _headline_index(units: list[Unit]) -> int:
+    """Index of the most headline-like unit before the first paragraph of text.
+
+    Length, case, position, repetition and the lack of a final full stop
+    count; a page's site name or section label above the headline loses.
+    """
+    limit = next((i for i, u in enumerate(units) if _body_like(u.text)
+                  or parts.find_dateline(u.text) is not None), len(units))
+    candidates = units[:min(limit, 6)]
+    if len(candidates) <= 1:
+        return 0
+    best, best_score = 0, -99.0
+    for i, u in enumerate(candidates):
+        words = parts.word_count(u.text)
+        score = -0.6 * i
+        score += 2 if 4 <= words <= 20 else (-3 if words > 25 else 0)
+        score += 1 if not u.text.rstrip().endswith(".") else -1
+        if any(parts.same_title(u.text, v.text) for v in units[i + 1:i + 8]):
+            score += 3
+        if words <= 3 and u.text.upper() == u.text:
+            score -= 2
+        if parts.credit_only(u.text) is not None or parts.looks_like_caption(u.text) and words > 20:
+            score -= 3
+        if score > best_score:
+            best, best_score = i, score
+    return best
 
 
 def _replace(article: Article, **changes: object) -> Article:
