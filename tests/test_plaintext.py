@@ -378,7 +378,7 @@ def test_year_from_a_copyright_line_when_there_is_no_release_date():
 def test_a_future_day_name_is_not_the_date():
     text = ("Judul Berita Kota\n\nMALANG – Lomba akan digelar Jumat (dua hari lagi) di alun-alun. "
             "Warga diundang.\n")
-    [a], c = read(text, release=dt.date(2025, 11, 14))
+    [a], _ = read(text, release=dt.date(2025, 11, 14))
     assert a.date.date() == dt.date(2025, 11, 14)
 
 
@@ -414,3 +414,17 @@ def test_no_text_is_an_input_error():
     for text in ("", "\n\n  \n", "---\n===\n", "ADVERTISEMENT\n\nBaca Juga: lain\n"):
         with pytest.raises(InputError, match="no release text"):
             read(text)
+
+
+def test_inspect_uses_a_release_yaml_beside_a_lone_file(tmp_path):
+    """Regression: `inspect FILE.txt` dated a year-less release by today, not by the release."""
+    from publikasi.source import load
+
+    (tmp_path / "release.yaml").write_text("title: Warta\ndate: 2024-04-02\n", encoding="utf-8")
+    txt = tmp_path / "rilis.txt"
+    txt.write_text("Judul Berita Kota\n\nMALANG – Acara digelar Kamis (14/3). Warga hadir.\n",
+                   encoding="utf-8")
+    loaded = load(txt)
+    [article] = loaded.publication.releases[0].articles
+    assert article.date.date() == dt.date(2024, 3, 14)
+    assert not any("today" in str(w) for w in loaded.warnings)

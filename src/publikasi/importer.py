@@ -28,7 +28,7 @@ from pathlib import Path
 from .errors import InputError, Problem, Problems, fail
 from .mdwriter import write_markdown
 from .model import Article
-from .readers.common import ReadContext, parse_language, parse_plain_date, parse_timezone
+from .readers.common import ReadContext, use_release_yaml_beside
 
 MAX_TXT_BYTES = 20_000_000
 
@@ -45,20 +45,7 @@ class ImportReport:
 def _release_context(folder: Path, strict: bool, problems: Problems) -> ReadContext:
     """Date, time zone and language from a ``release.yaml`` next to the .txt, if any."""
     ctx = ReadContext(root=folder.resolve(), strict=strict, problems=problems)
-    meta = folder / "release.yaml"
-    if not meta.is_file():
-        return ctx
-    from .yamlio import load_mapping, read_text_file
-
-    doc = load_mapping(read_text_file(meta, "release.yaml"), meta)
-    data = doc.data
-    if data.get("date") is not None:
-        ctx.release_date = parse_plain_date(data["date"], meta, doc.line("date"))
-    if data.get("timezone"):
-        ctx.timezone = parse_timezone(data["timezone"], meta, doc.line("timezone"))
-    if data.get("language"):
-        ctx.language = parse_language(data["language"], meta, doc.line("language"))
-    return ctx
+    return use_release_yaml_beside(folder, ctx)
 
 
 def read_txt(path: Path, strict: bool, problems: Problems) -> list[Article]:

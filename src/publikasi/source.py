@@ -16,8 +16,20 @@ from .errors import InputError, Problem, Problems, fail, shown
 from .fetch import RemoteFetcher
 from .model import Article, FeedConfig, Publication, Publisher, Release
 from .readers.common import (
-    Limits, ReadContext, parse_bool, parse_int, parse_language, parse_limits, parse_plain_date,
-    parse_str, parse_timezone, parse_url, resolve_image, resolve_inside, short,
+    Limits,
+    ReadContext,
+    parse_bool,
+    parse_int,
+    parse_language,
+    parse_limits,
+    parse_plain_date,
+    parse_str,
+    parse_timezone,
+    parse_url,
+    resolve_image,
+    resolve_inside,
+    short,
+    use_release_yaml_beside,
     warn_unknown_keys,
 )
 from .scaffold import PLACEHOLDER_PUBLISHER
@@ -134,6 +146,8 @@ def _load_single_file(path: Path, session: _Session) -> Publication:
     root = path.resolve().parent
     ctx = ReadContext(root=root, problems=problems, strict=session.strict,
                       fetcher=session.fetcher)
+    if path.suffix.lower() == ".txt":
+        use_release_yaml_beside(path.parent, ctx)
     articles = load_article_file(path, ctx)
     if not articles:
         raise fail(path, "no article found in this file")

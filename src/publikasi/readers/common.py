@@ -173,6 +173,29 @@ def parse_plain_date(value: Any, file: Path, line: int | None, key: str = "date"
     return day
 
 
+def use_release_yaml_beside(folder: Path, ctx: ReadContext) -> ReadContext:
+    """Release date, time zone and language from a ``release.yaml`` in ``folder``.
+
+    A lone pasted ``.txt`` takes them from the release it sits in, for
+    ``import``, ``inspect`` and ``build`` alike; without the file ``ctx`` is
+    returned unchanged.
+    """
+    meta = folder / "release.yaml"
+    if not meta.is_file():
+        return ctx
+    from ..yamlio import load_mapping, read_text_file
+
+    doc = load_mapping(read_text_file(meta, "release.yaml"), meta)
+    data = doc.data
+    if data.get("date") is not None:
+        ctx.release_date = parse_plain_date(data["date"], meta, doc.line("date"))
+    if data.get("timezone"):
+        ctx.timezone = parse_timezone(data["timezone"], meta, doc.line("timezone"))
+    if data.get("language"):
+        ctx.language = parse_language(data["language"], meta, doc.line("language"))
+    return ctx
+
+
 # ---------------------------------------------------------------- scalars
 
 _LANG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z]{4})?(-(?:[A-Za-z]{2}|\d{3}))?(-[A-Za-z0-9]{5,8})*$")

@@ -20,14 +20,39 @@ from mdit_py_plugins.footnote import footnote_plugin
 
 from ..errors import InputError, fail
 from ..model import (
-    Article, Block, Code, Emph, Figure, Footnote, FootnoteRef, Heading, Inline, LineBreak,
-    Link, ListBlock, Paragraph, Quote, Strong, Table, Text, plain_text,
+    Article,
+    Block,
+    Code,
+    Emph,
+    Figure,
+    Footnote,
+    FootnoteRef,
+    Heading,
+    Inline,
+    LineBreak,
+    Link,
+    ListBlock,
+    Paragraph,
+    Quote,
+    Strong,
+    Table,
+    Text,
+    plain_text,
 )
 from ..text import SLUG_MAX_EXPLICIT, slugify
 from ..yamlio import YamlDoc, load_mapping
 from .common import (
-    ReadContext, parse_date, parse_image, parse_language, parse_str, parse_str_list,
-    parse_url, resolve_image, safe_link, split_credit, warn_unknown_keys,
+    ReadContext,
+    parse_date,
+    parse_image,
+    parse_language,
+    parse_str,
+    parse_str_list,
+    parse_url,
+    resolve_image,
+    safe_link,
+    split_credit,
+    warn_unknown_keys,
 )
 from .rawhtml import convert_inline_run, html_to_blocks, removed_tags
 
@@ -38,7 +63,7 @@ ARTICLE_KEYS = {
     "source_credit",
 }
 
-_FRONT = re.compile(r"\A(?:\ufeff)?---[ \t]*\r?\n(.*?)^(?:---|\.\.\.)[ \t]*\r?$\n?", re.S | re.M)
+_FRONT = re.compile(r"\A(?:\ufeff)?---[ \t]*\r?\n(.*?)^(?:---|\.\.\.)[ \t]*\r?$\n?", re.DOTALL | re.MULTILINE)
 
 
 def _parser() -> MarkdownIt:

@@ -40,7 +40,7 @@ from .common import ReadContext
 
 # C1 controls U+0080-U+009F in decoded text are Windows-1252 bytes that went
 # through Latin-1 somewhere (a web form, an old mail client): map them back.
-_C1_TABLE = {}
+_C1_TABLE: dict[int, str | None] = {}
 for _code in range(0x80, 0xA0):
     try:
         _C1_TABLE[_code] = bytes([_code]).decode("cp1252")
@@ -48,7 +48,8 @@ for _code in range(0x80, 0xA0):
         _C1_TABLE[_code] = None  # 0x81, 0x8D, 0x8F, 0x90, 0x9D: undefined, dropped
 
 
-def _latin1_fallback(err: UnicodeDecodeError) -> tuple[str, int]:
+def _latin1_fallback(err: UnicodeError) -> tuple[str | bytes, int]:
+    assert isinstance(err, UnicodeDecodeError)  # registered for decoding only
     return err.object[err.start:err.end].decode("latin-1"), err.end
 
 
@@ -321,7 +322,7 @@ class _Reader:
             n = seen.get(art.slug, 0) + 1
             seen[art.slug] = n
             if n > 1:
-                art = _replace(art, slug=f"{art.slug}-{n}")
+                art = _with_slug(art, f"{art.slug}-{n}")
             unique.append(art)
         return unique
 
@@ -756,10 +757,10 @@ def _headline_index(units: list[Unit]) -> int:
     return best
 
 
-def _replace(article: Article, **changes: object) -> Article:
+def _with_slug(article: Article, slug: str) -> Article:
     from dataclasses import replace
 
-    return replace(article, **changes)
+    return replace(article, slug=slug)
 
 
 def read_plaintext(text: str, file: Path, ctx: ReadContext) -> list[Article]:

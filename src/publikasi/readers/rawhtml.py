@@ -25,8 +25,20 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from ..model import (
-    Block, Code, Emph, Heading, Inline, LineBreak, Link, ListBlock, Paragraph, Quote, Strong,
-    Table, Text, plain_text,
+    Block,
+    Code,
+    Emph,
+    Heading,
+    Inline,
+    LineBreak,
+    Link,
+    ListBlock,
+    Paragraph,
+    Quote,
+    Strong,
+    Table,
+    Text,
+    plain_text,
 )
 from ..text import strip_invalid
 
@@ -57,7 +69,7 @@ NOTEWORTHY = DROP_CONTENT | {"img", "embed", "link", "meta", "base", "form", "in
                              "source", "track", "frame", "image", "portal", "param"}
 ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}, "th": {"align"}, "td": {"align"}}
 
-_TAG = re.compile(r"<\s*(/?)\s*([A-Za-z][A-Za-z0-9:-]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>", re.S)
+_TAG = re.compile(r"<\s*(/?)\s*([A-Za-z][A-Za-z0-9:-]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>", re.DOTALL)
 _ATTR = re.compile(r"""([A-Za-z_:][-A-Za-z0-9_:.]*)\s*(?:=\s*("[^"]*"|'[^']*'|[^\s"'=<>`]+))?""")
 VOID_TAGS = {"br", "img", "hr", "input", "wbr", "meta", "link", "base", "embed", "source",
              "track", "area", "col", "param"}
