@@ -149,7 +149,7 @@ def test_failure_while_committing_rolls_back(previous_build, tmp_path, monkeypat
     def flaky_replace(src, dst, *a, **kw):
         # Count only the commit's renames: from staging into OUT itself.
         if atomic.STAGING_PREFIX in str(src) and atomic.STAGING_PREFIX not in str(dst) \
-                and "old-" not in str(src):
+                and atomic.JOURNAL_DIR not in str(src):
             calls["n"] += 1
             if calls["n"] == 4:
                 raise OSError(28, "No space left on device")
@@ -160,7 +160,9 @@ def test_failure_while_committing_rolls_back(previous_build, tmp_path, monkeypat
     code = cli.main(["build", "rel", "-o", "out", "--no-cache", "-j", "1"])
     err = capsys.readouterr().err
     assert calls["n"] == 4, "the commit should have moved three files before failing"
-    assert code == 1, err
+    assert code == 2, err
+    assert [(d["file"], d["msg"].split(" (")[0]) for d in parse_stderr(err)] == \
+        [("out", "no space left on device")]
     assert tree_digest(out) == before
     _assert_no_leftovers(out)
 
@@ -390,3 +392,238 @@ def test_signal_during_cleanup_is_raised_afterwards(tmp_path, monkeypatch):
         (staging / "x").write_text("x")
         raise ValueError("exporter failed")
     assert sent and not out.exists()
+
+
+# ---------------------------------------------------------------- issue 16: 4, 7, 12, 23
+
+
+def test_failed_build_leaves_a_neighbours_output_alone(tmp_path, slow_env):
+    """`-o new/slow` and `-o new/fast` both need `new/`: the slow one's cleanup keeps new/fast."""
+    _source_v2(tmp_path)
+    slow = _start(["build", "rel", "-o", "new/slow", "--no-cache", "-j", "1",
+                   "-f", "jsonfeed,slowtest"], tmp_path, slow_env)
+    _wait_running(Path(slow_env["SLOWTEST_MARKER"]), slow)
+    fast = run_cli("build", "rel", "-o", "new/fast", "--no-cache", "-f", "jsonfeed,rss",
+                   cwd=tmp_path)
+    assert fast.returncode == 0, fast.stderr
+    fast_files = tree_digest(tmp_path / "new/fast")
+    assert "feed.json" in fast_files
+    slow.send_signal(signal.SIGTERM)
+    _, stderr = slow.communicate(timeout=60)
+    assert slow.returncode == 143, stderr
+    assert not (tmp_path / "new/slow").exists()
+    assert tree_digest(tmp_path / "new/fast") == fast_files
+
+
+# A test-only `sitecustomize` on PYTHONPATH wraps os.replace in the build
+# process: it counts the commit's renames (staging -> OUT) and, at the chosen
+# one, stops there (COMMIT_STOP=pause) or fails it (COMMIT_STOP=fail, then
+# pauses at the first rename of the roll-back).  The test then SIGKILLs the
+# paused build: a real kill inside the commit window.
+COMMIT_WINDOW_SITECUSTOMIZE = '''
+import os
+if os.environ.get("COMMIT_STOP_AT"):
+    import errno, time
+    _real_replace = os.replace
+    _seen = [0]
+
+    def _pause():
+        with open(os.environ["COMMIT_MARKER"], "w") as fh:
+            fh.write(str(os.getpid()))
+        while True:
+            time.sleep(1)
+
+    def _replace(src, dst, *args, **kwargs):
+        s, d = os.fspath(src), os.fspath(dst)
+        if ".publikasi-tmp-" in s and ".publikasi-tmp-" not in d:
+            if ".publikasi-commit" in s:  # the roll-back putting an old file back
+                _pause()
+            if _seen[0] == int(os.environ["COMMIT_STOP_AT"]):
+                if os.environ["COMMIT_STOP"] == "fail":
+                    raise OSError(errno.EIO, "injected I/O error")
+                _pause()
+            _seen[0] += 1
+        return _real_replace(src, dst, *args, **kwargs)
+
+    os.replace = _replace
+'''
+
+
+def _kill_in_commit(tmp_path: Path, out: Path, stop: str) -> None:
+    hook = tmp_path / "hook"
+    write_tree(hook, {"sitecustomize.py": COMMIT_WINDOW_SITECUSTOMIZE})
+    marker = tmp_path / "in-commit"
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(hook),
+                                                                    os.environ.get("PYTHONPATH")])),
+               COMMIT_STOP_AT="4", COMMIT_STOP=stop, COMMIT_MARKER=str(marker))
+    env.pop("SOURCE_DATE_EPOCH", None)
+    proc = _start(["build", "rel", "-o", out.name, "--no-cache", "-j", "1"], tmp_path, env)
+    _wait_running(marker, proc)
+    proc.kill()  # SIGKILL: no handler, no cleanup
+    proc.communicate(timeout=60)
+    assert proc.returncode == -signal.SIGKILL
+
+
+def _outputs(out: Path) -> dict[str, str]:
+    return {k: v for k, v in tree_digest(out).items()
+            if not k.startswith((atomic.STAGING_PREFIX, atomic.LOCK_NAME))}
+
+
+@pytest.fixture(scope="module")
+def v2_reference(tmp_path_factory) -> dict[str, str]:
+    """What a whole, uninterrupted build of version 2 writes."""
+    root = tmp_path_factory.mktemp("v2ref")
+    _source_v2(root)
+    proc = run_cli("build", "rel", "-o", "out", "--no-cache", "-j", "1", cwd=root)
+    assert proc.returncode == 0, proc.stderr
+    return _outputs(root / "out")
+
+
+def test_sigkill_in_the_commit_window_is_finished_by_the_next_build(previous_build, v2_reference,
+                                                                   tmp_path):
+    _source_v2(tmp_path)
+    out = _copy_previous(previous_build, tmp_path / "out")
+    old = _outputs(out)
+    _kill_in_commit(tmp_path, out, "pause")
+    half = _outputs(out)
+    # Really half-replaced: some files are version 2 already, some still version 1.
+    assert any(half.get(k) == v for k, v in v2_reference.items() if old.get(k) != v)
+    assert any(half.get(k) == v for k, v in old.items() if v2_reference.get(k) != v)
+    # The next build finishes that commit before anything else, even one that
+    # then fails on its own input.
+    write_tree(tmp_path, {"rel/c.md": article("Rusak", "2025-02-30")})
+    proc = run_cli("build", "rel", "-o", "out", "--no-cache", cwd=tmp_path)
+    assert proc.returncode == 2, proc.stderr
+    warnings = [d for d in parse_stderr(proc.stderr) if d["kind"] == "warning"]
+    assert warnings and warnings[0]["file"] == "out" and "killed" in warnings[0]["msg"]
+    assert _outputs(out) == v2_reference
+    assert not [p for p in out.glob(f"{atomic.STAGING_PREFIX}*/{atomic.JOURNAL_DIR}")]
+    # and a later good build has nothing left to repair.
+    (tmp_path / "rel/c.md").unlink()
+    proc = run_cli("build", "rel", "-o", "out", "--no-cache", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "killed" not in proc.stderr
+    assert _outputs(out) == v2_reference
+    _assert_no_leftovers(out)
+
+
+def test_sigkill_during_a_roll_back_is_rolled_back_by_the_next_build(previous_build, tmp_path):
+    _source_v2(tmp_path)
+    out = _copy_previous(previous_build, tmp_path / "out")
+    old = _outputs(out)
+    _kill_in_commit(tmp_path, out, "fail")
+    assert _outputs(out) != old  # killed with the roll-back under way
+    proc = run_cli("build", "rel", "-o", "out", "--no-cache", "-f", "rss", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "rolled back" in proc.stderr
+    now = _outputs(out)
+    assert now.pop("feed.xml") != old["feed.xml"]  # this build's own rss
+    old.pop("feed.xml")
+    assert now == old
+
+
+def _limited(nbytes: int):
+    import resource
+
+    def preexec() -> None:
+        # Without ignoring SIGXFSZ the limit kills the process; ignored, write() fails
+        # with EFBIG, as a full disk fails with ENOSPC.
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (nbytes, nbytes))
+
+    return preexec
+
+
+def _run_limited(nbytes: int, args: list[str], cwd: Path) -> subprocess.CompletedProcess:
+    env = dict(os.environ)
+    env.pop("SOURCE_DATE_EPOCH", None)
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    return subprocess.run([sys.executable, "-m", "publikasi", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=600,
+                          preexec_fn=_limited(nbytes))
+
+
+def _assert_disk_full_error(proc: subprocess.CompletedProcess, where: str) -> None:
+    assert proc.returncode == 2, proc.stderr
+    errors = [d for d in parse_stderr(proc.stderr) if d["kind"] == "error"]
+    assert len(errors) == 1, proc.stderr
+    assert errors[0]["file"] == where
+    assert errors[0]["msg"].startswith("no space left on device"), proc.stderr
+
+
+def test_disk_full_while_writing_the_lock_leaves_nothing(tmp_path):
+    """File size limit 0: even the lock's process id cannot be written."""
+    _source_v2(tmp_path)
+    proc = _run_limited(0, ["build", "rel", "-o", "baru/out", "--no-cache", "-f", "jsonfeed"],
+                        tmp_path)
+    _assert_disk_full_error(proc, "baru/out")
+    assert not (tmp_path / "baru").exists(), "no new empty output folder, no 0-byte lock"
+
+
+def test_disk_full_while_writing_the_lock_keeps_the_previous_build(previous_build, tmp_path):
+    _source_v2(tmp_path)
+    out = _copy_previous(previous_build, tmp_path / "out")
+    before = tree_digest(out)
+    proc = _run_limited(0, ["build", "rel", "-o", "out", "--no-cache", "-f", "jsonfeed"],
+                        tmp_path)
+    _assert_disk_full_error(proc, "out")
+    assert tree_digest(out) == before
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_disk_full_in_an_exporter_keeps_the_previous_build(jobs, previous_build, tmp_path):
+    """20 kB per file: the feeds fit, the PDF and the EPUB do not."""
+    _source_v2(tmp_path)
+    out = _copy_previous(previous_build, tmp_path / "out")
+    before = tree_digest(out)
+    proc = _run_limited(20_000, ["build", "rel", "-o", "out", "--no-cache", "-j", jobs],
+                        tmp_path)
+    _assert_disk_full_error(proc, "out")
+    assert tree_digest(out) == before
+
+
+def _dead_pid() -> int:
+    proc = subprocess.Popen(["true"])
+    proc.wait()
+    return proc.pid
+
+
+def test_lock_naming_a_dead_process_is_rewritten(previous_build, tmp_path, slow_env):
+    """A killed build's lock file names a dead process; the next build writes its own id."""
+    _source_v2(tmp_path)
+    out = _copy_previous(previous_build, tmp_path / "out")
+    dead = _dead_pid()
+    (out / atomic.LOCK_NAME).write_text(f"{dead}\n")
+    env = dict(slow_env, SLOWTEST_SECONDS="5")
+    first = _start(["build", "rel", "-o", "out", "--no-cache", "-j", "1",
+                    "-f", "jsonfeed,slowtest"], tmp_path, env)
+    _wait_running(Path(env["SLOWTEST_MARKER"]), first)
+    second = run_cli("build", "rel", "-o", "out", "--no-cache", "-f", "jsonfeed", cwd=tmp_path)
+    assert second.returncode == 2, second.stderr
+    assert f"(process {first.pid})" in second.stderr
+    assert str(dead) not in second.stderr
+    first.communicate(timeout=120)
+    assert first.returncode == 0
+
+
+def test_lock_held_by_a_leftover_of_a_dead_build_is_taken_over(previous_build, tmp_path):
+    """The file names a dead build, but a leftover process still holds the flock."""
+    _source_v2(tmp_path)
+    out = _copy_previous(previous_build, tmp_path / "out")
+    lock = out / atomic.LOCK_NAME
+    dead = _dead_pid()
+    lock.write_text(f"{dead}\n")
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import fcntl, os, sys, time\n"
+         f"fd = os.open({str(lock)!r}, os.O_RDWR)\n"
+         "fcntl.flock(fd, fcntl.LOCK_EX)\nprint('held', flush=True)\ntime.sleep(120)\n"],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        proc = run_cli("build", "rel", "-o", "out", "--no-cache", "-f", "jsonfeed", cwd=tmp_path)
+        assert proc.returncode == 0, proc.stderr
+        assert str(dead) not in proc.stderr
+        assert "Berita Kedua" in (out / "feed.json").read_text(encoding="utf-8")
+    finally:
+        holder.kill()
+        holder.wait()

@@ -9,19 +9,31 @@ byte-for-byte what it was (a folder the build created is removed again).
 
 A lock file (``OUT/.publikasi.lock``, held with ``flock``) keeps two builds
 from writing the same folder at once; the second fails at once with a clear
-message.  The kernel releases the lock when a process dies, so a killed
-build never blocks the next one; its leftovers (a stale lock file, staging
-folders) are swept by the next successful build.
+message naming the holder's process.  The kernel releases the lock when a
+process dies, so a killed build never blocks the next one; its leftovers (a
+stale lock file, staging folders) are swept by the next successful build.
+
+SIGKILL cannot be caught.  So that it cannot leave an edition half-replaced,
+the commit keeps a journal in the staging folder (:data:`JOURNAL_DIR`: the
+list of files, links to the files they replace, and whether the commit was
+going forward or rolling back).  The next build that takes the lock first
+finishes such a commit, or finishes its roll-back (:func:`recover`).
+
+A full disk (ENOSPC, EDQUOT, or EFBIG from a file size limit) anywhere in a
+build becomes ``error: OUT: no space left on device`` with the output folder
+as it was.
 """
 
 from __future__ import annotations
 
 import errno
 import fcntl
+import json
 import os
 import shutil
 import signal
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -31,6 +43,11 @@ from .errors import InputError, Problem, fail
 
 LOCK_NAME = ".publikasi.lock"
 STAGING_PREFIX = ".publikasi-tmp-"
+# Inside a staging folder: the commit's journal and the files it replaces.
+# Exporters never write names starting with a dot at the top of the output.
+JOURNAL_DIR = ".publikasi-commit"
+_JOURNAL = "journal.json"
+_DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
 _SIGNALS = tuple(s for s in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", None))
                  if s is not None)
 
@@ -57,7 +74,7 @@ class _State:
 def _signals_as_exceptions(state: _State) -> Iterator[None]:
     """SIGINT/SIGTERM/SIGHUP raise; while ``state.deferring`` they are only recorded."""
 
-    def handler(signum: int, frame: object) -> None:  # noqa: ARG001
+    def handler(signum: int, frame: object) -> None:
         if state.deferring:
             state.pending = signum
             return
@@ -88,6 +105,7 @@ class _Lock:
     fd: int
     path: Path
     existed: bool
+    previous: bytes = b""  # what a stale lock file said before we wrote our id
 
     def release(self, remove: bool) -> None:
         # Unlink while still holding the lock; a build that opened the old
@@ -97,53 +115,121 @@ class _Lock:
                 self.path.unlink()
             except (FileNotFoundError, NotADirectoryError):
                 pass
+        elif self.existed:
+            try:  # a failed build leaves even a stale lock file as it was
+                os.pwrite(self.fd, self.previous, 0)
+                os.ftruncate(self.fd, len(self.previous))
+            except OSError:
+                pass
         try:
             fcntl.flock(self.fd, fcntl.LOCK_UN)
         finally:
             os.close(self.fd)
 
 
-def _busy(out: Path, path: Path) -> InputError:
-    who = ""
+def is_disk_full(exc: BaseException) -> bool:
+    return isinstance(exc, OSError) and exc.errno in _DISK_FULL
+
+
+def disk_full(where: str | Path) -> InputError:
+    return fail(where, "no space left on device (or the file size limit was reached); "
+                "the output folder was left as it was")
+
+
+def _holder(path: Path) -> int | None:
+    """The process id written in the lock file, if it names a live process."""
     try:
-        pid = path.read_text(encoding="ascii", errors="replace").strip()
-        if pid.isdigit():
-            who = f" (process {pid})"
+        text = path.read_text(encoding="ascii", errors="replace").strip()
     except OSError:
+        return None
+    if not text.isdigit():
+        return None
+    pid = int(text)
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None
+    except PermissionError:  # alive, another user's
         pass
+    except (OverflowError, OSError):
+        return None
+    return pid
+
+
+def _busy(out: Path, pid: int | None) -> InputError:
+    who = f" (process {pid})" if pid is not None else ""
     return InputError(Problem(str(out), f"another publikasi build{who} is writing to this "
                               "folder; try again when it has finished"))
 
 
+# A lock file naming a dead process that is still locked is held by a leftover
+# of that build (a worker not yet gone); give it this long before taking over.
+_STALE_GRACE_SECONDS = 3.0
+
+
 def _acquire_lock(out: Path) -> _Lock:
     path = out / LOCK_NAME
-    for _ in range(20):
+    stale_since: float | None = None
+    for _ in range(200):
         existed = os.path.lexists(path)
         try:
             fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o644)
         except OSError as exc:
             if exc.errno == errno.ELOOP:
                 raise fail(path, "lock file is a symlink; remove it") from None
+            if exc.errno in _DISK_FULL:
+                raise disk_full(out) from None
             raise fail(out, f"cannot create the lock file: {exc.strerror}") from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as exc:
             os.close(fd)
-            if exc.errno in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
-                raise _busy(out, path) from None
-            raise fail(out, f"cannot lock the output folder: {exc.strerror}") from None
+            if exc.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
+                raise fail(out, f"cannot lock the output folder: {exc.strerror}") from None
+            pid = _holder(path)
+            if pid is not None:
+                raise _busy(out, pid) from None
+            # Locked, but not by the process it names: a killed build's worker
+            # that has not died yet, or a process that inherited the lock.
+            now = time.monotonic()
+            stale_since = now if stale_since is None else stale_since
+            if now - stale_since < _STALE_GRACE_SECONDS:
+                time.sleep(0.1)
+                continue
+            # Take over: a new lock file (a new inode) that the leftover does not hold.
+            try:
+                path.unlink()
+            except FileNotFoundError:
+                pass
+            continue
         try:
             same = os.stat(path, follow_symlinks=False).st_ino == os.fstat(fd).st_ino
         except FileNotFoundError:
             same = False
-        if same:
-            if not existed:
-                os.write(fd, f"{os.getpid()}\n".encode("ascii"))
-            return _Lock(fd, path, existed)
-        # The build we waited for removed the lock file after we opened it.
-        fcntl.flock(fd, fcntl.LOCK_UN)
-        os.close(fd)
-    raise _busy(out, path)
+        if not same:
+            # The build we waited for removed the lock file after we opened it.
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
+            continue
+        try:
+            previous = os.pread(fd, 64, 0) if existed else b""
+            # Always our own id: a stale file from a killed build names a dead one.
+            pid_text = f"{os.getpid()}\n".encode("ascii")
+            os.pwrite(fd, pid_text, 0)
+            os.ftruncate(fd, len(pid_text))
+        except OSError as exc:
+            if not existed:  # never leave an empty lock file behind
+                try:
+                    path.unlink()
+                except OSError:
+                    pass
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
+            if exc.errno in _DISK_FULL:
+                raise disk_full(out) from None
+            raise fail(path, f"cannot write the lock file: {exc.strerror}") from None
+        return _Lock(fd, path, existed, previous)
+    raise _busy(out, _holder(path))
 
 
 # ---------------------------------------------------------------- folders
@@ -170,13 +256,24 @@ def _make_dirs(out: Path) -> list[Path]:
                 raise fail(folder, "output path exists and is not a folder") from None
         except OSError as exc:
             _remove_created(created)
+            if exc.errno in _DISK_FULL:
+                raise disk_full(out) from None
             raise fail(out, f"cannot create the output folder: {exc.strerror}") from None
     return created
 
 
 def _remove_created(created: list[Path]) -> None:
-    if created:
-        shutil.rmtree(created[0], ignore_errors=True)
+    """Remove the folders this build created, innermost first, as far as they are empty.
+
+    Only empty ones: another build may have put its own output folder inside
+    one of them meanwhile (``-o new/slow`` and ``-o new/fast`` both creating
+    ``new/``).
+    """
+    for folder in reversed(created):
+        try:
+            folder.rmdir()
+        except OSError:
+            return
 
 
 def _sweep_stale(out: Path, keep: set[Path]) -> None:
@@ -196,8 +293,10 @@ def output_transaction(out: Path) -> Iterator[Path]:
 
     On any exception (including KeyboardInterrupt, SIGTERM and SIGHUP, which
     raise :class:`BuildInterrupted`) nothing in ``out`` changes, and folders
-    this build created are removed again.  Raises InputError when another
-    build holds the folder or it cannot be created.
+    this build created are removed again as far as they are empty.  Raises
+    InputError when another build holds the folder, it cannot be created, or
+    the disk is full.  A commit that a killed build left half-done is
+    finished (or its roll-back finished) first.
     """
     out = Path(out)
     state = _State()
@@ -209,24 +308,32 @@ def output_transaction(out: Path) -> Iterator[Path]:
         try:
             created = _make_dirs(out)
             lock = _acquire_lock(out)
+            state.deferring = True
+            _recover_locked(out)
+            state.deferring = False
+            if state.pending is not None:
+                early, state.pending = state.pending, None
+                raise KeyboardInterrupt if early == signal.SIGINT else BuildInterrupted(early)
             staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out))
             yield staging
             state.deferring = True  # a half-committed edition would be worse than either whole one
             _commit(staging, out)
             committed = True
             _sweep_stale(out, {staging})
+        except OSError as exc:
+            if exc.errno in _DISK_FULL:
+                raise disk_full(out) from None
+            raise
         finally:
             state.deferring = True
             if staging is not None:
                 shutil.rmtree(staging, ignore_errors=True)
-            if not committed and lock is not None:
-                # Still holding the lock, so no other build is inside these folders.
-                # (Without the lock another build may own a folder we both created.)
-                _remove_created(created)
             if lock is not None:
                 # A stale lock file from a killed build is tidied on success only:
                 # a failed build leaves the folder exactly as it found it.
                 lock.release(remove=committed or not lock.existed)
+            if not committed:
+                _remove_created(created)
             pending, state.pending = state.pending, None
             state.deferring = False
     if pending is not None and not committed:
@@ -235,14 +342,36 @@ def output_transaction(out: Path) -> Iterator[Path]:
 
 def _staged_files(staging: Path) -> list[Path]:
     files = []
-    for root, _dirs, names in os.walk(staging):
+    for root, dirs, names in os.walk(staging):
+        if Path(root) == staging and JOURNAL_DIR in dirs:
+            dirs.remove(JOURNAL_DIR)
         for name in names:
             files.append(Path(root, name).relative_to(staging))
     return sorted(files)
 
 
+def _write_journal(journal_dir: Path, entry: dict) -> None:
+    """Replace the journal atomically and durably (it decides what the next build does)."""
+    tmp = journal_dir / (_JOURNAL + ".new")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        json.dump(entry, fh)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, journal_dir / _JOURNAL)
+    fd = os.open(journal_dir, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def _commit(staging: Path, out: Path) -> None:
-    """Rename every staged file into ``out``; on failure put the old files back."""
+    """Rename every staged file into ``out``; on failure put the old files back.
+
+    Before the first rename, every file about to be replaced gets a hard link
+    (or a copy) in the journal folder and the journal lists the files.  A
+    process killed between the renames leaves that journal for :func:`recover`.
+    """
     files = _staged_files(staging)
     # Check first what would fail half-way: a folder where a file goes, or a
     # file where a folder goes.
@@ -254,44 +383,153 @@ def _commit(staging: Path, out: Path) -> None:
             p = out / parent
             if os.path.lexists(p) and not (p.is_dir() and not p.is_symlink()):
                 raise fail(p, "is not a folder; publikasi needs to write files inside it")
-    backup = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX + "old-", dir=out))
-    moved: list[tuple[Path, bool]] = []  # (rel, had an old file)
-    made: list[Path] = []
+    journal_dir = staging / JOURNAL_DIR
+    backup = journal_dir / "old"
+    backup.mkdir(parents=True)
+    entries: list[tuple[str, bool]] = []
+    missing_dirs: set[str] = set()
+    for rel in files:
+        target = out / rel
+        for parent in list(rel.parents)[:-1]:
+            if not os.path.lexists(out / parent):
+                missing_dirs.add(parent.as_posix())
+        had_old = os.path.lexists(target)
+        if had_old:
+            keep = backup / rel
+            keep.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.link(target, keep, follow_symlinks=False)
+            except OSError as exc:  # no hard links on this file system
+                if exc.errno in _DISK_FULL:
+                    raise
+                shutil.copy2(target, keep, follow_symlinks=False)
+        entries.append((rel.as_posix(), had_old))
+    journal = {"state": "commit", "files": entries,
+               "made": sorted(missing_dirs, key=lambda d: d.count("/"))}
+    _write_journal(journal_dir, journal)
     try:
-        for rel in files:
-            target = out / rel
-            for parent in reversed(list(rel.parents)[:-1]):
-                p = out / parent
-                if not os.path.lexists(p):
-                    p.mkdir()
-                    made.append(p)
-            had_old = os.path.lexists(target)
-            if had_old:
-                keep = backup / rel
-                keep.parent.mkdir(parents=True, exist_ok=True)
-                try:
-                    os.link(target, keep, follow_symlinks=False)
-                except OSError:  # no hard links on this file system
-                    shutil.copy2(target, keep, follow_symlinks=False)
-            os.replace(staging / rel, target)
-            moved.append((rel, had_old))
+        _roll_forward(staging, out, journal)
     except BaseException:
-        for rel, had_old in reversed(moved):
-            try:
-                if had_old:
-                    os.replace(backup / rel, out / rel)
-                else:
-                    os.unlink(out / rel)
-            except OSError:
-                pass
-        for p in reversed(made):
-            try:
-                p.rmdir()
-            except OSError:
-                pass
+        journal["state"] = "rollback"
+        try:
+            _write_journal(journal_dir, journal)
+        except OSError:
+            pass  # a disk too full for the journal; roll back in this process
+        _roll_back(staging, out, journal)
+        (journal_dir / _JOURNAL).unlink(missing_ok=True)
         raise
+    (journal_dir / _JOURNAL).unlink()
+
+
+def _journal_files(journal: dict) -> list[tuple[Path, bool]]:
+    """The journal's files, each checked to stay inside the output folder."""
+    files = []
+    for rel, had_old in journal["files"]:
+        p = Path(rel)
+        if p.is_absolute() or ".." in p.parts or not p.parts:
+            raise ValueError(f"journal names a path outside the output folder: {rel!r}")
+        files.append((p, bool(had_old)))
+    return files
+
+
+def _roll_forward(staging: Path, out: Path, journal: dict) -> None:
+    """Move every staged file not yet moved; safe to repeat after a kill."""
+    for rel, _had_old in _journal_files(journal):
+        src = staging / rel
+        if not os.path.lexists(src):
+            continue  # moved before the kill
+        for parent in reversed(list(rel.parents)[:-1]):
+            p = out / parent
+            if not os.path.lexists(p):
+                p.mkdir()
+        os.replace(src, out / rel)
+
+
+def _roll_back(staging: Path, out: Path, journal: dict) -> None:
+    """Put every replaced file back and remove the new ones; safe to repeat after a kill."""
+    backup = staging / JOURNAL_DIR / "old"
+    for rel, had_old in reversed(_journal_files(journal)):
+        try:
+            if had_old:
+                if os.path.lexists(backup / rel):
+                    os.replace(backup / rel, out / rel)
+            elif not os.path.lexists(staging / rel):  # it was moved in: take it out
+                os.unlink(out / rel)
+        except OSError:
+            pass
+    for folder in sorted(journal.get("made", []), key=lambda d: -d.count("/")):
+        if ".." in Path(folder).parts or Path(folder).is_absolute():
+            continue
+        try:
+            (out / folder).rmdir()
+        except OSError:
+            pass
+
+
+def _recover_locked(out: Path) -> list[str]:
+    """Finish what killed builds left in a commit (we hold the lock); -> what was done."""
+    done: list[str] = []
+    for entry in sorted(out.iterdir()):
+        if not entry.name.startswith(STAGING_PREFIX) or entry.is_symlink() \
+                or not entry.is_dir():
+            continue
+        journal_file = entry / JOURNAL_DIR / _JOURNAL
+        if not journal_file.is_file() or journal_file.is_symlink():
+            continue
+        try:
+            journal = json.loads(journal_file.read_text(encoding="utf-8"))
+            if journal.get("state") == "rollback":
+                _roll_back(entry, out, journal)
+                done.append("rolled back")
+            else:
+                _roll_forward(entry, out, journal)
+                done.append("finished")
+        except (ValueError, KeyError, TypeError):
+            continue  # not a journal this version wrote; the staging folder is swept later
+        journal_file.unlink()
+        shutil.rmtree(entry, ignore_errors=True)
+    return done
+
+
+def recover(out: Path) -> str | None:
+    """Finish or roll back a commit that a killed build left in ``out``.
+
+    Call before anything else in a build.  -> a warning to show, or None when
+    there was nothing to do (or another build holds the folder: it recovers).
+    """
+    out = Path(out)
+    if not out.is_dir():
+        return None
+    if not any(p.name.startswith(STAGING_PREFIX) and (p / JOURNAL_DIR / _JOURNAL).is_file()
+               for p in out.iterdir()):
+        return None
+    try:
+        lock = _acquire_lock(out)
+    except InputError:
+        return None
+    state = _State(deferring=True)
+    try:
+        with _signals_as_exceptions(state):
+            done = _recover_locked(out)
     finally:
-        shutil.rmtree(backup, ignore_errors=True)
+        lock.release(remove=not lock.existed)
+    if state.pending is not None:
+        raise KeyboardInterrupt if state.pending == signal.SIGINT \
+            else BuildInterrupted(state.pending)
+    if not done:
+        return None
+    what = "finished the commit" if done[-1] == "finished" else "rolled back the commit"
+    return (f"a build was killed while replacing the files here; {what} it had begun, "
+            "so the folder holds one whole edition")
 
 
-__all__ = ["BuildInterrupted", "LOCK_NAME", "STAGING_PREFIX", "output_transaction"]
+__all__ = [
+    "JOURNAL_DIR",
+    "LOCK_NAME",
+    "STAGING_PREFIX",
+    "BuildInterrupted",
+    "disk_full",
+    "is_disk_full",
+    "output_transaction",
+    "recover",
+]

@@ -13,10 +13,10 @@ import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import fail
+from .atomic import LOCK_NAME, STAGING_PREFIX, BuildInterrupted, output_transaction, recover
+from .errors import InputError, Problem, fail
 from .exporters import get_exporter, registry
 from .model import Publication
-from .atomic import LOCK_NAME, STAGING_PREFIX, BuildInterrupted, output_transaction
 from .repro import build_time
 from .source import checked_theme, load
 
@@ -81,12 +81,27 @@ def _with_base_url(pub: Publication, url: str) -> Publication:
 def build(source: Path | str, out: Path | str = "dist", options: BuildOptions | None = None,
           ) -> BuildResult:
     """Build ``source`` into ``out``; raise InputError for bad input, leaving ``out`` as it was."""
+    options = options or BuildOptions()
+    source, out = Path(source), Path(out)
+    # Before anything else: a commit a killed build left half-done is finished,
+    # even when this build then fails on its input.
+    repaired = recover(out)
+    try:
+        result = _build(source, out, options)
+    except InputError as exc:
+        if repaired:
+            exc.warnings.insert(0, Problem(str(out), repaired))
+        raise
+    if repaired:
+        result.warnings.insert(0, f"{out}: {repaired}")
+    return result
+
+
+def _build(source: Path, out: Path, options: BuildOptions) -> BuildResult:
     from .cache import BuildCache, cached_image_store, caching_reader, resolve_cache_dir
     from .parallel import BuildState, plan_tasks, run_tasks
     from .progress import BuildProgress
 
-    options = options or BuildOptions()
-    source, out = Path(source), Path(out)
     # --no-cache: the cache folder is neither read nor created.
     cache = BuildCache(resolve_cache_dir(options.cache_dir)) if options.cache else None
     with caching_reader(cache):

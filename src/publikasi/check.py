@@ -17,6 +17,8 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .errors import terminal_safe
+
 FEED_FILES = {"feed.xml": "rss", "atom.xml": "atom", "feed.json": "jsonfeed"}
 
 
@@ -35,11 +37,11 @@ class CheckResult:
     def line(self) -> str:
         status = "ok  " if self.ok else "FAIL"
         ran = ", ".join(self.judges) or "none"
-        text = f"{status} {self.path} [{self.kind}; checked by {ran}]"
+        text = f"{status} {terminal_safe(str(self.path))} [{self.kind}; checked by {ran}]"
         if self.missing:
             text += f" (not installed: {', '.join(self.missing)})"
         for p in self.problems:
-            text += f"\n     - {p}"
+            text += f"\n     - {terminal_safe(p)}"
         return text
 
 

@@ -107,21 +107,21 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     debug = getattr(args, "debug", False)
-    from .errors import InputError
+    from .errors import InputError, terminal_safe
 
     try:
         return COMMANDS[args.command](args)
     except InputError as exc:
         for warning in exc.warnings:
-            print(f"warning: {warning}", file=sys.stderr)
+            print(f"warning: {terminal_safe(str(warning))}", file=sys.stderr)
         for problem in exc.problems:
-            print(f"error: {problem}", file=sys.stderr)
+            print(f"error: {terminal_safe(str(problem))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt as exc:
         from .atomic import BuildInterrupted
 
         # `error: FILE: message` like every other error; FILE is the output folder.
-        where = getattr(args, "out", None) or args.command
+        where = terminal_safe(str(getattr(args, "out", None) or args.command))
         if isinstance(exc, BuildInterrupted):  # SIGTERM/SIGHUP
             print(f"error: {where}: terminated; the output folder was left as it was",
                   file=sys.stderr)
@@ -131,22 +131,40 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as exc:
+        from .atomic import is_disk_full
+
+        if not is_disk_full(exc) or debug:
+            return _unexpected(exc, debug)
+        # A full disk outside a build's output folder (import, new, the cache).
+        where = terminal_safe(str(exc.filename or getattr(args, "out", None) or args.command))
+        print(f"error: {where}: no space left on device (or the file size limit was "
+              "reached)", file=sys.stderr)
+        return 2
     except Exception as exc:  # noqa: BLE001 - the one place unexpected errors are reported
         from .builder import BuildInterrupted
 
         if isinstance(exc, BuildInterrupted):
             print("error: terminated; the output folder was left as it was", file=sys.stderr)
             return 143
-        if debug:
-            raise
-        print(f"publikasi: unexpected error: {type(exc).__name__}: {exc} "
-              "(run again with --debug for details)", file=sys.stderr)
-        return 1
+        return _unexpected(exc, debug)
+
+
+def _unexpected(exc: Exception, debug: bool) -> int:
+    if debug:
+        raise exc
+    from .errors import terminal_safe
+
+    print(f"publikasi: unexpected error: {type(exc).__name__}: {terminal_safe(str(exc))} "
+          "(run again with --debug for details)", file=sys.stderr)
+    return 1
 
 
 def _warn(lines: list[str]) -> None:
+    from .errors import terminal_safe
+
     for line in lines:
-        print(f"warning: {line}", file=sys.stderr)
+        print(f"warning: {terminal_safe(line)}", file=sys.stderr)
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -193,6 +211,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from .check import check_folder
+    from .errors import terminal_safe
 
     results = check_folder(args.out)
     failed = 0
@@ -200,7 +219,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(r.line())
         failed += not r.ok
     if failed:
-        print(f"error: {args.out}: {failed} file(s) failed validation", file=sys.stderr)
+        print(f"error: {terminal_safe(str(args.out))}: {failed} file(s) failed validation", file=sys.stderr)
         return 2
     return 0
 

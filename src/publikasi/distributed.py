@@ -102,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
         return 2
     from .builder import BuildOptions
-    from .errors import InputError
+    from .errors import InputError, terminal_safe
 
     cluster = None if args.scheduler else LocalCluster(processes=True, dashboard_address=":0")
     client = Client(args.scheduler or cluster)
@@ -112,14 +112,14 @@ def main(argv: list[str] | None = None) -> int:
             cache=not args.no_cache, cache_dir=args.cache_dir), client=client)
     except InputError as exc:
         for problem in exc.problems:
-            print(f"error: {problem}", file=sys.stderr)
+            print(f"error: {terminal_safe(str(problem))}", file=sys.stderr)
         return 2
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
     for line in result.warnings:
-        print(f"warning: {line}", file=sys.stderr)
+        print(f"warning: {terminal_safe(line)}", file=sys.stderr)
     for path in result.files:
         print(path)
     return 0

@@ -7,8 +7,28 @@ Anything else that escapes is a bug (exit status 1).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
+
+# Characters a terminal acts on instead of showing: C0 and C1 controls (ANSI
+# escapes, a newline forging a second `error:` line) and the bidi controls
+# that reorder what follows.  File names may hold any of them.
+_TERMINAL_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e"
+                              "\u2066-\u2069]")
+_NAMED_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def terminal_safe(text: str) -> str:
+    """``text`` with every control character written as an escape (``\\x1b``, ``\\n``)."""
+
+    def escape(m: re.Match[str]) -> str:
+        ch = m.group()
+        if ch in _NAMED_ESCAPES:
+            return _NAMED_ESCAPES[ch]
+        return f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}"
+
+    return _TERMINAL_UNSAFE.sub(escape, text)
 
 
 @dataclass(frozen=True)
