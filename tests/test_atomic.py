@@ -538,7 +538,7 @@ def _run_limited(nbytes: int, args: list[str], cwd: Path) -> subprocess.Complete
     env = dict(os.environ)
     env.pop("SOURCE_DATE_EPOCH", None)
     env["PYTHONDONTWRITEBYTECODE"] = "1"
-    return subprocess.run([sys.executable, "-m", "publikasi", *args], cwd=cwd, env=env,
+    return subprocess.run([sys.executable, "-m", "publikasi", *args], check=False, cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=600,
                           preexec_fn=_limited(nbytes))
 
@@ -614,9 +614,10 @@ def test_lock_held_by_a_leftover_of_a_dead_build_is_taken_over(previous_build, t
     dead = _dead_pid()
     lock.write_text(f"{dead}\n")
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import fcntl, os, sys, time\n"
-         f"fd = os.open({str(lock)!r}, os.O_RDWR)\n"
-         "fcntl.flock(fd, fcntl.LOCK_EX)\nprint('held', flush=True)\ntime.sleep(120)\n"],
+        [sys.executable, "-c", ("import fcntl, os, sys, time\n"
+                                f"fd = os.open({str(lock)!r}, os.O_RDWR)\n"
+                                "fcntl.flock(fd, fcntl.LOCK_EX)\nprint('held', flush=True)\n"
+                                "time.sleep(120)\n")],
         stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "held"
