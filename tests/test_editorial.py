@@ -87,3 +87,37 @@ def test_keywords_are_deduplicated_ignoring_case(tmp_path):
 
     core = docx.Document(io.BytesIO((out / "rel.docx").read_bytes())).core_properties
     assert sorted(w.strip().casefold() for w in core.keywords.split(",")) == ["kesehatan", "lansia", "pasar"]
+
+
+def test_indonesian_key_names_are_accepted(tmp_path):
+    rel = tmp_path / "rel"
+    rel.mkdir()
+    (rel / "release.yaml").write_text("judul: Warta Uji\ntanggal: 2025-11-12\nedisi: '7'\n",
+                                      encoding="utf-8")
+    (rel / "a.md").write_text(
+        "---\njudul: Posyandu Lansia Dibuka\ntanggal: 2025-11-10\npenulis: [Sari]\n"
+        "rubrik: Kesehatan\nringkasan: Ringkasan singkat.\n---\nIsi berita.\n",
+        encoding="utf-8")
+    proc = run_cli("inspect", rel)
+    assert proc.returncode == 0, proc.stderr
+    assert "unknown" not in proc.stderr
+    import json
+
+    data = json.loads(proc.stdout)
+    assert data["release"]["title"] == "Warta Uji"
+    assert data["release"]["edition"] == "7"
+    art = data["articles"][0]
+    assert (art["title"], art["date"][:10], art["authors"], art["section"], art["summary"]) == (
+        "Posyandu Lansia Dibuka", "2025-11-10", ["Sari"], "Kesehatan", "Ringkasan singkat.")
+
+
+def test_an_alias_next_to_its_key_is_an_error(tmp_path):
+    rel = tmp_path / "rel"
+    rel.mkdir()
+    (rel / "release.yaml").write_text("title: Warta\ndate: 2025-11-12\n", encoding="utf-8")
+    (rel / "a.md").write_text("---\ntitle: A\ndate: 2025-11-10\ntanggal: 2025-11-09\n---\nIsi.\n",
+                              encoding="utf-8")
+    proc = run_cli("build", rel, "-o", tmp_path / "out", "-f", "docx")
+    assert proc.returncode == 2
+    assert "a.md:4: `tanggal` and `date` are the same key; keep one" in proc.stderr
+    assert "Traceback" not in proc.stderr

@@ -18,6 +18,7 @@ from .model import Article, FeedConfig, Publication, Publisher, Release
 from .readers.common import (
     Limits,
     ReadContext,
+    normalize_keys,
     parse_bool,
     parse_int,
     parse_language,
@@ -30,7 +31,6 @@ from .readers.common import (
     resolve_inside,
     short,
     use_release_yaml_beside,
-    warn_unknown_keys,
 )
 from .scaffold import PLACEHOLDER_PUBLISHER
 from .text import SLUG_MAX_EXPLICIT, slugify
@@ -187,7 +187,7 @@ def _load_publication(path: Path, session: _Session) -> Publication:
     file = path / "publication.yaml"
     doc = load_mapping(read_text_file(file, "publication.yaml"), file)
     data = doc.data
-    warn_unknown_keys(data, PUBLICATION_KEYS, file, doc.lines, problems, "publication.yaml")
+    normalize_keys(data, PUBLICATION_KEYS, file, doc.lines, problems, "publication.yaml")
     if "title" not in data:
         problems.add(file, "missing required key `title`", 1)
     shared = _common_keys(doc, path, (path.resolve(),), session)
@@ -353,7 +353,7 @@ def _load_release(folder: Path, shared: dict[str, Any], pub_root: Path | None,
         problems.extend(exc)
         return None
     data, line = doc.data, doc.line
-    warn_unknown_keys(data, RELEASE_KEYS, file, doc.lines, problems, "release.yaml")
+    normalize_keys(data, RELEASE_KEYS, file, doc.lines, problems, "release.yaml")
     root = folder.resolve()
     before = len(problems.items)
     roots = (root, pub_root.resolve()) if pub_root else (root,)

@@ -271,10 +271,34 @@ def safe_link(url: str) -> bool:
     return scheme == "" or scheme in SAFE_LINK_SCHEMES
 
 
-def warn_unknown_keys(data: dict, known: set[str], file: Path, lines: dict[str, int],
-                      problems: Problems, what: str) -> None:
-    for key in data:
+# Indonesian names for the keys, accepted as aliases: the people who write the
+# sources think in Indonesian ("tanggal", not "date").
+KEY_ALIASES = {
+    "judul": "title", "tanggal": "date", "tempat": "dateline", "penulis": "authors",
+    "kode_penulis": "byline", "rubrik": "section", "kategori": "section", "label": "tags",
+    "ringkasan": "summary", "gambar": "image", "foto": "image", "sumber": "source",
+    "bahasa": "language", "edisi": "edition", "penerbit": "publisher",
+    "deskripsi": "description", "sampul": "cover", "tema": "theme", "artikel": "articles",
+    "zona_waktu": "timezone",
+}
+
+
+def normalize_keys(data: dict, known: set[str], file: Path, lines: dict[str, int],
+                   problems: Problems, what: str) -> None:
+    """Rename Indonesian aliases to their keys in ``data`` (and ``lines``) and warn
+    about keys that are neither, with a "did you mean" hint."""
+    for key in list(data):
         if key in known:
+            continue
+        target = KEY_ALIASES.get(str(key).casefold())
+        if target in known:
+            if target in data:
+                problems.add(file, f"`{key}` and `{target}` are the same key; keep one",
+                             lines.get(key))
+                continue
+            data[target] = data.pop(key)
+            if key in lines:
+                lines[target] = lines[key]
             continue
         close = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.6)
         hint = f"; did you mean `{close[0]}`?" if close else ""

@@ -43,6 +43,7 @@ from ..text import SLUG_MAX_EXPLICIT, slugify
 from ..yamlio import YamlDoc, load_mapping
 from .common import (
     ReadContext,
+    normalize_keys,
     parse_date,
     parse_image,
     parse_language,
@@ -52,7 +53,6 @@ from .common import (
     resolve_image,
     safe_link,
     split_credit,
-    warn_unknown_keys,
 )
 from .rawhtml import convert_inline_run, html_to_blocks, removed_tags
 
@@ -108,7 +108,7 @@ def article_from_meta(doc: YamlDoc, blocks: tuple[Block, ...], footnotes: tuple[
             errors.extend(exc.problems)
             return None
 
-    warn_unknown_keys(data, ARTICLE_KEYS, file, doc.lines, ctx.problems, "front matter")
+    normalize_keys(data, ARTICLE_KEYS, file, doc.lines, ctx.problems, "front matter")
     title = get("title", parse_str, file, line("title"), "title")
     if "title" not in data:
         errors.append(fail(file, "front matter has no `title`", doc.first_line).problems[0])
