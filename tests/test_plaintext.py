@@ -428,3 +428,31 @@ def test_inspect_uses_a_release_yaml_beside_a_lone_file(tmp_path):
     [article] = loaded.publication.releases[0].articles
     assert article.date.date() == dt.date(2024, 3, 14)
     assert not any("today" in str(w) for w in loaded.warnings)
+
+
+def test_dropped_chrome_is_listed_in_the_warnings():
+    text = ("Portal Resmi Pemerintah Kabupaten Sukamaju\n\nBerita Daerah\n\n"
+            "Bupati Sukamaju Meninjau Pasar Baru di Kecamatan Timur\n\n512 Views\n\n"
+            "SUKAMAJU – Bupati meninjau pasar baru, Senin (10/11/2025). Pedagang menyambut.\n\n"
+            "IMG_20251110_091522.jpg\n\nCopyright © 2025 Pemkab Sukamaju\n")
+    [a], c = read(text)
+    assert a.title == "Bupati Sukamaju Meninjau Pasar Baru di Kecamatan Timur"
+    dropped = [w.message for w in c.problems.warnings if "page chrome" in w.message]
+    for line in ("Portal Resmi", "Berita Daerah", "512 Views", "IMG_20251110", "Copyright"):
+        assert any(line in m for m in dropped), line
+    assert "Views" not in " ".join(plain_text(b) for b in a.blocks)
+
+
+@pytest.mark.parametrize("line, place", [
+    ("Kotaraya, Suarakita - Bupati membuka pasar baru", "Kotaraya"),
+    ("Kotaraya,beritakita.id- Bupati membuka pasar baru", "Kotaraya"),
+    ("Kotaraya, Warta Nusantara | Bupati membuka pasar baru", "Kotaraya"),
+    ("BERITAKITA - Bupati membuka pasar baru", ""),
+    ("Humas Kotaraya – Bupati membuka pasar baru", ""),
+    ("SPRINGFIELD, Ill., March 3 -- The city opened a park", "Springfield, Ill."),
+    ("KOTARAYAPOS.COM, KOTARAYA - Siswa merakit mesin", "Kotaraya"),
+])
+def test_datelines_with_an_outlet_keep_the_place_only(line, place):
+    found = find_dateline(line)
+    assert found is not None and found.place == place
+    assert found.rest.split()[0] in ("Bupati", "The", "Siswa")

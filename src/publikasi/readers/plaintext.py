@@ -262,6 +262,7 @@ class _Release:
     head_dates: list[tuple[dates.DateMatch, int]] = field(default_factory=list)  # above the title
     section: str = ""
     footer_year: int | None = None
+    lead_line: int = 0  # line of the paragraph that opens with the dateline
 
 
 _META_WORDS = re.compile(r"\b(?:diposting|dipublikasikan|diterbitkan|posted|published|updated?|"
@@ -304,7 +305,12 @@ class _Reader:
                 chunks[-1].append((number, line))
         articles: list[Article] = []
         for chunk in chunks:
-            units = [u for u in _units(chunk) if not parts.is_noise(u.text)]
+            units = []
+            for u in _units(chunk):
+                if parts.is_noise(u.text):
+                    self.dropped("page noise", u)
+                else:
+                    units.append(u)
             footer = self.drop_chrome(units)
             if not units:
                 continue
@@ -374,6 +380,10 @@ class _Reader:
                 rel.authors.extend(a for a in credit.authors if a not in rel.authors)
                 rel.photo_credit = rel.photo_credit or credit.photo
                 rel.source_credit = credit.source or rel.source_credit
+                continue
+            lead = parts.lead_photo_credit(u.text)
+            if lead is not None:
+                rel.photo_credit = rel.photo_credit or lead
                 continue
             paren = parts.paren_credit(u.text)
             if paren is not None:
@@ -464,6 +474,9 @@ class _Reader:
         for u in rel.units:
             li = parts.list_item(u.text)
             bl = parts.split_byline(u.text)
+            if li is not None and (m := _meta_date(li[2])) is not None:
+                rel.meta_dates.append((m, u.line))
+                continue
             if li is not None:
                 u.kind, u.list_info, u.text = "list", (li[0], li[1]), li[2]
             elif bl is not None and not bl[0]:
@@ -481,7 +494,7 @@ class _Reader:
             elif (cf := parts.credit_first(u.text)) is not None:
                 u.kind, u.text, u.credit = "caption", cf[0], cf[1]
             elif (pc := parts.split_photo_credit(u.text)) is not None and (
-                    _caption_shaped(pc[0]) or parts.labelled_credit(pc[1])
+                    _caption_shaped(pc[0]) or parts.labelled_credit(u.text[len(pc[0]):].strip(" -–—|([{"))
                     and 2 <= parts.word_count(pc[0]) <= 80):
                 u.kind, u.text, u.credit = "caption", pc[0], pc[1]
             elif u.text.endswith("|") and 3 <= parts.word_count(u.text) <= 60:
@@ -494,6 +507,7 @@ class _Reader:
         rel.units = kept
 
     def find_dateline(self, rel: _Release) -> None:
+        standfirst_seen = False
         for i, u in enumerate(rel.units[:4]):
             if u.kind in ("list", "photocredit"):
                 continue
@@ -510,10 +524,13 @@ class _Reader:
             if found is not None and parts.word_count(found.rest) >= 3:
                 rel.dateline = found.place
                 rel.dateline_date = found.date_text
+                rel.lead_line = u.line
                 u.text, u.kind = found.rest, "para"
                 return
-            if u.kind == "para":
+            if u.kind == "para" and (standfirst_seen or parts.word_count(u.text) > 25):
                 break
+            if u.kind == "para":
+                standfirst_seen = True  # a one-sentence standfirst may come before the dateline
         first = next((u for u in rel.units if u.kind == "para"), None)
         self.fallback("no dateline (e.g. `Malang (malangkota.go.id) –`) at the start of the "
                       "first paragraph", first.line if first else rel.first_line)
@@ -544,8 +561,10 @@ class _Reader:
             if (office := parts.signoff(last.text)) is not None and len(rel.units) > 1:
                 rel.source_credit = rel.source_credit or office
                 rel.units.pop()
-        body = [i for i, u in enumerate(rel.units) if _body_like(u.text)]
-        start = body[-1] + 1 if body else len(rel.units)
+        start = len(rel.units)
+        while start > 1 and not parts.ends_sentence(rel.units[start - 1].text) \
+                and parts.word_count(rel.units[start - 1].text) <= 14:
+            start -= 1
         for i in range(start, len(rel.units)):
             u = rel.units[i]
             if u.kind in ("heading", "caption", "para") and parts.is_position_line(u.text):
@@ -643,7 +662,8 @@ class _Reader:
     def date(self, rel: _Release) -> tuple[dt.datetime, bool]:
         tz = self.ctx.tz
         ref, ref_kind = self.reference_date(rel)
-        first = next((u for u in rel.units if u.kind == "para"), None)
+        first = next((u for u in rel.units if u.kind == "para" and u.line == rel.lead_line),
+                     None) or next((u for u in rel.units if u.kind == "para"), None)
         line = first.line if first else rel.title_line
         used_ref = False
 

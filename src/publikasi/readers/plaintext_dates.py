@@ -61,6 +61,8 @@ _PATTERNS = [
     # May 29, 2017 / Thursday, November 6, 2025
     re.compile(rf"(?:\b{_DAY}\s*,?\s*)?\b{_MON}\b\.?\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b"
                rf"\s*,?\s+(?P<y>\d{{4}})\b", re.IGNORECASE),
+    # Tuesday, June 10 (a day name makes a month and day without a year a date)
+    re.compile(rf"\b{_DAY}\s*,?\s+{_MON}\b\.?\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b", re.IGNORECASE),
     # Rabu, 22/02 (a day name makes a bare day/month a date)
     re.compile(rf"\b{_DAY}\s*,?\s+(?<![\d/.-])(?P<d>\d{{1,2}})/(?P<m>\d{{1,2}})(?![\d/])",
                re.IGNORECASE),
@@ -76,7 +78,7 @@ _LOOSE = re.compile(rf"(?:\b{_DAY}\s*,?\s*)?\b{_MON}\b\.?\s+(?P<d>\d{{1,2}})(?:s
 _DAY_ONLY = re.compile(rf"\b(?:hari\s+|on\s+)?{_DAY}\b", re.IGNORECASE)
 _TIME = r"(?P<H>\d{1,2})[.:](?P<M>\d{2})(?!\d)(?:\s*(?P<tz>WITA|WIB|WIT)\b)?"
 _TIME_AFTER = re.compile(
-    r"\s*,?\s*(?:\(\s*)?(?:(?:pagi|siang|sore|malam|mulai|sejak|sekitar|tepat|hari\s+ini)\s+)*"
+    r"\s*[,\-–|]?\s*(?:\(\s*)?(?:(?:pagi|siang|sore|malam|mulai|sejak|sekitar|tepat|hari\s+ini)\s+)*"
     rf"(?:(?P<kw>pukul|pkl\.?|jam|at|sekitar pukul)\s*)?{_TIME}", re.IGNORECASE)
 _TIME_BEFORE = re.compile(
     rf"(?:(?P<kw>pukul|pkl\.?|jam|at)\s*){_TIME}\s*(?:[,;]\s*)?(?:(?:pada|hari|on)\s+)*\Z",

@@ -342,8 +342,8 @@ def _title_case_place(place: str) -> str:
     if letters and all(c.isupper() for c in letters):
         words = []
         for w in place.split(" "):
-            if len(w) <= 3 and w.isalpha():
-                words.append(w)  # DKI, NTB, DIY stay acronyms
+            if w.isalpha() and (len(w) <= 3 or not re.search("[AEIOU]", w)):
+                words.append(w)  # DKI, NTB, DIY, BPBD stay acronyms
             else:
                 words.append("-".join(p.capitalize() for p in w.split("-")))
         place = " ".join(words)
@@ -357,7 +357,7 @@ def _plausible_place(place: str) -> bool:
     return not re.search(r"\d", p)
 
 
-_DOMAIN = r"[A-Za-z0-9][\w\-]*(?:\.[\w\-]+)*\.(?:com|id|net|org|tv|news|info|co|web\.id|go\.id)\b"
+_DOMAIN = r"[A-Za-z0-9][\w\-]*(?:\.[\w\-]+)*\.(?i:com|id|net|org|tv|news|info|co|web\.id|go\.id)\b"
 _OUTLET_STEM = re.compile(
     r"berita|warta|kabar|news|\bpos\b|post\b|times|media|tribun|radar|info|\btv\b|online|suara|"
     r"harian|jurnal|koran|antara|kompas|detik|tempo|humas|portal|garda|channel|\bfm\b|\brri\b|"
@@ -638,3 +638,13 @@ def signoff(text: str) -> str | None:
     if not _SIGNOFF.match(t) or word_count(t) > 6:
         return None
     return _title_case_place(t) if t.isupper() else t
+
+
+_LEAD_PHOTO = re.compile(r"^(?:foto|photo|gambar|image)(?:\s+utama)?\s+(?:oleh|by|dari|from)\s*:?\s*"
+                         r"(?P<c>\S.{0,60})$", re.IGNORECASE)
+
+
+def lead_photo_credit(line: str) -> str | None:
+    """``Foto utama oleh kotarayanews.com``: the credit of a photo the text does not hold."""
+    m = _LEAD_PHOTO.match(line.strip())
+    return m.group("c").strip(" .") if m and word_count(line) <= 10 else None
