@@ -121,3 +121,26 @@ def test_an_alias_next_to_its_key_is_an_error(tmp_path):
     assert proc.returncode == 2
     assert "a.md:4: `tanggal` and `date` are the same key; keep one" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_a_stray_nul_byte_is_cleaned_with_a_warning_naming_its_line(tmp_path):
+    txt = tmp_path / "rilis.txt"
+    txt.write_bytes("Posyandu Lansia Dibuka di Klojen\n\nKlojen – Posyandu lansia dibuka "
+                    "Senin (10/11/2025).\n\nWarga\x00 menyambut baik layanan itu.\n".encode())
+    proc = run_cli("inspect", txt)
+    assert proc.returncode == 0, proc.stderr
+    assert f"{txt}:5: " in proc.stderr and "stray NUL character removed" in proc.stderr
+    assert "Warga menyambut baik" in proc.stdout
+    md = tmp_path / "a.md"
+    md.write_bytes(b"---\ntitle: A\ndate: 2025-11-10\n---\nIsi\x00 berita.\n")
+    proc = run_cli("inspect", md)
+    assert proc.returncode == 0, proc.stderr
+    assert f"{md}:5: " in proc.stderr and "stray NUL" in proc.stderr
+
+
+def test_a_file_of_mostly_control_bytes_is_still_refused(tmp_path):
+    txt = tmp_path / "rilis.txt"
+    txt.write_bytes(b"Judul\n" + bytes(range(32)) * 50)
+    proc = run_cli("inspect", txt)
+    assert proc.returncode == 2
+    assert "binary" in proc.stderr and "Traceback" not in proc.stderr

@@ -65,7 +65,7 @@ def read_txt(path: Path, strict: bool, problems: Problems) -> list[Article]:
     except OSError as exc:
         raise fail(path, f"cannot read file: {exc.strerror}") from None
     ctx = _release_context(path.parent, strict, problems)
-    return read_plaintext(decode_bytes(raw, path), path, ctx)
+    return read_plaintext(decode_bytes(raw, path, problems), path, ctx)
 
 
 def _write_atomic(target: Path, text: str) -> None:

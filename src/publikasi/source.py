@@ -128,11 +128,11 @@ def load_article_file(path: Path, ctx: ReadContext) -> list[Article]:
     if path.suffix.lower() == ".txt":
         from .readers.plaintext import decode_bytes, read_plaintext
 
-        text = decode_bytes(path.read_bytes(), path)
+        text = decode_bytes(path.read_bytes(), path, ctx.problems)
         return read_plaintext(text, path, ctx)
     from .readers.markdown import read_markdown
 
-    text = read_text_file(path, "article")
+    text = read_text_file(path, "article", ctx.problems)
     if not text.strip():
         raise fail(path, "article file is empty")
     return [read_markdown(text, path, ctx)]

@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from .errors import fail
+from .errors import Problems, fail
 
 MAX_YAML_BYTES = 1_000_000
 MAX_ALIASES = 100
@@ -172,7 +172,7 @@ def load_mapping(text: str, file: Path, first_line: int = 1) -> YamlDoc:
     return YamlDoc(data, lines, file, first_line)
 
 
-def read_text_file(path: Path, what: str = "file") -> str:
+def read_text_file(path: Path, what: str = "file", problems: Problems | None = None) -> str:
     """Read a UTF-8 (optionally BOM-prefixed) or BOM-marked UTF-16 text file.
 
     Raises InputError (naming ``path`` and, for bad UTF-8, the line) for a
@@ -196,9 +196,9 @@ def read_text_file(path: Path, what: str = "file") -> str:
             raise fail(path, f"{what} says it is UTF-16 but is damaged; save it as UTF-8") \
                 from None
     if b"\x00" in raw:
-        if _looks_like_utf16(raw):
+        if looks_like_utf16(raw):
             raise fail(path, f"{what} is UTF-16 without a byte-order mark; save it as UTF-8")
-        raise fail(path, f"{what} is a binary file, not text")
+        raw = drop_stray_nuls(raw, path, what, problems)
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -207,7 +207,34 @@ def read_text_file(path: Path, what: str = "file") -> str:
                    line) from None
 
 
-def _looks_like_utf16(raw: bytes) -> bool:
+# Text copied out of a PDF or an old system can carry a stray NUL byte; a file
+# where more than this share of the bytes are control characters is binary
+# data, not text.
+MAX_CONTROL_SHARE = 0.01
+_C0_CONTROLS = re.compile(rb"[\x00-\x08\x0e-\x1f\x7f]")
+
+
+def drop_stray_nuls(raw: bytes, path: Path, what: str, problems: Problems | None) -> bytes:
+    """``raw`` without its few NUL bytes, each warned about with its line;
+    an error when there are too many for a text file."""
+    controls = len(_C0_CONTROLS.findall(raw))
+    if controls > max(8, len(raw) * MAX_CONTROL_SHARE):
+        raise fail(path, f"{what} is a binary file, not text")
+    if problems is not None:
+        lines: list[int] = []
+        line, start, at = 1, 0, raw.find(b"\x00")
+        while at >= 0:
+            line += raw.count(b"\n", start, at)
+            if not lines or lines[-1] != line:
+                lines.append(line)
+            start, at = at, raw.find(b"\x00", at + 1)
+        for line in lines:
+            problems.warn(path, "stray NUL character removed (text copied from a PDF or an "
+                          "old system?)", line)
+    return raw.replace(b"\x00", b"")
+
+
+def looks_like_utf16(raw: bytes) -> bool:
     """True when every other byte is mostly NUL, as in UTF-16 Latin text."""
     sample = raw[:4000]
     if len(sample) < 4:

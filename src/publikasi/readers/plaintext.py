@@ -29,9 +29,10 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import fail
+from ..errors import Problems, fail
 from ..model import Article, Block, Figure, Heading, ListBlock, Paragraph, Text
 from ..text import slugify, strip_invalid
+from ..yamlio import drop_stray_nuls, looks_like_utf16
 from . import plaintext_dates as dates
 from . import plaintext_parts as parts
 from .common import ReadContext
@@ -94,7 +95,7 @@ def repair_text(text: str) -> str:
     return text.translate(_C1_TABLE)
 
 
-def decode_bytes(raw: bytes, file: Path) -> str:
+def decode_bytes(raw: bytes, file: Path, problems: Problems | None = None) -> str:
     """The text of a pasted release, whatever encoding the editor saved it in."""
     if not raw.strip():
         raise fail(file, "file is empty")
@@ -115,8 +116,9 @@ def decode_bytes(raw: bytes, file: Path) -> str:
         if raw.startswith(magic):
             raise fail(file, f"this is {what}, not a plain-text release")
     if b"\x00" in raw:
-        raise fail(file, "binary file, or UTF-16 text without a byte-order mark; "
-                   "save it as UTF-8 text")
+        if looks_like_utf16(raw):
+            raise fail(file, "UTF-16 text without a byte-order mark; save it as UTF-8 text")
+        raw = drop_stray_nuls(raw, file, "file", problems)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
