@@ -22,6 +22,8 @@ EXAMPLES = {
   publikasi inspect samples/warta-malang/2025-46 > model.json""",
     "import": """examples:
   publikasi import rilis-humas.txt -o samples/warta-malang/2025-47
+  publikasi import halaman-tersimpan.html -o samples/warta-malang/2025-47
+  publikasi import https://example.go.id/berita/123 --allow-remote -o rilis/
   publikasi import editan-redaktur.docx --into samples/warta-malang/2025-46""",
     "check": """example:
   publikasi build samples/warta-malang -o dist && publikasi check dist""",
@@ -78,8 +80,9 @@ def _parser() -> argparse.ArgumentParser:
     i.add_argument("source", type=Path)
     i.add_argument("--strict", action="store_true")
 
-    im = cmd("import", "turn pasted .txt releases or edited .docx files into .md articles")
-    im.add_argument("files", type=Path, nargs="+")
+    im = cmd("import", "turn pasted .txt releases, saved .html pages, web pages (URL) or "
+             "edited .docx files into .md articles")
+    im.add_argument("files", nargs="+", help="files, or http(s) addresses with --allow-remote")
     dest = im.add_mutually_exclusive_group()
     dest.add_argument("-o", "--out", type=Path, default=None, help="folder for the .md files "
                       "(default: current folder)")
@@ -89,6 +92,9 @@ def _parser() -> argparse.ArgumentParser:
     im.add_argument("--yes", action="store_true", help="overwrite existing .md files")
     im.add_argument("--accept-changes", action="store_true",
                     help="apply tracked changes in .docx files instead of refusing them")
+    im.add_argument("--allow-remote", action="store_true",
+                    help="download web pages given as URLs, and their pictures (size limit and "
+                    "timeout as for remote pictures in a build)")
 
     c = cmd("check", "validate built outputs with the validators that are installed")
     c.add_argument("out", type=Path)
@@ -202,7 +208,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     from .importer import import_files
 
     report = import_files(args.files, out=args.out, into=args.into, strict=args.strict,
-                          overwrite=args.yes, accept_changes=args.accept_changes)
+                          overwrite=args.yes, accept_changes=args.accept_changes,
+                          allow_remote=args.allow_remote)
     _warn(report.warnings)
     for line in report.lines:
         print(line)
@@ -232,7 +239,7 @@ def cmd_new(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_themes(args: argparse.Namespace) -> int:  # noqa: ARG001
+def cmd_themes(args: argparse.Namespace) -> int:
     from .themes import available_themes
 
     for name, description in available_themes():

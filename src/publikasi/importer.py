@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import InputError, Problem, Problems, fail
+from .html_import import HTML_SUFFIXES, copy_pictures, is_url, read_html_source, with_local_pictures
 from .mdwriter import write_markdown
 from .model import Article
 from .readers.common import ReadContext, use_release_yaml_beside
@@ -86,9 +87,9 @@ def _docx_importer():
     return importlib.import_module("publikasi.docx_import").import_docx
 
 
-def import_files(files: list[Path], out: Path | None = None, into: Path | None = None,
-                 strict: bool = False, overwrite: bool = False,
-                 accept_changes: bool = False) -> ImportReport:
+def import_files(files: list[Path] | list[str] | list[Path | str], out: Path | None = None,
+                 into: Path | None = None, strict: bool = False, overwrite: bool = False,
+                 accept_changes: bool = False, allow_remote: bool = False) -> ImportReport:
     """Import ``files``; raise :class:`InputError` (nothing written) if any is bad.
 
     ``into`` names the release folder an edited ``.docx`` came from; for
@@ -99,14 +100,25 @@ def import_files(files: list[Path], out: Path | None = None, into: Path | None =
     target_dir = Path(into if into is not None else out if out is not None else Path.cwd())
     planned: list[tuple[Path, Article]] = []
     docx: list[Path] = []
-    for path in map(Path, files):
+    copies: list[tuple[Path, Path]] = []
+    for name in files:
+        if is_url(str(name)) or Path(name).suffix.lower() in HTML_SUFFIXES:
+            try:
+                for article in read_html_source(str(name), strict, problems, allow_remote):
+                    article, needed = with_local_pictures(article, target_dir)
+                    copies.extend(needed)
+                    planned.append((Path(str(name)), article))
+            except InputError as exc:
+                problems.extend(exc)
+            continue
+        path = Path(name)
         suffix = path.suffix.lower()
         if suffix == ".docx":
             docx.append(path)
             continue
         if suffix != ".txt":
             problems.add(path, f"cannot import {suffix or 'a file without extension'}: "
-                         "give .txt (pasted release) or .docx files")
+                         "give .txt (pasted release), .html (saved page), a URL or .docx files")
             continue
         try:
             for article in read_txt(path, strict, problems):
@@ -138,6 +150,7 @@ def import_files(files: list[Path], out: Path | None = None, into: Path | None =
     if target_dir.exists() and not target_dir.is_dir():
         raise fail(target_dir, "output path exists and is not a folder")
     base = target_dir.resolve()
+    copy_pictures(copies)
     for path, article in planned:
         text = write_markdown(article, base)
         target = target_dir / f"{article.slug}.md"

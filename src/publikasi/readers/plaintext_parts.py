@@ -179,6 +179,9 @@ _PAREN_CREDIT = re.compile(rf"\s*[\(\[]\s*(?P<c>(?:{_CREDIT_WORDS})(?:\b|(?<=\.)
 _TAIL_CREDIT = re.compile(r"\s*(?:[-–—|]\s*)?\b(?P<c>(?:foto|photo|kredit|credit)\s*:\s*[^:]{2,80})$",
                           re.IGNORECASE)
 _SLASH_CREDIT = re.compile(r"\s+/\s*(?P<c>[A-Z][^/]{2,50})$")
+# "... di bengkel sekolah. KOTARAYAPOS/Dok. SMKN 2", "Menteri X/BISNIS-Nama Fotografer"
+_OUTLET_SLASH_CREDIT = re.compile(r"(?:(?<=[.!?])\s+(?P<c>[A-Z]{3,}[A-Z0-9.]*/[^/]{2,60})"
+                                  r"|/(?=[A-Z]{3,}-)(?P<c2>[A-Z]{3,}-[^/]{2,60}))$")
 _IST = re.compile(r"\s*[-–—]?\s*\b(?P<c>ist|istimewa)\.?$", re.IGNORECASE)
 # "...--Foto humaspemprovsumsel", "... (NamaMediaCom)", "... (kotaraya.go.id)"
 _DASH_CREDIT = re.compile(r"\s*-{1,2}\s*(?P<c>(?:foto|photo)\s*:?\s*\S.{0,60})$", re.IGNORECASE)
@@ -207,6 +210,9 @@ def split_photo_credit(line: str) -> tuple[str, str] | None:
         m = pattern.search(text)
         if m and m.start() > 0:
             return text[: m.start()].rstrip(" -–—|,"), clean_credit(m.group("c"))
+    m = _OUTLET_SLASH_CREDIT.search(text)
+    if m:
+        return text[: m.start()].rstrip(" -–—|,"), (m.group("c") or m.group("c2")).strip()
     m = _SLASH_CREDIT.search(text)
     if m and not re.search(r"https?://|www\.", text):
         return text[: m.start()].rstrip(" -–—|,"), m.group("c").strip()
