@@ -310,7 +310,8 @@ def test_feedparser_reads_rss_and_atom_without_bozo(small):
         assert "Isi ketiga." in ketiga.content[0].value
         assert [t.term for t in ketiga.tags] == ["Tes"]
         assert [t.term for t in empat.tags] == ["Pemerintahan"]
-        assert ketiga.author == "abc"  # dc:creator / atom:author from the byline
+        # A byline code ("abc") is not a name: without authors the publisher is credited.
+        assert ketiga.author == "Humas Uji"
         (img,) = lxml.html.fragment_fromstring(ketiga.content[0].value,
                                                create_parent="div").xpath("//img")
         assert img.get("src").startswith(BASE + "media/img-")
@@ -439,6 +440,9 @@ def test_jsonfeed_matches_the_1_1_schema(small, summary_only):
     top = json.loads((small / "feed.json").read_text())
     assert top["feed_url"] == BASE + "feed.json" and top["home_page_url"] == BASE
     assert top["language"] == "id" and top["authors"][0]["name"] == "Humas Uji"
+    # The byline code "abc" of "Ketiga" never stands as an author's name.
+    (ketiga,) = [i for i in top["items"] if i["title"] == "Ketiga"]
+    assert ketiga["authors"] == [{"name": "Humas Uji"}]
 
 
 def test_hostile_html_from_markdown_never_reaches_a_feed(small):

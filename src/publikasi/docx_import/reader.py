@@ -165,6 +165,8 @@ def _labels(theme: Theme) -> Labels:
         labels.placeholder.add(theme.label("photo_placeholder", lang))
         for key in META_KEYS:
             labels.meta.setdefault(key, set()).add(theme.label(key, lang).casefold())
+        # A byline code without authors stands under its own label.
+        labels.meta["byline"].add(theme.label("byline_code", lang).casefold())
     return labels
 
 

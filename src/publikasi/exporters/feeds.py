@@ -250,7 +250,10 @@ class _Planner:
         for c in (article.section, *article.tags):
             if c and c.casefold() not in (x.casefold() for x in categories):
                 categories.append(c)
-        authors = article.authors or ((article.byline,) if article.byline else ())
+        # A byline code ("nda/ak") is not a name: without named authors the
+        # item is credited to the publisher.
+        publisher = release.publisher.name or self.pub.publisher.name
+        authors = article.authors or ((publisher,) if publisher else ())
         content = ""
         if self.pub.feed.full_content:
             content = self.content_html(article, lang)

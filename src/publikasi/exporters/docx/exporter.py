@@ -174,11 +174,16 @@ def meta_block(b: DocxBuilder, article: Article, where: Where) -> list:
     lines: list[list] = []
     when = article_date(article.date, article.has_time, lang)
     lines.append([run(f"{article.dateline} \u2014 {when}" if article.dateline else when, base)])
-    people = ", ".join(article.authors)
-    if article.byline:
-        people = f"{people} ({article.byline})" if people else article.byline
-    if people:
+    # A byline code ("nda/ak") is not a name: it follows the authors in
+    # parentheses, or stands under its own label when no author is named.
+    if article.authors:
+        people = ", ".join(article.authors)
+        if article.byline:
+            people = f"{people} ({article.byline})"
         lines.append([run(f"{b.label('byline', lang)}: ", label_rpr), run(people, base)])
+    elif article.byline:
+        lines.append([run(f"{b.label('byline_code', lang)}: ", label_rpr),
+                      run(article.byline, base)])
     kinds = []
     if article.section:
         kinds += [run(f"{b.label('section', lang)}: ", label_rpr), run(article.section, base)]
