@@ -268,7 +268,9 @@ class _Release:
 
 
 _META_WORDS = re.compile(r"\b(?:diposting|dipublikasikan|diterbitkan|posted|published|updated?|"
-                         r"diperbarui|pada|on|wib|wita|wit|pukul|pkl|jam|at|admin|oleh)\b|"
+                         r"diperbarui|pada|on|wib|wita|wit|pukul|pkl|jam|at|admin|oleh|"
+                         # icon names that come along when a page is copied
+                         r"calendar_month|calendar_today|schedule|access_time|event|date_range)\b|"
                          r"\d{1,2}[.:]\d{2}|[\W_]+", re.IGNORECASE)
 
 
@@ -280,8 +282,12 @@ def _meta_date(text: str) -> dates.DateMatch | None:
     if len(found) != 1:
         return None
     m = found[0]
-    rest = text[: m.start] + " " + text[m.end:]
-    return m if not _META_WORDS.sub("", rest).strip() else None
+    rest = _META_WORDS.sub(" ", text[: m.start] + " " + text[m.end:]).split()
+    # "Stories 13 Maret 2024", "Peristiwa | 21 November 2022, 18:22 WIB": a section name
+    # may stand next to the date.
+    if len(rest) > 2 or any(not w.isalpha() or not w[:1].isupper() for w in rest):
+        return None
+    return m
 
 
 class _Reader:
@@ -417,9 +423,15 @@ class _Reader:
 
     def title(self, rel: _Release) -> None:
         # Date-only lines above the title (a page's date line) are metadata.
-        while len(rel.units) > 1 and (m := _meta_date(rel.units[0].text)) is not None:
-            rel.meta_dates.append((m, rel.units[0].line))
-            rel.units.pop(0)
+        limit = _body_start(rel.units)
+        head: list[Unit] = []
+        for i, u in enumerate(rel.units):
+            item = parts.list_item(u.text)
+            text = item[2] if item is not None else u.text
+            if i < limit and len(rel.units) - len(head) > 1 and (m := _meta_date(text)):
+                rel.meta_dates.append((m, u.line))
+                head.append(u)
+        rel.units = [u for u in rel.units if u not in head]
         best = _headline_index(rel.units)
         for u in rel.units[:best]:
             self.dropped("line above the title", u)
@@ -510,6 +522,18 @@ class _Reader:
 
     def find_dateline(self, rel: _Release) -> None:
         standfirst_seen = False
+        for i, u in enumerate(rel.units[:6]):
+            strong = parts.outlet_dateline(u.text) if u.kind in ("para", "caption") else None
+            if strong is not None and parts.word_count(strong.rest) >= 3:
+                for before in rel.units[:i]:
+                    # "PENDIDIKAN: Puluhan wisudawan ..." above a news site's dateline
+                    if before.kind == "para" and not parts.ends_sentence(before.text) \
+                            and parts.word_count(before.text) >= 5:
+                        before.kind = "caption"
+                rel.dateline, rel.dateline_date = strong.place, strong.date_text
+                rel.lead_line = u.line
+                u.text, u.kind = strong.rest, "para"
+                return
         for i, u in enumerate(rel.units[:4]):
             if u.kind in ("list", "photocredit"):
                 continue
@@ -683,7 +707,9 @@ class _Reader:
         # above it, which may be the site's "today") may stand in for it.
         search = " ".join(x for x in (rel.dateline_date, first.text if first else "") if x)
         event: tuple[dt.date, dates.DateMatch] | None = None
-        for m in dates.find_dates(search, loose=bool(rel.dateline_date)):
+        found = dates.find_dates(search, loose=bool(rel.dateline_date))
+        plain = [m for m in found if not dates.is_future_mention(search, m)]
+        for m in plain + [m for m in found if m not in plain]:
             day = resolved(m, line)
             if day is not None:
                 event = (day, m)
@@ -727,7 +753,7 @@ class _Reader:
                 continue
             for m in dates.find_dates(u.text):
                 day, _ = dates.resolve(m, ref)
-                if day is not None and m.year is not None:
+                if day is not None and (m.year is not None or m.weekday is not None):
                     self.fallback(f"no date in the first paragraph; using {m.text!r} from "
                                   "later in the text", u.line)
                     return dates.to_datetime(day, m, tz)
@@ -757,11 +783,26 @@ def _headline_index(units: list[Unit]) -> int:
     Length, case, position, repetition and the lack of a final full stop
     count; a page's site name or section label above the headline loses.
     """
-    limit = next((i for i, u in enumerate(units) if _body_like(u.text)
-                  or parts.find_dateline(u.text) is not None), len(units))
-    candidates = units[:min(limit, 6)]
+    limit = _body_start(units)
+    candidates = units[:min(limit, 8)]
     if len(candidates) <= 1:
         return 0
+    # The line just above the text (above a one-sentence standfirst and
+    # caption-like lines) is where a page puts its headline.
+    near = len(candidates) - 1
+    def not_headline(i: int) -> bool:
+        text = candidates[i].text.rstrip()
+        words = parts.word_count(text)
+        bare = re.sub(r"\s*[\(\[][^()\[\]]{1,40}[\)\]]\d*$", "", text)  # a byline code
+        return (text.endswith("|") or bare.endswith((".", "!", "?", ":", ";"))
+                or re.search(r"\.[\"”’)]?\s+[A-Z“\"]", bare) is not None
+                or parts.credit_only(text) is not None or words > 25
+                or bool(re.match(r"[A-Z]{3,}: |[•·▪]", text))
+                or words > 15 and any(4 <= parts.word_count(c.text) <= 15
+                                      for c in candidates[:i]))
+
+    while near > 0 and not_headline(near):
+        near -= 1
     best, best_score = 0, -99.0
     for i, u in enumerate(candidates):
         words = parts.word_count(u.text)
@@ -774,9 +815,17 @@ def _headline_index(units: list[Unit]) -> int:
             score -= 2
         if parts.credit_only(u.text) is not None or parts.looks_like_caption(u.text) and words > 20:
             score -= 3
+        if i == near and i > 0:
+            score += 2.5
         if score > best_score:
             best, best_score = i, score
     return best
+
+
+def _body_start(units: list[Unit]) -> int:
+    """Index of the first paragraph of running text or of the dateline."""
+    return next((i for i, u in enumerate(units) if _body_like(u.text)
+                 or parts.find_dateline(u.text) is not None), len(units))
 
 
 def _with_slug(article: Article, slug: str) -> Article:

@@ -25,6 +25,8 @@ DAY_NAMES = {
     "senin": 0, "selasa": 1, "rabu": 2, "kamis": 3, "jumat": 4, "sabtu": 5, "minggu": 6,
     "ahad": 6, "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4,
     "saturday": 5, "sunday": 6,
+    "mon": 0, "tue": 1, "tues": 1, "wed": 2, "thu": 3, "thur": 3, "thurs": 3, "fri": 4, "sat": 5,
+    "sun": 6, "sen": 0, "sel": 1, "rab": 2, "kam": 3, "jum": 4, "sab": 5, "min": 6,
 }
 MONTHS = {
     "januari": 1, "january": 1, "jan": 1,
@@ -42,8 +44,12 @@ MONTHS = {
 }
 TZ_OFFSETS = {"WIB": 7, "WITA": 8, "WIT": 9}
 
+_DAY_FULL = r"(?P<wd>senin|selasa|rabu|kamis|jum['’`]?at|sabtu|minggu|ahad|monday|tuesday|" \
+            r"wednesday|thursday|friday|saturday|sunday)"
+# Next to a date also the short names of page headers: "Wed., Jan. 10", "Jum, 30 Mei 2025".
 _DAY = r"(?P<wd>senin|selasa|rabu|kamis|jum['’`]?at|sabtu|minggu|ahad|monday|tuesday|" \
-       r"wednesday|thursday|friday|saturday|sunday)"
+       r"wednesday|thursday|friday|saturday|sunday|(?:mon|tues?|wed|thu(?:rs?)?|fri|sat|sun|" \
+       r"sen|sel|rab|kam|jum|sab|min)(?=[.,]))\.?"
 # Longest names first so that "September" is not read as "Sep" + "tember".
 _MON = "(?P<mon>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + ")"
 
@@ -75,7 +81,7 @@ _PATTERNS = [
 # Wire style inside a dateline, no year: "March 3", "Dec. 27", "Thursday, March 3"
 _LOOSE = re.compile(rf"(?:\b{_DAY}\s*,?\s*)?\b{_MON}\b\.?\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b"
                     rf"(?:\s*,?\s+(?P<y>\d{{4}})\b)?", re.IGNORECASE)
-_DAY_ONLY = re.compile(rf"\b(?:hari\s+|on\s+)?{_DAY}\b", re.IGNORECASE)
+_DAY_ONLY = re.compile(rf"\b(?:hari\s+|on\s+)?{_DAY_FULL}\b", re.IGNORECASE)
 _TIME = r"(?P<H>\d{1,2})[.:](?P<M>\d{2})(?!\d)(?:\s*(?P<tz>WITA|WIB|WIT)\b)?"
 _TIME_AFTER = re.compile(
     r"\s*[,\-–|]?\s*(?:\(\s*)?(?:(?:pagi|siang|sore|malam|mulai|sejak|sekitar|tepat|hari\s+ini)\s+)*"
@@ -239,3 +245,12 @@ def to_datetime(day: dt.date, match: DateMatch | None, tz: dt.tzinfo) -> tuple[d
         return dt.datetime(day.year, day.month, day.day, match.hour, match.minute,
                            tzinfo=zone), True
     return dt.datetime(day.year, day.month, day.day, tzinfo=tz), False
+
+
+_FUTURE_NEAR = re.compile(r"\s*(?:\w+\s+){0,1}(?:akan|mendatang|nanti|will|upcoming)\b", re.IGNORECASE)
+
+
+def is_future_mention(text: str, m: DateMatch) -> bool:
+    """``senin (10/02/2020) akan dilaksanakan``, ``akan digelar Senin (10/2)``: a plan."""
+    return bool(_FUTURE_NEAR.match(text, m.end) or _FUTURE_BEFORE.search(text, 0, m.start)
+                or re.search(r"\b(?:akan|will)\s+(?:\w+\s+){0,4}\Z", text[max(0, m.start - 40):m.start]))

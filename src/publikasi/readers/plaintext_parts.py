@@ -290,7 +290,10 @@ def title_key(text: str) -> str:
 def strip_site_suffix(title: str, force: bool = False) -> str:
     m = _SITE_SUFFIX.search(title)
     if m and (force or _SITE_WORDS.search(m.group("site"))):
-        return title[: m.start()].rstrip()
+        kept = title[: m.start()].rstrip()
+        if word_count(kept) < 3 <= word_count(m.group("site")) - 3:
+            return title  # "Bhabinkamtibmas | Jelang Pilkada ...": a kicker, not a site name
+        return kept
     return title
 
 
@@ -388,6 +391,17 @@ def is_outlet(name: str) -> bool:
     return bool(re.fullmatch(_DOMAIN, name, re.IGNORECASE) or _OUTLET_STEM.search(name))
 
 
+def outlet_dateline(text: str) -> Dateline | None:
+    """A dateline that names an outlet (or a date): strong evidence of where the text starts."""
+    found = _outlet_dateline(text.strip())
+    return found if found is not None and (found.date_text or _names_outlet(text)) else None
+
+
+def _names_outlet(text: str) -> bool:
+    head = re.split(r"\s(?:[–—]{1,2}|-{1,2}|\|)\s|(?<=\w)-{1,2}(?=[A-Z])", text, maxsplit=1)[0]
+    return bool(re.search(_DOMAIN, head) or _OUTLET_STEM.search(head))
+
+
 def _outlet_dateline(text: str) -> Dateline | None:
     """Datelines that name an outlet: the place is kept, the outlet dropped."""
     from .plaintext_dates import find_dates
@@ -419,7 +433,10 @@ def find_dateline(text: str, alone: bool = False) -> Dateline | None:
             return outlet
     m = _OUTLET_FIRST.match(text)
     if m and (m.group("rest") or alone) and _plausible_place(m.group("place")):
-        return Dateline(_title_case_place(m.group("place")), m.group("rest"))
+        place = m.group("place")
+        if not is_outlet(m.group("outlet")) and (is_outlet(place) or len(place) <= 3):
+            place = m.group("outlet")  # "TERNATE, OT -": the outlet's initials come second
+        return Dateline(_title_case_place(place), m.group("rest"))
     m = _WITH_DATE.match(text)
     if m and _plausible_place(m.group("place")) and re.search(r"\d{4}", m.group("date")):
         return Dateline(_title_case_place(m.group("place")), m.group("rest"), m.group("date"))
@@ -472,7 +489,7 @@ _ANYWHERE = [
         r"\d[\d.,]*(?:\s*(?:kali|x|views?))?)\s*$", re.IGNORECASE)),
     ("view counter", re.compile(r"^\|?\s*views?\s*:\s*\d[\d.,]*\s*\|.{0,80}$", re.IGNORECASE)),
     ("comment counter", re.compile(
-        r"^(?:comment\s+\d+\s+komentar|\d+\s+(?:komentar|comments?|tanggapan)|komentar\s*\d+|"
+        r"^\W{0,3}\s*(?:comment\s+\d+\s+komentar|\d+\s+(?:komentar|comments?|tanggapan)|komentar\s*\d+|"
         r"(?:no|tidak\s+ada|belum\s+ada)\s+(?:comments?|komentar)|leave\s+a\s+(?:reply|comment)|"
         r"please\s+enter\s+your\s+(?:comment|name)(?:\s+here)?!?)\.?$", re.IGNORECASE)),
     ("breadcrumb", re.compile(r"^(?:[^»›>]{1,40}\s*[»›>]\s*){2,}[^»›>]*$")),
