@@ -10,10 +10,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import json
+
 import pytest
 from test_parallel import tree
 
 from publikasi.builder import BuildOptions, build
+from publikasi.manifest import MANIFEST_NAME, file_sha256
 
 ARTICLE = """---
 title: {title}
@@ -58,9 +61,7 @@ def pdf_links(path: Path) -> list[str]:
 @pytest.mark.parametrize("edit, link", [
     ({"dua_extra": "source: https://sumber.example/dua-baru\n"},
      "https://sumber.example/dua-baru"),
-    pytest.param({"dua_extra": "slug: dua-lain\n"}, "https://warta.example/berita/dua-lain/",
-                 marks=pytest.mark.xfail(strict=True, reason="the old docx/dua.docx stays "
-                                         "until outputs are owned")),
+    ({"dua_extra": "slug: dua-lain\n"}, "https://warta.example/berita/dua-lain/"),
     ({"dua_title": "Dua Berubah", "dua_extra": "slug: dua\n"},
      "https://warta.example/berita/dua/"),
 ], ids=["source", "slug", "title"])
@@ -91,3 +92,184 @@ def test_unrelated_edit_in_another_release_keeps_the_pdf_cached(tmp_path):
     again = build(source, tmp_path / "out", BuildOptions(cache_dir=cache, jobs=1))
     assert not any(label.endswith(" a") for label in again.stats["ran"]), again.stats["ran"]
     assert tree(tmp_path / "out") == fresh(source, tmp_path / "fresh")
+
+
+# ---------------------------------------------------------------- owned outputs
+
+
+def test_outputs_of_a_removed_or_renamed_article_go_but_other_formats_and_foreign_files_stay(
+        tmp_path):
+    source = write_publication(tmp_path / "src", dua_extra="slug: dua\n")
+    out = tmp_path / "out"
+    build(source, out, BuildOptions(cache=False, jobs=1))
+    assert (out / "b" / "docx" / "dua.docx").is_file()
+    (out / "catatan.txt").write_text("mine")  # never written by publikasi
+    (out / "b" / "docx" / "punya-saya.docx").write_bytes(b"mine too")
+    write_publication(source, dua_extra="slug: dua-lain\n")
+    # -f pdf makes no Word files, so it removes none.
+    only_pdf = build(source, out, BuildOptions(cache=False, jobs=1, formats=["pdf"]))
+    assert only_pdf.stats["removed"] == []
+    assert (out / "b" / "docx" / "dua.docx").is_file()
+    # -f docx owns docx/dua.docx from the first build and no longer writes it.
+    again = build(source, out, BuildOptions(cache=False, jobs=1, formats=["docx"]))
+    assert again.stats["removed"] == ["b/docx/dua.docx"]
+    assert not (out / "b" / "docx" / "dua.docx").exists()
+    assert (out / "b" / "docx" / "dua-lain.docx").is_file()
+    assert (out / "catatan.txt").read_text() == "mine"
+    assert (out / "b" / "docx" / "punya-saya.docx").read_bytes() == b"mine too"
+    owned = json.loads((out / MANIFEST_NAME).read_text())["formats"]
+    assert "b/docx/dua-lain.docx" in owned["docx"] and "b/docx/dua.docx" not in owned["docx"]
+    assert "a/a.pdf" in owned["pdf"]  # kept from the -f pdf build
+
+
+def test_a_file_edited_since_the_build_is_not_removed(tmp_path):
+    source = write_publication(tmp_path / "src", dua_extra="slug: dua\n")
+    out = tmp_path / "out"
+    build(source, out, BuildOptions(cache=False, jobs=1, formats=["docx"]))
+    (out / "b" / "docx" / "dua.docx").write_bytes(b"edited by hand")
+    (source / "b" / "dua.md").unlink()
+    (source / "b" / "lain.md").write_text(ARTICLE.format(title="Lain", day="03", extra="",
+                                                         body="Lain."))
+    again = build(source, out, BuildOptions(cache=False, jobs=1, formats=["docx"]))
+    assert again.stats["removed"] == []
+    assert (out / "b" / "docx" / "dua.docx").read_bytes() == b"edited by hand"
+
+
+def test_a_hostile_manifest_in_out_removes_nothing_outside(tmp_path):
+    """A manifest naming ../x, an absolute path or a path through a symlink
+    (with the right sha256) removes nothing."""
+    source = write_publication(tmp_path / "src")
+    out = tmp_path / "site" / "out"
+    victim = tmp_path / "site" / "victim.docx"
+    victim.parent.mkdir(parents=True)
+    victim.write_bytes(b"precious")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "x.docx").write_bytes(b"precious")
+    build(source, out, BuildOptions(cache=False, jobs=1, formats=["docx"]))
+    (out / "link").symlink_to(elsewhere)
+    sha = file_sha256(victim)
+    (out / MANIFEST_NAME).write_text(json.dumps({"version": 1, "formats": {"docx": {
+        "../victim.docx": sha, str(victim): sha, "link/x.docx": sha,
+        "a/../../victim.docx": sha, "./../victim.docx": sha}}}))
+    again = build(source, out, BuildOptions(cache=False, jobs=1, formats=["docx"]))
+    assert again.stats["removed"] == []
+    assert victim.read_bytes() == b"precious"
+    assert (elsewhere / "x.docx").read_bytes() == b"precious"
+    owned = json.loads((out / MANIFEST_NAME).read_text())["formats"]["docx"]
+    assert not any(".." in rel or rel.startswith(("/", "link"))
+                   for rel in owned)
+
+
+# ---------------------------------------------------------------- the reader is injected
+
+
+def test_load_reads_articles_through_the_reader_it_is_given(tmp_path):
+    from publikasi import source as source_module
+    from publikasi.source import load, load_article_file
+
+    src = write_publication(tmp_path / "src")
+    seen = []
+
+    def reader(path, ctx):
+        seen.append(path.name)
+        return load_article_file(path, ctx)
+
+    pub = load(src, read_article=reader).publication
+    assert sorted(seen) == ["dua.md", "satu.md"]
+    assert [a.slug for r in pub.releases for a in r.articles] == ["satu", "dua"]
+    # A cached build leaves the module alone (nothing is patched in).
+    original = source_module.load_article_file
+    build(src, tmp_path / "out", BuildOptions(cache_dir=tmp_path / "cache", formats=["rss"]))
+    assert source_module.load_article_file is original
+
+
+# ---------------------------------------------------------------- a poisoned cache
+
+
+class _RunsCommand:
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self):
+        import os
+
+        return (os.system, (f"touch {self.marker}",))
+
+
+def _entries(cache: Path, kind: str) -> list[Path]:
+    return sorted(p for p in (cache / "v1" / kind).rglob("*") if p.is_file())
+
+
+def test_a_planted_pickle_never_runs(tmp_path):
+    import pickle
+
+    from conftest import PUBLICATION
+
+    cache, marker = tmp_path / "cache", tmp_path / "pwned"
+    opts = {"formats": ["epub", "rss"], "jobs": 1}
+    build(PUBLICATION, tmp_path / "first", BuildOptions(cache_dir=cache, **opts))
+    payload = pickle.dumps(_RunsCommand(marker))
+    planted = 0
+    for kind in ("sources", "images", "outputs"):
+        for entry in _entries(cache, kind):
+            entry.write_bytes(payload)
+            entry.with_suffix(".pickle").write_bytes(payload)
+            planted += 1
+    assert planted > 10
+    out = tmp_path / "out"
+    again = build(PUBLICATION, out, BuildOptions(cache_dir=cache, **opts))
+    assert not marker.exists(), "a pickle from the cache was run"
+    assert tree(out) == fresh(PUBLICATION, tmp_path / "fresh", opts["formats"])
+    assert any("failed verification" in w for w in again.warnings), again.warnings
+
+
+def test_a_cached_output_naming_paths_outside_out_writes_nothing_there(tmp_path):
+    """Even a correctly sealed entry (written with this machine's key) may not
+    name ../../x or an absolute path: it is rebuilt."""
+    from publikasi.cache import BuildCache
+
+    source = write_publication(tmp_path / "src")
+    cache, out = tmp_path / "cache", tmp_path / "site" / "out"
+    absolute = tmp_path / "abs" / "y.pdf"
+    opts = {"formats": ["pdf", "rss"], "jobs": 1}
+    build(source, out, BuildOptions(cache_dir=cache, **opts))
+    store = BuildCache(cache)
+    sha = store.put_blob(b"%PDF-1.4 planted")
+    for entry in _entries(cache, "outputs"):
+        key = entry.name.removesuffix(".json")
+        store.put_output_bytes(key, [("../../x.pdf", sha), ("../x.pdf", sha),
+                                     (str(absolute), sha), ("a/../../../x.pdf", sha)], [])
+    again = build(source, out, BuildOptions(cache_dir=cache, **opts))
+    assert sorted(again.stats["ran"]) == ["pdf a", "pdf b", "rss"]
+    for where in (tmp_path / "x.pdf", tmp_path / "site" / "x.pdf", absolute):
+        assert not where.exists(), where
+    assert tree(out) == fresh(source, tmp_path / "fresh", opts["formats"])
+
+
+def test_an_edited_cached_source_does_not_reach_the_feed(tmp_path):
+    import feedparser
+
+    source = write_publication(tmp_path / "src")
+    cache = tmp_path / "cache"
+    opts = {"formats": ["rss"], "jobs": 1}
+    build(source, tmp_path / "first", BuildOptions(cache_dir=cache, **opts))
+    edited = 0
+    for entry in _entries(cache, "sources"):
+        data = entry.read_bytes()
+        if b"Isi berita dua." in data:
+            entry.write_bytes(data.replace(b"Isi berita dua.", b"Isi berita DUA!"))
+            edited += 1
+    assert edited == 1
+    # The feed entry must be rebuilt too: a new build time would do that, so
+    # drop the cached feed and let the source entry alone decide its text.
+    for entry in _entries(cache, "outputs"):
+        entry.unlink()
+    out = tmp_path / "out"
+    again = build(source, out, BuildOptions(cache_dir=cache, **opts))
+    feed = feedparser.parse(str(out / "feed.xml"))
+    text = " ".join(e.get("summary", "") + e.get("content", [{}])[0].get("value", "")
+                    for e in feed.entries)
+    assert "Isi berita dua." in text and "DUA!" not in text
+    assert tree(out) == fresh(source, tmp_path / "fresh", opts["formats"])
+    assert any("failed verification" in w for w in again.warnings), again.warnings

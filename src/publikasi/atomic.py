@@ -288,7 +288,7 @@ def _sweep_stale(out: Path, keep: set[Path]) -> None:
 
 
 @contextmanager
-def output_transaction(out: Path) -> Iterator[Path]:
+def output_transaction(out: Path, remove: list[str] | None = None) -> Iterator[Path]:
     """Yield a staging folder; on success move its files into ``out``.
 
     On any exception (including KeyboardInterrupt, SIGTERM and SIGHUP, which
@@ -297,6 +297,11 @@ def output_transaction(out: Path) -> Iterator[Path]:
     InputError when another build holds the folder, it cannot be created, or
     the disk is full.  A commit that a killed build left half-done is
     finished (or its roll-back finished) first.
+
+    ``remove`` may be filled inside the ``with`` block (the lock is held
+    there) with paths relative to ``out`` that the commit removes, in the
+    same all-or-nothing, journaled step (outputs of earlier builds, see
+    :mod:`publikasi.manifest`).
     """
     out = Path(out)
     state = _State()
@@ -317,7 +322,7 @@ def output_transaction(out: Path) -> Iterator[Path]:
             staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out))
             yield staging
             state.deferring = True  # a half-committed edition would be worse than either whole one
-            _commit(staging, out)
+            _commit(staging, out, remove or [])
             committed = True
             _sweep_stale(out, {staging})
         except OSError as exc:
@@ -365,14 +370,20 @@ def _write_journal(journal_dir: Path, entry: dict) -> None:
         os.close(fd)
 
 
-def _commit(staging: Path, out: Path) -> None:
-    """Rename every staged file into ``out``; on failure put the old files back.
+def _commit(staging: Path, out: Path, remove: list[str] | None = None) -> None:
+    """Rename every staged file into ``out`` and remove ``remove``; on failure undo both.
 
-    Before the first rename, every file about to be replaced gets a hard link
-    (or a copy) in the journal folder and the journal lists the files.  A
-    process killed between the renames leaves that journal for :func:`recover`.
+    Before the first rename, every file about to be replaced or removed gets
+    a hard link (or a copy) in the journal folder and the journal lists the
+    files.  A process killed between the renames leaves that journal for
+    :func:`recover`.
     """
+    from .manifest import inside, safe_relpath
+
     files = _staged_files(staging)
+    staged = {rel.as_posix() for rel in files}
+    gone = [Path(rel) for rel in remove or () if safe_relpath(rel) == rel and rel not in staged
+            and inside(out, rel) and os.path.lexists(out / rel) and not (out / rel).is_dir()]
     # Check first what would fail half-way: a folder where a file goes, or a
     # file where a folder goes.
     for rel in files:
@@ -388,7 +399,7 @@ def _commit(staging: Path, out: Path) -> None:
     backup.mkdir(parents=True)
     entries: list[tuple[str, bool]] = []
     missing_dirs: set[str] = set()
-    for rel in files:
+    for rel in [*files, *gone]:
         target = out / rel
         for parent in list(rel.parents)[:-1]:
             if not os.path.lexists(out / parent):
@@ -403,9 +414,11 @@ def _commit(staging: Path, out: Path) -> None:
                 if exc.errno in _DISK_FULL:
                     raise
                 shutil.copy2(target, keep, follow_symlinks=False)
-        entries.append((rel.as_posix(), had_old))
+        if rel.as_posix() in staged:
+            entries.append((rel.as_posix(), had_old))
     journal = {"state": "commit", "files": entries,
-               "made": sorted(missing_dirs, key=lambda d: d.count("/"))}
+               "made": sorted(missing_dirs, key=lambda d: d.count("/")),
+               "removed": [rel.as_posix() for rel in gone]}
     _write_journal(journal_dir, journal)
     try:
         _roll_forward(staging, out, journal)
@@ -425,11 +438,20 @@ def _journal_files(journal: dict) -> list[tuple[Path, bool]]:
     """The journal's files, each checked to stay inside the output folder."""
     files = []
     for rel, had_old in journal["files"]:
-        p = Path(rel)
-        if p.is_absolute() or ".." in p.parts or not p.parts:
-            raise ValueError(f"journal names a path outside the output folder: {rel!r}")
-        files.append((p, bool(had_old)))
+        files.append((_inside_path(rel), bool(had_old)))
     return files
+
+
+def _journal_removed(journal: dict) -> list[Path]:
+    """The files of earlier builds that the commit removes (their copies are in the journal)."""
+    return [_inside_path(rel) for rel in journal.get("removed", [])]
+
+
+def _inside_path(rel: str) -> Path:
+    p = Path(rel)
+    if p.is_absolute() or ".." in p.parts or not p.parts:
+        raise ValueError(f"journal names a path outside the output folder: {rel!r}")
+    return p
 
 
 def _roll_forward(staging: Path, out: Path, journal: dict) -> None:
@@ -443,11 +465,32 @@ def _roll_forward(staging: Path, out: Path, journal: dict) -> None:
             if not os.path.lexists(p):
                 p.mkdir()
         os.replace(src, out / rel)
+    backup = staging / JOURNAL_DIR / "old"
+    for rel in _journal_removed(journal):
+        if os.path.lexists(backup / rel):  # not removed before the kill
+            try:
+                os.unlink(out / rel)
+            except FileNotFoundError:
+                pass
+        for parent in list(rel.parents)[:-1]:  # folders the removal leaves empty
+            try:
+                (out / parent).rmdir()
+            except OSError:
+                break
 
 
 def _roll_back(staging: Path, out: Path, journal: dict) -> None:
     """Put every replaced file back and remove the new ones; safe to repeat after a kill."""
     backup = staging / JOURNAL_DIR / "old"
+    for rel in _journal_removed(journal):
+        try:
+            if os.path.lexists(backup / rel) and not os.path.lexists(out / rel):
+                for parent in reversed(list(rel.parents)[:-1]):
+                    if not os.path.lexists(out / parent):
+                        (out / parent).mkdir()
+                os.replace(backup / rel, out / rel)
+        except OSError:
+            pass
     for rel, had_old in reversed(_journal_files(journal)):
         try:
             if had_old:

@@ -13,6 +13,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import manifest
 from .atomic import LOCK_NAME, STAGING_PREFIX, BuildInterrupted, output_transaction, recover
 from .errors import InputError, Problem, fail
 from .exporters import get_exporter, registry
@@ -98,14 +99,14 @@ def build(source: Path | str, out: Path | str = "dist", options: BuildOptions | 
 
 
 def _build(source: Path, out: Path, options: BuildOptions) -> BuildResult:
-    from .cache import BuildCache, cached_image_store, caching_reader, resolve_cache_dir
+    from .cache import BuildCache, article_reader, cached_image_store, resolve_cache_dir
     from .parallel import BuildState, plan_tasks, run_tasks
     from .progress import BuildProgress
 
     # --no-cache: the cache folder is neither read nor created.
     cache = BuildCache(resolve_cache_dir(options.cache_dir)) if options.cache else None
-    with caching_reader(cache):
-        loaded = load(source, strict=options.strict, allow_remote=options.allow_remote)
+    loaded = load(source, strict=options.strict, allow_remote=options.allow_remote,
+                  read_article=article_reader(cache) if cache else None)
     pub = loaded.publication
     result = BuildResult(pub, warnings=[str(w) for w in loaded.warnings])
     if options.base_url:
@@ -139,12 +140,25 @@ def _build(source: Path, out: Path, options: BuildOptions) -> BuildResult:
     # Tasks run in worker processes and are reused from the cache; see parallel.py.
     tasks = plan_tasks(state, exporters, with_keys=cache is not None)
 
-    with output_transaction(out) as staging, BuildProgress() as progress:
+    stale: list[str] = []  # outputs of earlier builds that this build's commit removes
+    with output_transaction(out, remove=stale) as staging, BuildProgress() as progress:
         outcome = run_tasks(tasks, state, staging, images=images, jobs=options.jobs,
                             cache=cache, on_start=progress.start, on_done=progress.advance)
         result.warnings.extend(outcome.warnings)
         result.files = [out / rel for rel in outcome.files]
         result.stats = outcome.stats
+        rejected = outcome.stats.get("cache", {}).get("rejected", 0)
+        if rejected and cache is not None:
+            result.warnings.append(
+                f"{cache.root}: ignored {rejected} cache "
+                f"{'entry' if rejected == 1 else 'entries'} that failed verification (damaged, "
+                "or not written by publikasi with this machine's cache key) and rebuilt them")
+        # Formats with no task (a publication without releases) still own nothing now.
+        made = {name: outcome.by_format.get(name, []) for name in formats}
+        owned, gone = manifest.plan(out, manifest.read(out), made, staging)
+        (staging / manifest.MANIFEST_NAME).write_bytes(manifest.render(owned))
+        stale.extend(gone)
+        result.stats["removed"] = list(gone)
     return result
 
 

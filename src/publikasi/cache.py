@@ -16,11 +16,16 @@ Three kinds of entries live under one folder (see :func:`resolve_cache_dir`):
 
 Every key also holds :func:`environment_key`: publikasi's version and the
 hash of its own code, the versions of the libraries it depends on and the
-Python version, so an upgrade never serves bytes an older build made.  Every
-blob is checked against its sha256 when read back; a damaged, missing or
-unreadable entry is a miss, never an error.  Writes go to a temporary file
-and are renamed into place, so builds may share a cache folder.  The folder
-can be deleted at any time.
+Python version, so an upgrade never serves bytes an older build made.
+
+The folder is not trusted (docs/safety.md): entries are JSON data, never
+pickles; each is sealed with an HMAC over its kind, its key and its bytes,
+keyed by :func:`cache_secret` (kept outside the folder); every blob is
+checked against its sha256 and every restored path must stay inside the
+output folder.  A damaged, planted, edited or moved entry is rejected and
+rebuilt (the build warns once), never an error.  Writes go to a temporary
+file and are renamed into place, so builds may share a cache folder.  The
+folder can be deleted at any time.
 """
 
 from __future__ import annotations
@@ -29,22 +34,25 @@ import dataclasses
 import functools
 import hashlib
 import json
+import hmac
 import os
-import pickle
+import secrets
 import sys
 import tempfile
 from collections import Counter
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import __version__
+from .manifest import safe_relpath
 
 if TYPE_CHECKING:
+    from .errors import Problem
     from .images import PreparedImage
     from .model import Article
     from .readers.common import ReadContext
+    from .source import ArticleReader
     from .themes import Theme
 
 ENV_VAR = "PUBLIKASI_CACHE_DIR"
@@ -63,6 +71,53 @@ def resolve_cache_dir(option: Path | str | None = None) -> Path:
         return Path(option).expanduser()
     env = os.environ.get(ENV_VAR, "").strip()
     return Path(env).expanduser() if env else default_cache_dir()
+
+
+KEY_ENV_VAR = "PUBLIKASI_CACHE_KEY"
+
+
+def secret_file() -> Path:
+    """``$XDG_CONFIG_HOME/publikasi/cache-key``, else ``~/.config/publikasi/cache-key``."""
+    base = os.environ.get("XDG_CONFIG_HOME", "").strip()
+    return (Path(base) if base else Path.home() / ".config") / "publikasi" / "cache-key"
+
+
+@functools.cache
+def cache_secret() -> bytes:
+    """The key that seals cache entries: ``$PUBLIKASI_CACHE_KEY``, else :func:`secret_file`.
+
+    The file is made (32 random bytes, mode 0600) on first use.  It lives
+    outside the cache folder on purpose: whoever can write the cache but not
+    this key cannot make an entry the build accepts.  A machine that shares a
+    cache (CI restoring it) shares the key through the environment variable.
+    Without a usable file, a key for this process only: nothing is reused
+    across runs, nothing fails.
+    """
+    env = os.environ.get(KEY_ENV_VAR, "")
+    if env:
+        return env.encode("utf-8", "surrogatepass")
+    path = secret_file()
+    for _ in range(2):
+        try:
+            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+            with os.fdopen(fd, "rb") as fh:
+                key = fh.read(4096).strip()
+            if len(key) >= 32:
+                return key
+            break  # too short to be one we made: do not use it, do not replace it
+        except FileNotFoundError:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(secrets.token_hex(32).encode("ascii") + b"\n")
+            except FileExistsError:
+                continue  # another build made it meanwhile: read theirs
+            except OSError:
+                break
+        except OSError:
+            break
+    return secrets.token_hex(32).encode("ascii")
 
 
 # ---------------------------------------------------------------- keys
@@ -162,20 +217,38 @@ class OutputEntry:
 
 
 class BuildCache:
-    """One cache folder.  ``stats`` counts hits and misses per kind of entry."""
+    """One cache folder.  ``stats`` counts hits and misses per kind of entry.
 
-    def __init__(self, root: Path | str) -> None:
+    The folder is untrusted (it may be shared, or restored from CI): entries
+    are JSON data (never pickles), sealed with an HMAC keyed by a secret kept
+    outside the folder (:func:`cache_secret`) and bound to the entry's key, so
+    an entry that was edited, planted or moved to another key is rejected;
+    ``stats["rejected"]`` counts those and the build rebuilds them.
+    """
+
+    def __init__(self, root: Path | str, secret: bytes | None = None) -> None:
         self.root = Path(root)
         self.base = self.root / f"v{SCHEMA}"
         self.stats: Counter[str] = Counter()
+        self.secret = secret if secret is not None else cache_secret()
 
     def _path(self, kind: str, key: str, suffix: str = "") -> Path:
         return self.base / kind / key[:2] / f"{key}{suffix}"
 
     def _read(self, kind: str, key: str, suffix: str = "") -> bytes | None:
+        path = self._path(kind, key, suffix)
         try:
-            return self._path(kind, key, suffix).read_bytes()
+            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+        except FileNotFoundError:
+            return None
+        except OSError:  # a symlink, a folder, no permission: not an entry we wrote
+            self.stats["rejected"] += 1
+            return None
+        try:
+            with os.fdopen(fd, "rb") as fh:
+                return fh.read()
         except OSError:
+            self.stats["rejected"] += 1
             return None
 
     def _write(self, kind: str, key: str, data: bytes, suffix: str = "") -> None:
@@ -184,6 +257,33 @@ class BuildCache:
         except OSError:
             # A full disk or a read-only cache must not fail the build.
             self.stats["write_errors"] += 1
+
+    def _mac(self, kind: str, key: str, body: bytes) -> bytes:
+        return hmac.new(self.secret, f"{SCHEMA}\x00{kind}\x00{key}\x00".encode() + body,
+                        hashlib.sha256).hexdigest().encode()
+
+    def _get_sealed(self, kind: str, key: str) -> Any | None:
+        """The JSON data of an entry whose seal holds; None for a miss or a rejected entry."""
+        raw = self._read(kind, key, ".json")
+        if raw is None:
+            return None
+        mac, _, body = raw.partition(b"\n")
+        if not hmac.compare_digest(mac, self._mac(kind, key, body)):
+            self.stats["rejected"] += 1
+            return None
+        try:
+            return json.loads(body)
+        except ValueError:
+            self.stats["rejected"] += 1
+            return None
+
+    def _put_sealed(self, kind: str, key: str, data: Any) -> None:
+        body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode(
+            "utf-8", "surrogatepass")
+        self._write(kind, key, self._mac(kind, key, body) + b"\n" + body, ".json")
+
+    def _reject(self) -> None:
+        self.stats["rejected"] += 1
 
     # -- blobs ---------------------------------------------------------------
 
@@ -195,22 +295,29 @@ class BuildCache:
 
     def get_blob(self, sha: str) -> bytes | None:
         data = self._read("blobs", sha)
-        if data is None or hashlib.sha256(data).hexdigest() != sha:
+        if data is not None and hashlib.sha256(data).hexdigest() != sha:
+            self._reject()
             return None
         return data
 
     # -- exporter outputs ----------------------------------------------------
 
     def get_output(self, key: str) -> tuple[OutputEntry, list[bytes]] | None:
-        """The entry and the bytes of each of its files, or None (a miss)."""
-        raw = self._read("outputs", key, ".json")
+        """The entry and the bytes of each of its files, or None (a miss).
+
+        Every path must be a plain relative path (no ``..``, not absolute, not
+        publikasi's own bookkeeping): an entry naming any other is rejected.
+        """
+        data = self._get_sealed("outputs", key)
         entry = None
-        if raw is not None:
+        if data is not None:
             try:
-                data = json.loads(raw)
                 entry = OutputEntry(tuple((str(r), str(s)) for r, s in data["files"]),
                                     tuple(str(w) for w in data["warnings"]))
             except (ValueError, KeyError, TypeError):
+                entry = None
+            if entry is None or any(safe_relpath(rel) != rel for rel, _ in entry.files):
+                self._reject()
                 entry = None
         blobs: list[bytes] = []
         if entry is not None:
@@ -237,47 +344,66 @@ class BuildCache:
 
     def put_output_bytes(self, key: str, files: Iterable[tuple[str, str]],
                          warnings: Iterable[str]) -> None:
-        body = {"files": [list(p) for p in files], "warnings": list(warnings)}
-        self._write("outputs", key, json.dumps(body, ensure_ascii=False).encode(), ".json")
+        self._put_sealed("outputs", key, {"files": [list(p) for p in files],
+                                          "warnings": list(warnings)})
 
     # -- prepared images -----------------------------------------------------
 
     def get_image(self, key: str) -> PreparedImage | None:
         from .images import PreparedImage
 
-        raw = self._read("images", key, ".pickle")
+        data = self._get_sealed("images", key)
         img = None
-        if raw is not None:
+        if data is not None:
             try:
-                img = pickle.loads(raw)
-            except Exception:  # noqa: BLE001 - a damaged entry is a miss
-                img = None
-            if not isinstance(img, PreparedImage) or \
-                    hashlib.sha256(img.data).hexdigest()[:16] != img.digest:
+                blob = self.get_blob(str(data["blob"]))
+                if blob is not None:
+                    img = PreparedImage(blob, str(data["mime"]), int(data["width"]),
+                                        int(data["height"]), str(data["digest"]))
+            except (KeyError, TypeError, ValueError):
+                self._reject()
+            if img is not None and (img.mime not in ("image/jpeg", "image/png") or
+                                    hashlib.sha256(img.data).hexdigest()[:16] != img.digest):
+                self._reject()
                 img = None
         self.stats["image_hits" if img else "image_misses"] += 1
         return img
 
     def put_image(self, key: str, img: PreparedImage) -> None:
-        self._write("images", key, pickle.dumps(img, protocol=5), ".pickle")
+        self._put_sealed("images", key, {
+            "blob": self.put_blob(img.data), "mime": img.mime, "width": img.width,
+            "height": img.height, "digest": img.digest})
 
     # -- parsed sources ------------------------------------------------------
 
-    def get_source(self, key: str) -> tuple[list[Article], list[Any]] | None:
-        raw = self._read("sources", key, ".pickle")
+    def get_source(self, key: str) -> tuple[list[Article], list[Problem]] | None:
+        from .errors import Problem
+        from .model import Article
+        from .serialize import from_data
+
+        data = self._get_sealed("sources", key)
         found = None
-        if raw is not None:
+        if data is not None:
             try:
-                articles, warnings, stamps = pickle.loads(raw)
+                articles = list(from_data(data["articles"]))
+                warnings = [Problem(str(f), str(m), None if n is None else int(n))
+                            for f, m, n in data["warnings"]]
+                stamps = [(str(p), None if s is None else (int(s[0]), int(s[1])))
+                          for p, s in data["stamps"]]
+                if not all(isinstance(a, Article) for a in articles):
+                    raise TypeError("not an article")
+            except Exception:  # noqa: BLE001 - a sealed entry that does not decode
+                self._reject()
+            else:
+                # A picture the article names that changed since is a miss, not damage.
                 if all(_stamp(Path(p)) == s for p, s in stamps):
                     found = (articles, warnings)
-            except Exception:  # noqa: BLE001 - a damaged entry is a miss
-                found = None
         self.stats["source_hits" if found else "source_misses"] += 1
         return found
 
-    def put_source(self, key: str, articles: list[Article], warnings: list[Any]) -> None:
+    def put_source(self, key: str, articles: list[Article], warnings: list[Problem]) -> None:
         from .model import walk_blocks
+        from .serialize import to_data
 
         # The reader checked every picture an article names; remember which
         # files those were, so a replaced or deleted picture re-reads the article.
@@ -290,12 +416,13 @@ class BuildCache:
                 src = getattr(block, "src", None)
                 if src is not None:
                     paths.add(str(src))
-        stamps = [(p, _stamp(Path(p))) for p in sorted(paths)]
         try:
-            data = pickle.dumps((articles, warnings, stamps), protocol=5)
-        except Exception:  # noqa: BLE001 - an unpicklable model value: just do not cache
+            data = {"articles": to_data(articles),
+                    "warnings": [[str(w.file), w.message, w.line] for w in warnings],
+                    "stamps": [[p, _stamp(Path(p))] for p in sorted(paths)]}
+        except TypeError:  # a value the data form does not know: just do not cache
             return
-        self._write("sources", key, data, ".pickle")
+        self._put_sealed("sources", key, data)
 
 
 def _stamp(path: Path) -> tuple[int, int] | None:
@@ -388,30 +515,24 @@ def _context_key(ctx: ReadContext) -> str | None:
     return text
 
 
-@contextmanager
-def caching_reader(cache: BuildCache | None) -> Iterator[None]:
-    """While active, :func:`publikasi.source.load` reuses parsed article files.
+def article_reader(cache: BuildCache) -> ArticleReader:
+    """A reader for :func:`publikasi.source.load` that reuses parsed article files.
 
     The key is the file's path and bytes plus the reading context (release
     date, time zone, language, strictness, roots ...).  Warnings the reader
     gave are stored and given again on a hit; a file with errors is never
     stored.
     """
-    if cache is None:
-        yield
-        return
-    from . import source
+    from .source import load_article_file
 
-    original = source.load_article_file
-
-    def load_article_file(path: Path, ctx: ReadContext) -> list[Article]:
+    def read(path: Path, ctx: ReadContext) -> list[Article]:
         ctx_key = _context_key(ctx)
         try:
             data = path.read_bytes()
         except OSError:
             ctx_key = None
         if ctx_key is None:
-            return original(path, ctx)
+            return load_article_file(path, ctx)
         key = digest(environment_key(), "source", str(path.resolve()),
                      hashlib.sha256(data).hexdigest(), ctx_key)
         hit = cache.get_source(key)
@@ -420,25 +541,22 @@ def caching_reader(cache: BuildCache | None) -> Iterator[None]:
             ctx.problems.warnings.extend(warnings)
             return articles
         errors, warned = len(ctx.problems.items), len(ctx.problems.warnings)
-        articles = original(path, ctx)
+        articles = load_article_file(path, ctx)
         if len(ctx.problems.items) == errors:
             cache.put_source(key, articles, ctx.problems.warnings[warned:])
         return articles
 
-    # source.py's loaders look the reader up as a module global at call time.
-    source.load_article_file = load_article_file  # type: ignore[assignment]
-    try:
-        yield
-    finally:
-        source.load_article_file = original  # type: ignore[assignment]
+    return read
 
 
 __all__ = [
     "ENV_VAR",
+    "KEY_ENV_VAR",
     "BuildCache",
     "OutputEntry",
+    "article_reader",
+    "cache_secret",
     "cached_image_store",
-    "caching_reader",
     "default_cache_dir",
     "digest",
     "environment_key",

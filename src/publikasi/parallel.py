@@ -165,6 +165,7 @@ class Outcome:
     files: list[str]  # relative to the staging folder, in task order, each once
     warnings: list[str]
     stats: dict[str, Any]
+    by_format: dict[str, list[str]] = field(default_factory=dict)  # format -> its files
 
 
 def splits_articles(exporter: Exporter | type) -> bool:
@@ -576,8 +577,10 @@ def _run_tasks(tasks: list[Task], state: BuildState, staging: Path,
     files: list[str] = []
     seen: set[str] = set()
     warnings: list[str] = []
-    for done in results:
+    by_format: dict[str, list[str]] = {}
+    for task, done in zip(tasks, results):
         assert done is not None
+        by_format.setdefault(task.format, []).extend(done.files)
         for rel in done.files:
             if rel not in seen:
                 seen.add(rel)
@@ -589,7 +592,7 @@ def _run_tasks(tasks: list[Task], state: BuildState, staging: Path,
              "runner": type(runner).__name__ if runner is not None else "local"}
     if cache is not None:
         stats["cache"] = dict(cache.stats + worker_stats)
-    return Outcome(files, warnings, stats)
+    return Outcome(files, warnings, stats, by_format)
 
 
 AUTO_MIN_WORK = 40  # article renderings; about one second of work

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 from typing import Any
@@ -133,3 +134,74 @@ def publication_json(pub: Publication) -> dict[str, Any]:
                         "base_url": pub.base_url, "description": pub.description},
         "releases": [release_json(r) for r in pub.releases],
     }
+
+
+# ---------------------------------------------------------------- lossless data form
+#
+# The build cache stores parsed articles as JSON data instead of pickles (a
+# pickle from a shared cache could run code).  Unlike the inspect form above,
+# this one keeps everything: decoding gives an equal model, with an equal repr
+# (cache keys are built from reprs).  Decoding builds only model classes, through
+# their constructors, so the model's own cleaning applies to whatever is read.
+
+_MODEL_CLASSES = {cls.__name__: cls for cls in (
+    Article, Code, Emph, Figure, Footnote, FootnoteRef, Heading, LineBreak, Link, ListBlock,
+    Paragraph, Quote, Strong, Table, Text,
+)}
+
+
+def to_data(value: Any) -> Any:
+    """A model value (an Article, a block, ...) as JSON-ready data."""
+    if value is None or isinstance(value, (str, bool, int, float)):
+        return value
+    if isinstance(value, (tuple, list)):
+        return [to_data(v) for v in value]
+    if isinstance(value, Path):
+        return {"~path": str(value)}
+    if isinstance(value, dt.datetime):
+        # The zone by name where it has one: reprs show ZoneInfo('Asia/Jakarta').
+        zone = getattr(value.tzinfo, "key", None)
+        return {"~datetime": value.isoformat(), "zone": zone}
+    if isinstance(value, dt.date):
+        return {"~date": value.isoformat()}
+    name = type(value).__name__
+    if _MODEL_CLASSES.get(name) is type(value):
+        out: dict[str, Any] = {"~model": name}
+        for f in dataclasses.fields(value):
+            if f.init:
+                out[f.name] = to_data(getattr(value, f.name))
+        return out
+    raise TypeError(f"not model data: {name}")
+
+
+def from_data(data: Any) -> Any:
+    """The inverse of :func:`to_data`; raises ValueError/TypeError/KeyError on anything else."""
+    if data is None or isinstance(data, (str, bool, int, float)):
+        return data
+    if isinstance(data, list):
+        return tuple(from_data(v) for v in data)
+    if not isinstance(data, dict):
+        raise TypeError(type(data).__name__)
+    if "~path" in data:
+        return Path(_text(data["~path"]))
+    if "~datetime" in data:
+        stamp = dt.datetime.fromisoformat(_text(data["~datetime"]))
+        if data.get("zone") is not None:
+            from zoneinfo import ZoneInfo
+
+            stamp = stamp.replace(tzinfo=ZoneInfo(_text(data["zone"])))
+        return stamp
+    if "~date" in data:
+        return dt.date.fromisoformat(_text(data["~date"]))
+    cls = _MODEL_CLASSES[_text(data["~model"])]
+    names = {f.name for f in dataclasses.fields(cls) if f.init}
+    kwargs = {k: from_data(v) for k, v in data.items() if k != "~model"}
+    if not set(kwargs) <= names:
+        raise ValueError(f"unknown fields for {cls.__name__}")
+    return cls(**kwargs)
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise TypeError("expected text")
+    return value

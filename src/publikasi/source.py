@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -64,6 +65,12 @@ class Loaded:
             self.fetcher.cleanup()
 
 
+# Reads one article file (.md or .txt) into its articles, reporting problems
+# through the context: :func:`load_article_file`, or a cache in front of it
+# (:meth:`publikasi.cache.BuildCache.article_reader`).
+ArticleReader = Callable[[Path, ReadContext], list[Article]]
+
+
 @dataclass
 class _Session:
     """What every file of one load shares."""
@@ -71,18 +78,22 @@ class _Session:
     problems: Problems
     strict: bool
     fetcher: RemoteFetcher | None
+    read_article: ArticleReader
     limits_seen: list[Limits] = field(default_factory=list)
 
 
-def load(path: Path | str, *, strict: bool = False, allow_remote: bool = False) -> Loaded:
+def load(path: Path | str, *, strict: bool = False, allow_remote: bool = False,
+         read_article: ArticleReader | None = None) -> Loaded:
     """Read ``path`` (a file, a release folder or a publication folder).
 
     Raises :class:`InputError` listing every problem found.  With
     ``allow_remote`` remote image URLs are downloaded (see :mod:`publikasi.fetch`);
     otherwise they are errors and nothing touches the network.
+    ``read_article`` reads each article file (default :func:`load_article_file`).
     """
     path = Path(path)
-    session = _Session(Problems(), strict, RemoteFetcher() if allow_remote else None)
+    session = _Session(Problems(), strict, RemoteFetcher() if allow_remote else None,
+                       read_article or load_article_file)
     problems = session.problems
     try:
         if not path.exists():
@@ -148,7 +159,7 @@ def _load_single_file(path: Path, session: _Session) -> Publication:
                       fetcher=session.fetcher)
     if path.suffix.lower() == ".txt":
         use_release_yaml_beside(path.parent, ctx)
-    articles = load_article_file(path, ctx)
+    articles = session.read_article(path, ctx)
     if not articles:
         raise fail(path, "no article found in this file")
     first = articles[0]
@@ -399,7 +410,7 @@ def _load_release(folder: Path, shared: dict[str, Any], pub_root: Path | None,
     )
     if len(problems.items) > before:
         return None  # the release file itself is broken; article errors would only add noise
-    articles = _load_articles(folder, data, doc, ctx, problems)
+    articles = _load_articles(folder, data, doc, ctx, problems, session.read_article)
     if len(problems.items) > before or date is None:
         return None
     return Release(
@@ -421,7 +432,7 @@ def _load_release(folder: Path, shared: dict[str, Any], pub_root: Path | None,
 
 
 def _load_articles(folder: Path, data: dict, doc: YamlDoc, ctx: ReadContext,
-                   problems: Problems) -> list[Article]:
+                   problems: Problems, read_article: ArticleReader) -> list[Article]:
     file = doc.file
     listed = data.get("articles")
     paths: list[tuple[Path, int | None]] = []
@@ -452,7 +463,7 @@ def _load_articles(folder: Path, data: dict, doc: YamlDoc, ctx: ReadContext,
     articles: list[Article] = []
     for p, _ in paths:
         try:
-            articles.extend(load_article_file(p, ctx))
+            articles.extend(read_article(p, ctx))
         except InputError as exc:
             problems.extend(exc)
     if not articles and not problems:
