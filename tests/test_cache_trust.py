@@ -273,3 +273,39 @@ def test_an_edited_cached_source_does_not_reach_the_feed(tmp_path):
     assert "Isi berita dua." in text and "DUA!" not in text
     assert tree(out) == fresh(source, tmp_path / "fresh", opts["formats"])
     assert any("failed verification" in w for w in again.warnings), again.warnings
+
+
+def test_a_failed_commit_puts_removed_outputs_back(tmp_path, monkeypatch):
+    """Removing earlier outputs is part of the journaled commit: undone with it."""
+    import os
+    import shutil
+
+    from publikasi import atomic
+
+    out, staging = tmp_path / "out", tmp_path / "out" / ".publikasi-tmp-x"
+    (out / "docx").mkdir(parents=True)
+    (out / "docx" / "lama.docx").write_bytes(b"old")
+    (out / "a.pdf").write_bytes(b"old pdf")
+    (staging / "docx").mkdir(parents=True)
+    (staging / "docx" / "baru.docx").write_bytes(b"new")
+    (staging / "a.pdf").write_bytes(b"new pdf")
+    real_unlink = os.unlink
+
+    def failing_unlink(path, *args, **kwargs):
+        if str(path).endswith("lama.docx"):
+            raise OSError(5, "simulated I/O error")
+        return real_unlink(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "unlink", failing_unlink)
+    with pytest.raises(OSError):
+        atomic._commit(staging, out, ["docx/lama.docx"])
+    monkeypatch.setattr(os, "unlink", real_unlink)
+    assert (out / "docx" / "lama.docx").read_bytes() == b"old"
+    assert (out / "a.pdf").read_bytes() == b"old pdf"
+    assert not (out / "docx" / "baru.docx").exists()
+    shutil.rmtree(staging)  # what the build does after a failed commit; then it goes through
+    (staging / "docx").mkdir(parents=True)
+    (staging / "docx" / "baru.docx").write_bytes(b"new")
+    atomic._commit(staging, out, ["docx/lama.docx"])
+    assert not (out / "docx" / "lama.docx").exists()
+    assert (out / "docx" / "baru.docx").read_bytes() == b"new"
