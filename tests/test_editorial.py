@@ -144,3 +144,32 @@ def test_a_file_of_mostly_control_bytes_is_still_refused(tmp_path):
     proc = run_cli("inspect", txt)
     assert proc.returncode == 2
     assert "binary" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_straight_quotes_become_typographic_in_every_format_except_code(tmp_path):
+    import json
+    import subprocess
+
+    import feedparser
+
+    body = ('Wali kota menyebut pasar itu "jantung kota" dan berkata \'kita jaga\'. '
+            "Jum'at depan **\"Pasar Rakyat\"** dibuka. Perintahnya `cetak \"x\"` saja.\n")
+    rel = _release(tmp_path, {"a.md": _article('Pasar "Rakyat" Dibuka', body=body)})
+    out = tmp_path / "out"
+    proc = run_cli("build", rel, "-o", out, "-f", "pdf,epub,rss,jsonfeed")
+    assert proc.returncode == 0, proc.stderr
+    pdf = subprocess.run(["pdftotext", out / "rel.pdf", "-"], capture_output=True,
+                         text=True, check=True).stdout
+    with zipfile.ZipFile(out / "rel.epub") as z:
+        epub = " ".join(z.read(n).decode() for n in z.namelist() if n.endswith(".xhtml"))
+    feed = feedparser.parse(str(out / "feed.xml"))
+    rss = feed.entries[0].title + " " + feed.entries[0].content[0].value
+    jf = json.loads((out / "feed.json").read_text())["items"][0]
+    for text in (pdf, epub, rss, jf["title"] + jf["content_html"]):
+        assert "Pasar \u201cRakyat\u201d Dibuka" in text
+        assert "\u201cjantung kota\u201d" in text and "\u2018kita jaga\u2019" in text
+        assert "Jum\u2019at" in text
+        assert "\u201cPasar Rakyat\u201d" in text
+    # Code keeps the quotes as typed.
+    assert 'cetak "x"' in pdf
+    assert 'cetak "x"' in epub or "cetak &quot;x&quot;" in epub

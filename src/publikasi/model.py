@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, Union
 
-from .text import clean_inline, clean_line
+from .text import clean_inline, clean_line, clean_prose, curl_quotes
 
 # --------------------------------------------------------------------------
 # Inlines
@@ -106,7 +106,7 @@ class Quote:
     type: Literal["quote"] = field(default="quote", init=False)
 
     def __post_init__(self) -> None:
-        _set(self, "attribution", clean_line(self.attribution))
+        _set(self, "attribution", clean_prose(self.attribution))
 
 
 @dataclass(frozen=True)
@@ -124,9 +124,9 @@ class Figure:
     type: Literal["figure"] = field(default="figure", init=False)
 
     def __post_init__(self) -> None:
-        _set(self, "alt", clean_line(self.alt))
-        _set(self, "caption", clean_line(self.caption))
-        _set(self, "credit", clean_line(self.credit))
+        _set(self, "alt", clean_prose(self.alt))
+        _set(self, "caption", clean_prose(self.caption))
+        _set(self, "credit", clean_prose(self.credit))
 
 
 @dataclass(frozen=True)
@@ -151,7 +151,7 @@ class Table:
     def __post_init__(self) -> None:
         _set(self, "header", tuple(tidy_inlines(c) for c in self.header))
         _set(self, "rows", tuple(tuple(tidy_inlines(c) for c in r) for r in self.rows))
-        _set(self, "caption", clean_line(self.caption))
+        _set(self, "caption", clean_prose(self.caption))
 
     @property
     def columns(self) -> int:
@@ -212,9 +212,11 @@ class Article:
     def __post_init__(self) -> None:
         if self.date.tzinfo is None:
             raise ValueError("Article.date must be timezone-aware")
-        for name in ("slug", "title", "dateline", "byline", "section", "summary",
-                     "source", "source_credit", "language"):
+        for name in ("slug", "dateline", "byline", "section", "source", "source_credit",
+                     "language"):
             _set(self, name, clean_line(getattr(self, name)))
+        for name in ("title", "summary"):
+            _set(self, name, clean_prose(getattr(self, name)))
         _set(self, "authors", tuple(a for a in (clean_line(x) for x in self.authors) if a))
         _set(self, "tags", tuple(t for t in (clean_line(x) for x in self.tags) if t))
         if not self.summary:
@@ -246,9 +248,10 @@ class Release:
     root: Path | None = None  # folder (or file) the release was read from
 
     def __post_init__(self) -> None:
-        for name in ("slug", "title", "edition", "language", "timezone", "base_url",
-                     "description", "theme"):
+        for name in ("slug", "edition", "language", "timezone", "base_url", "theme"):
             _set(self, name, clean_line(getattr(self, name)))
+        for name in ("title", "description"):
+            _set(self, name, clean_prose(getattr(self, name)))
 
 
 @dataclass(frozen=True)
@@ -267,8 +270,10 @@ class Publication:
     is_single_release: bool = True  # outputs go to OUT/ instead of OUT/<release>/
 
     def __post_init__(self) -> None:
-        for name in ("title", "language", "base_url", "description", "slug"):
+        for name in ("language", "base_url", "slug"):
             _set(self, name, clean_line(getattr(self, name)))
+        for name in ("title", "description"):
+            _set(self, name, clean_prose(getattr(self, name)))
 
     def all_articles(self) -> list[tuple[Release, Article]]:
         """Every article with its release, newest first (stable for equal dates)."""
@@ -302,7 +307,31 @@ def tidy_inlines(inlines: tuple[Inline, ...] | list[Inline]) -> tuple[Inline, ..
             out.pop()
     while out and isinstance(out[-1], LineBreak):
         out.pop()
-    return tuple(out)
+    curled, _ = _curl_inlines(tuple(out), "")
+    return curled
+
+
+def _curl_inlines(inlines: tuple[Inline, ...], before: str) -> tuple[tuple[Inline, ...], str]:
+    """Typographic quotes in every text run, in reading order (the character
+    before a run decides whether its first quote opens); code is left as typed.
+    Returns the new inlines and their last character."""
+    out: list[Inline] = []
+    for node in inlines:
+        if isinstance(node, Text):
+            text = curl_quotes(node.text, before)
+            out.append(node if text == node.text else Text(text))
+            before = text[-1:] or before
+        elif isinstance(node, (Emph, Strong)):
+            kids, before = _curl_inlines(node.children, before)
+            out.append(node if kids == node.children else type(node)(kids))
+        elif isinstance(node, Link):
+            kids, before = _curl_inlines(node.children, before)
+            out.append(node if kids == node.children else Link(node.url, kids, node.title))
+        else:
+            if isinstance(node, Code):
+                before = node.text[-1:] or before
+            out.append(node)
+    return tuple(out), before
 
 
 def plain_text(node: object) -> str:

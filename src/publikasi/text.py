@@ -68,6 +68,43 @@ def unique_casefold(items: Iterable[str]) -> list[str]:
     return out
 
 
+# A quote mark opens after these (or at the start); anywhere else it closes.
+_OPENS_AFTER = set(" \t\n([{<\u201c\u2018\u2014\u2013-/")
+
+
+def curl_quotes(text: str, before: str = "") -> str:
+    """Straight quotes typed in a source as typographic ones: ``"…"`` -> “…”,
+    ``'…'`` -> ‘…’, an apostrophe -> ’ (``Jum'at`` -> Jum’at).
+
+    ``before`` is the character that precedes ``text`` (the end of the
+    previous inline run), so a quote that opens a bold word still opens.
+    """
+    if '"' not in text and "'" not in text:
+        return text
+    out: list[str] = []
+    prev = before
+    for i, ch in enumerate(text):
+        if ch == '"':
+            ch = "\u201c" if not prev or prev in _OPENS_AFTER else "\u201d"
+        elif ch == "'":
+            nxt = text[i + 1] if i + 1 < len(text) else ""
+            if (prev and prev.isalnum() and nxt.isalpha()) or nxt.isdigit():
+                ch = "\u2019"  # apostrophe inside a word, or eliding a number ('90-an)
+            elif (not prev or prev in _OPENS_AFTER) and nxt and not nxt.isspace():
+                ch = "\u2018"
+            else:
+                ch = "\u2019"
+        out.append(ch)
+        prev = ch
+    return "".join(out)
+
+
+def clean_prose(text: str | None) -> str:
+    """A stand-alone piece of prose (headline, caption, summary): like
+    :func:`clean_line`, with typographic quotes."""
+    return curl_quotes(clean_line(text))
+
+
 def clean_line(text: str | None) -> str:
     """Clean a stand-alone value (title, caption, name): like clean_inline, stripped."""
     if text is None:
