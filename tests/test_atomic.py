@@ -35,16 +35,15 @@ FORMATS = list(registry())
 SLOW_PLUGIN = '''
 import os, time
 from pathlib import Path
-from publikasi.exporters import Exporter
+from publikasi.exporters import Exporter, ReleaseExporter
 
 
-class SlowExporter(Exporter):
+class SlowExporter(Exporter, ReleaseExporter):
     """Writes a partial file, tells the test it is running, then waits."""
 
     format = "slowtest"
-    scope = "release"
 
-    def export(self, release, ctx):
+    def export_release(self, release, ctx):
         ctx.sink.write("slowtest-partial.txt", b"half written")
         Path(os.environ["SLOWTEST_MARKER"]).write_text(str(os.getpid()))
         deadline = time.monotonic() + float(os.environ.get("SLOWTEST_SECONDS", "60"))
@@ -95,7 +94,7 @@ def _exporter_class(name: str) -> type:
 def _inject(monkeypatch, name: str, error: BaseException) -> None:
     """Make exporter ``name`` fail right after it has written its files."""
     cls = _exporter_class(name)
-    for method in ("export", "export_edition", "export_article"):
+    for method in ("export_release", "export_article", "export_publication"):
         original = getattr(cls, method, None)
         if original is None:
             continue

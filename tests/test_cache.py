@@ -14,8 +14,7 @@ from conftest import run_cli
 from test_parallel import assert_same_tree, load_make_corpus, tree
 
 from publikasi.builder import BuildOptions, build
-from publikasi.exporters import get_exporter
-from publikasi.parallel import splits_articles
+from publikasi.exporters import ArticleExporter, get_exporter
 
 FORMATS = ["docx", "pdf", "epub", "rss", "atom", "jsonfeed"]
 
@@ -44,7 +43,7 @@ def expected_after_editing(article: str, release: str, single: bool = False) -> 
     """The tasks that depend on one article: its release's editions, its own files, feeds."""
     ran = set()
     for name in ("docx", "pdf", "epub"):
-        if splits_articles(get_exporter(name)):
+        if isinstance(get_exporter(name), ArticleExporter):
             ran |= {f"{name} {release}", f"{name} {release}/{article}"}
         else:
             ran.add(f"{name} {release}")
@@ -84,7 +83,7 @@ def test_editing_one_article_redoes_only_what_depends_on_it(corpus, tmp_path):
 def test_per_article_docx_is_its_own_task():
     # The issue's promise: editing one article re-does that article's DOCX,
     # not every DOCX of the release.
-    assert splits_articles(get_exporter("docx"))
+    assert isinstance(get_exporter("docx"), ArticleExporter)
 
 
 def test_options_and_theme_are_part_of_the_key(corpus, tmp_path):

@@ -21,7 +21,6 @@ before a release); ``PUBLIKASI_FUZZ_EXAMPLES=N`` sets the count directly.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import io
 import json
@@ -38,9 +37,8 @@ from hypothesis import HealthCheck, Phase, event, given, settings
 from hypothesis import strategies as st
 from safety_support import jpeg_bytes, png_bytes
 
-from publikasi.builder import BuildOptions
 from publikasi.errors import InputError
-from publikasi.exporters import ExportContext, Sink, get_exporter, registry
+from publikasi.exporters import ExportContext, Sink, export, get_exporter, registry
 from publikasi.images import ImageStore
 from publikasi.model import (
     Article, Code, Emph, FeedConfig, Figure, Footnote, FootnoteRef, Heading, LineBreak, Link,
@@ -182,9 +180,8 @@ def export_all(pub: Publication, exporters: dict, staging: Path,
     for name, exporter in exporters.items():
         sink = Sink(staging / name)
         ctx = ExportContext(theme=theme, sink=sink, images=images, build_time=when,
-                            publication=pub, options=dataclasses.asdict(BuildOptions()))
-        target = pub if exporter.scope == "publication" else pub.releases[0]
-        exporter.export(target, ctx)
+                            publication=pub)
+        export(exporter, pub, ctx)
         written[name] = [staging / name / rel for rel in sink.written]
     return written
 

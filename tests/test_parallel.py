@@ -10,7 +10,7 @@ import pytest
 from conftest import PUBLICATION, ROOT, run_cli
 
 from publikasi.errors import InputError, fail
-from publikasi.exporters import Exporter
+from publikasi.exporters import Exporter, ReleaseExporter
 
 
 def load_make_corpus():
@@ -94,13 +94,12 @@ def test_bad_jobs_value_is_a_usage_error(tmp_path):
     assert not (tmp_path / "x").exists()
 
 
-class Boom(Exporter):
+class Boom(Exporter, ReleaseExporter):
     """A test exporter that fails for one release, inside a worker process."""
 
     format = "boom"
-    scope = "release"
 
-    def export(self, target, ctx):
+    def export_release(self, target, ctx):
         if target.slug.endswith("2"):
             raise fail(target.root / "release.yaml", "boom: this release cannot be built", 3)
         ctx.sink.write(f"{target.slug}.boom", target.title.encode())
@@ -120,7 +119,7 @@ def test_a_worker_input_error_is_reported_like_any_other(corpus, tmp_path, monke
         f"{corpus / 'rilis-0002' / 'release.yaml'}:3: boom: this release cannot be built"]
     assert sorted(p.name for p in out.iterdir()) == ["keep.txt"]
     # The same exporter without the failing release works in workers.
-    monkeypatch.setattr(Boom, "export", lambda self, target, ctx: ctx.sink.write(
+    monkeypatch.setattr(Boom, "export_release", lambda self, target, ctx: ctx.sink.write(
         f"{target.slug}.boom", target.title.encode()))
     result = build(corpus, out, BuildOptions(formats=["boom"], jobs=2, cache=False))
     assert result.stats["jobs"] == 2

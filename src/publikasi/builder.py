@@ -113,15 +113,17 @@ def _build(source: Path, out: Path, options: BuildOptions) -> BuildResult:
         pub = _with_base_url(pub, options.base_url)
         result.publication = pub
     formats, explicit = resolve_formats(options.formats)
-    if not pub.base_url and any(f in FEED_FORMATS for f in formats):
+    exporters = {name: get_exporter(name) for name in formats}
+    need_url = [name for name, exp in exporters.items() if exp.needs_base_url]
+    if not pub.base_url and need_url:
         where = _metadata_file(source)
         if explicit:
-            raise fail(where, "`base_url` is required to build feeds (rss, atom, jsonfeed): "
-                       "add e.g. `base_url: https://malangkota.go.id/berita/` or pass --base-url")
-        formats = [f for f in formats if f not in FEED_FORMATS]
+            raise fail(where, "`base_url` is required to build feeds and web outputs "
+                       f"({', '.join(need_url)}): add e.g. "
+                       "`base_url: https://malangkota.go.id/berita/` or pass --base-url")
+        exporters = {n: exp for n, exp in exporters.items() if n not in need_url}
         result.warnings.append(f"{where}: no `base_url`, so no feeds were built "
-                               "(add base_url or pass --base-url)")
-    exporters = {name: get_exporter(name) for name in formats}
+                               f"({', '.join(need_url)}; add base_url or pass --base-url)")
     themes = {}
     for release in pub.releases:
         spec = options.theme or release.theme or "default"

@@ -45,7 +45,7 @@ if TYPE_CHECKING:
 
 # Larger numbers run first: an edition PDF started last would leave every
 # other worker idle while it finishes.
-PRIORITY = {"publication": 3, "release": 2, "edition": 2, "article": 1}
+PRIORITY = {"publication": 3, "release": 2, "article": 1}
 
 
 class DaskRunner:

@@ -2,16 +2,12 @@
 
 A build is a list of :class:`Task` objects, one per unit of output:
 
-``release``      one exporter for one release (the edition PDF, EPUB ...)
-``edition``      the edition file(s) of an exporter that also writes per-article files
-``article``      one article's own file(s), e.g. ``docx/<slug>.docx``
-``publication``  one exporter for the whole publication (the feeds)
+``release``      ``ReleaseExporter.export_release``: one release's edition output(s)
+``article``      ``ArticleExporter.export_article``: one article's own file(s)
+``publication``  ``PublicationExporter.export_publication``: the feeds, once per build
 
-An exporter opts in to per-article tasks by defining two methods besides
-``export``::
-
-    def export_edition(self, release, ctx): ...           # the edition file(s) only
-    def export_article(self, article, release, ctx): ...  # that article's file(s) only
+An exporter may implement several of the protocols (DOCX writes the edition
+and one file per article); see :mod:`publikasi.exporters`.
 
 Every task is a pure function of its inputs: the exporter, its target (with
 the publication's and release's own metadata), the theme's files, the
@@ -55,7 +51,16 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from .cache import BuildCache, cached_image_store, digest, environment_key, file_digest, theme_key
 from .errors import InputError, Problem
-from .exporters import ExportContext, Exporter, Sink, get_exporter, registry
+from .exporters import (
+    ArticleExporter,
+    ExportContext,
+    Exporter,
+    PublicationExporter,
+    ReleaseExporter,
+    Sink,
+    get_exporter,
+    registry,
+)
 from .links import LinkIndex, article_urls
 
 if TYPE_CHECKING:
@@ -63,7 +68,7 @@ if TYPE_CHECKING:
     from .model import Article, Publication, Release
     from .themes import Theme
 
-Kind = Literal["release", "edition", "article", "publication"]
+Kind = Literal["release", "article", "publication"]
 
 # Options that choose how a build runs, not what it writes.
 RUN_OPTIONS = {"jobs", "cache", "cache_dir", "progress"}
@@ -168,12 +173,6 @@ class Outcome:
     by_format: dict[str, list[str]] = field(default_factory=dict)  # format -> its files
 
 
-def splits_articles(exporter: Exporter | type) -> bool:
-    """True when the exporter writes per-article files as separate tasks."""
-    return callable(getattr(exporter, "export_article", None)) and \
-        callable(getattr(exporter, "export_edition", None))
-
-
 def default_jobs() -> int:
     """The CPUs this process may use."""
     try:
@@ -276,16 +275,13 @@ def plan_tasks(state: BuildState, exporters: dict[str, Exporter],
     for release in pub.releases:
         prefix = "" if pub.is_single_release else release.slug
         for name, exporter in exporters.items():
-            if exporter.scope != "release":
-                continue
-            if splits_articles(exporter):
-                tasks.append(Task(name, "edition", release.slug, None, prefix))
+            if isinstance(exporter, ReleaseExporter):
+                tasks.append(Task(name, "release", release.slug, None, prefix))
+            if isinstance(exporter, ArticleExporter):
                 tasks.extend(Task(name, "article", release.slug, a.slug, prefix)
                              for a in release.articles)
-            else:
-                tasks.append(Task(name, "release", release.slug, None, prefix))
     for name, exporter in exporters.items():
-        if exporter.scope == "publication":
+        if isinstance(exporter, PublicationExporter):
             tasks.append(Task(name, "publication"))
     if with_keys:
         keys = _Keys(state, exporters)
@@ -312,20 +308,19 @@ def run_task(state: BuildState, task: Task, staging: Path, images: ImageStore) -
     theme = state.themes[task.release or ""] if task.release else state.themes[""]
     view = state.view(task)
     ctx = ExportContext(theme=theme, sink=sink, images=images, build_time=state.build_time,
-                        publication=view.publication, options=dict(state.options),
-                        warnings=[], links=view.links)
+                        publication=view.publication, warnings=[], links=view.links)
     if task.kind == "publication":
-        exporter.export(view.publication, ctx)
+        assert isinstance(exporter, PublicationExporter)
+        exporter.export_publication(view.publication, ctx)
     else:
         release = view.release
         assert release is not None
         if task.kind == "release":
-            exporter.export(release, ctx)
-        elif task.kind == "edition":
-            exporter.export_edition(release, ctx)  # type: ignore[attr-defined]
+            assert isinstance(exporter, ReleaseExporter)
+            exporter.export_release(release, ctx)
         else:
-            assert view.article is not None
-            exporter.export_article(view.article, release, ctx)  # type: ignore[attr-defined]
+            assert view.article is not None and isinstance(exporter, ArticleExporter)
+            exporter.export_article(view.article, release, ctx)
     if task.kind != "article":
         _release_memory()
     return TaskResult(list(sink.written), list(ctx.warnings))

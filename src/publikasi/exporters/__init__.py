@@ -1,14 +1,24 @@
 """Exporters: one module per output format, discovered through entry points.
 
 An exporter is a class registered in the ``publikasi.exporters`` entry-point
-group under its format name.  It has two class attributes and one method::
+group under its format name.  It subclasses :class:`Exporter` (which holds
+what it declares: format name, description, ...) and implements one or more
+of three protocols; the build plans one task per protocol method:
 
-    class MyExporter(Exporter):
-        format = "odt"          # the name used in ``-f``
-        scope = "release"       # "release": once per release; "publication": once per build
+``ReleaseExporter.export_release(release, ctx)``
+    the edition output(s) of one release (``<release>.pdf``), one task per release;
+``ArticleExporter.export_article(article, release, ctx)``
+    one article's own file(s) (``docx/<slug>.docx``), one task per article;
+``PublicationExporter.export_publication(publication, ctx)``
+    files about the whole publication (feeds, sitemap, web index), one task per build.
 
-        def export(self, target, ctx):   # target: Release or Publication
-            ctx.sink.write(f"{target.slug}.odt", data)
+::
+
+    class OdtExporter(Exporter, ReleaseExporter):
+        format = "odt"
+
+        def export_release(self, release, ctx):
+            ctx.sink.write(f"{release.slug}.odt", data)
 
 Exporters never read source files other than the images the model points to,
 and never write outside ``ctx.sink``: the build owns the output folder.
@@ -16,18 +26,21 @@ and never write outside ``ctx.sink``: the build owns the output folder.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 from importlib import import_module
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Protocol, runtime_checkable
+
+from ..errors import fail
 
 from ..links import LinkIndex
 
 if TYPE_CHECKING:
     from ..images import ImageStore
-    from ..model import Publication, Release
+    from ..model import Article, Publication, Release
     from ..themes import Theme
 
 GROUP = "publikasi.exporters"
@@ -86,7 +99,6 @@ class ExportContext:
     # here (an article task only its article): other releases are read
     # through ``links``, which the task's cache key covers.
     publication: Publication
-    options: dict[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     # Articles that links of the exported text may name (publikasi.links).
     links: LinkIndex = field(default_factory=LinkIndex)
@@ -96,13 +108,72 @@ class ExportContext:
 
 
 class Exporter:
+    """What every exporter declares; the work is in the protocol methods below."""
+
     format: ClassVar[str] = ""
-    scope: ClassVar[Literal["release", "publication"]] = "release"
     # A short human description shown by ``publikasi build --help``.
     description: ClassVar[str] = ""
+    # True: the format cannot be built without the publication's ``base_url``
+    # (a default build leaves it out with a warning, ``-f`` makes it an error).
+    needs_base_url: ClassVar[bool] = False
+    # Part of every cache key of the format: raise it when output changes
+    # for reasons the key cannot see (plugins; publikasi's own code is hashed).
+    version: ClassVar[str] = ""
 
     def export(self, target: Release | Publication, ctx: ExportContext) -> None:
-        raise NotImplementedError
+        """Everything this exporter writes for ``target`` (see :func:`export`)."""
+        export(self, target, ctx)
+
+
+@runtime_checkable
+class ReleaseExporter(Protocol):
+    """Writes the edition output(s) of one release, e.g. ``<release-slug>.pdf``."""
+
+    def export_release(self, release: Release, ctx: ExportContext) -> None: ...
+
+
+@runtime_checkable
+class ArticleExporter(Protocol):
+    """Writes one article's own file(s), e.g. ``docx/<article-slug>.docx``.
+
+    Each article is its own task: built in parallel, reused from the cache
+    one by one.  ``release`` is the article's release (for its metadata).
+    """
+
+    def export_article(self, article: Article, release: Release, ctx: ExportContext) -> None: ...
+
+
+@runtime_checkable
+class PublicationExporter(Protocol):
+    """Writes files about the whole publication (feeds, sitemap, web index)."""
+
+    def export_publication(self, publication: Publication, ctx: ExportContext) -> None: ...
+
+
+def export(exporter: Exporter, target: Release | Publication, ctx: ExportContext) -> None:
+    """Everything ``exporter`` writes for ``target``, in one call (for library use).
+
+    A build runs the same methods as separate tasks (see :mod:`publikasi.parallel`).
+    """
+    from ..model import Publication
+
+    if isinstance(target, Publication):
+        if isinstance(exporter, PublicationExporter):
+            exporter.export_publication(target, ctx)
+        for release in target.releases:
+            sink = ctx.sink if target.is_single_release else ctx.sink.child(release.slug)
+            sub = dataclasses.replace(ctx, sink=sink)
+            _export_release(exporter, release, sub)
+        return
+    _export_release(exporter, target, ctx)
+
+
+def _export_release(exporter: Exporter, release: Release, ctx: ExportContext) -> None:
+    if isinstance(exporter, ReleaseExporter):
+        exporter.export_release(release, ctx)
+    if isinstance(exporter, ArticleExporter):
+        for article in release.articles:
+            exporter.export_article(article, release, ctx)
 
 
 def registry() -> dict[str, str]:
@@ -113,8 +184,21 @@ def registry() -> dict[str, str]:
     return found
 
 
-def get_exporter(name: str) -> Exporter:
+def exporter_class(name: str) -> type[Exporter]:
+    """The class registered for format ``name``, checked against the contract."""
     spec = registry()[name]
     module, _, attr = spec.partition(":")
-    cls = getattr(import_module(module), attr)
-    return cls()
+    try:
+        cls = getattr(import_module(module), attr)
+    except (ImportError, AttributeError) as exc:
+        raise fail(f"exporter {name}", f"cannot load {spec!r} ({exc})") from None
+    if not (isinstance(cls, type) and issubclass(cls, Exporter)):
+        raise fail(f"exporter {name}", f"{spec!r} is not a publikasi.exporters.Exporter class")
+    if not issubclass(cls, (ReleaseExporter, ArticleExporter, PublicationExporter)):
+        raise fail(f"exporter {name}", f"{spec!r} implements none of "
+                   "ReleaseExporter, ArticleExporter, PublicationExporter")
+    return cls
+
+
+def get_exporter(name: str) -> Exporter:
+    return exporter_class(name)()

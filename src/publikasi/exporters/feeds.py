@@ -70,7 +70,7 @@ from feedgen.util import xml_elem
 from .. import __version__
 from ..errors import fail
 from ..model import Article, Figure, Publication, Release
-from . import ExportContext, Exporter
+from . import ExportContext, Exporter, PublicationExporter
 from .html import HtmlOptions, blocks_html, figure_html, footnotes_html
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -550,14 +550,12 @@ def _json_page(plan: FeedPlan, page: FeedPage) -> dict[str, Any]:
 # ---------------------------------------------------------------- exporters
 
 
-class _FeedExporter(Exporter):
-    scope = "publication"
+class _FeedExporter(Exporter, PublicationExporter):
+    needs_base_url = True
     names: tuple[str, str] = ("", "")
 
-    def export(self, target: Release | Publication, ctx: ExportContext) -> None:
-        if not isinstance(target, Publication):
-            raise TypeError(f"{self.format} exports a whole publication")
-        plan = plan_feed(target, ctx)
+    def export_publication(self, publication: Publication, ctx: ExportContext) -> None:
+        plan = plan_feed(publication, ctx)
         for page in plan.pages:
             ctx.sink.write(plan.name(self.names, page.number), self.render(plan, page))
 

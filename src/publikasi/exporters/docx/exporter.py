@@ -14,28 +14,19 @@ from ...i18n import article_date, long_date
 from ...model import Article, Figure, Release
 from ...repro import normalize_zip
 from ...text import unique_casefold
-from .. import ExportContext, Exporter
+from .. import ArticleExporter, ExportContext, Exporter, ReleaseExporter
 from . import properties as props_
 from .ooxml import E, paragraph, run, val
 from .render import DocxBuilder, Fmt, Where, word_language
 
 
-class DocxExporter(Exporter):
+class DocxExporter(Exporter, ReleaseExporter, ArticleExporter):
     """``OUT/<release>.docx`` (the whole edition) and ``OUT/docx/<article>.docx``."""
 
     format = "docx"
-    scope = "release"
     description = "Word: the edition and one file per article, on the theme's reference document"
 
-    def export(self, target: Release, ctx: ExportContext) -> None:  # type: ignore[override]
-        self.export_edition(target, ctx)
-        for article in target.articles:
-            self.export_article(article, target, ctx)
-
-    # The build runs these two as separate tasks (publikasi.parallel), so the
-    # per-article files are made in parallel and reused from the cache one by one.
-
-    def export_edition(self, release: Release, ctx: ExportContext) -> None:
+    def export_release(self, release: Release, ctx: ExportContext) -> None:
         """``<release>.docx`` only."""
         reference, settings, pub_slug = self._setup(ctx)
         edition = self._edition(release, ctx, reference, settings, pub_slug)

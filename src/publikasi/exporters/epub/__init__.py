@@ -37,7 +37,7 @@ from ...images import PreparedImage
 from ...model import Article, Figure, Publication, Release
 from ...repro import normalize_zip
 from ...text import unique_casefold
-from .. import ExportContext, Exporter
+from .. import ExportContext, Exporter, ReleaseExporter
 from ..html import HtmlOptions
 from .cover import LAYOUTS, CoverStyle, CoverText, colour, render_cover
 from .documents import (
@@ -202,18 +202,14 @@ class _Writer(epub.EpubWriter):
                               pretty_print=True)
 
 
-class EpubExporter(Exporter):
+class EpubExporter(Exporter, ReleaseExporter):
     """``<release-slug>.epub``: EPUB 3 with EPUB 2 NCX, valid under EPUBCheck 5 and Ace."""
 
     format = "epub"
-    scope = "release"
     description = "EPUB 3 e-book of the edition (cover, nested contents, accessibility metadata)"
 
-    def export(self, target: Release | Publication, ctx: ExportContext) -> None:
-        if not isinstance(target, Release):
-            raise TypeError("the EPUB exporter works per release")
-        data = build_epub(target, ctx)
-        ctx.sink.write(f"{target.slug}.epub", data)
+    def export_release(self, release: Release, ctx: ExportContext) -> None:
+        ctx.sink.write(f"{release.slug}.epub", build_epub(release, ctx))
 
 
 def _label(ctx: ExportContext, key: str, lang: str, **values: Any) -> str:
