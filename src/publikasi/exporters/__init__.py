@@ -35,7 +35,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, Protocol, runtime_checkable
 
 from ..errors import fail
-
 from ..links import LinkIndex
 
 if TYPE_CHECKING:
