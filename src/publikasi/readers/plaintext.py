@@ -522,7 +522,7 @@ class _Reader:
 
     def find_dateline(self, rel: _Release) -> None:
         standfirst_seen = False
-        for i, u in enumerate(rel.units[:6]):
+        for i, u in enumerate(rel.units[:9]):
             strong = parts.outlet_dateline(u.text) if u.kind in ("para", "caption") else None
             if strong is not None and parts.word_count(strong.rest) >= 3:
                 for before in rel.units[:i]:
@@ -708,8 +708,9 @@ class _Reader:
         search = " ".join(x for x in (rel.dateline_date, first.text if first else "") if x)
         event: tuple[dt.date, dates.DateMatch] | None = None
         found = dates.find_dates(search, loose=bool(rel.dateline_date))
-        plain = [m for m in found if not dates.is_future_mention(search, m)]
-        for m in plain + [m for m in found if m not in plain]:
+        # A date the text announces ("akan digelar Senin (10/2)", "will consider on
+        # Tuesday, August 18") is a plan, not the day of the release.
+        for m in [m for m in found if not dates.is_future_mention(search, m)]:
             day = resolved(m, line)
             if day is not None:
                 event = (day, m)
@@ -794,7 +795,9 @@ def _headline_index(units: list[Unit]) -> int:
         text = candidates[i].text.rstrip()
         words = parts.word_count(text)
         bare = re.sub(r"\s*[\(\[][^()\[\]]{1,40}[\)\]]\d*$", "", text)  # a byline code
-        return (text.endswith("|") or bare.endswith((".", "!", "?", ":", ";"))
+        after_credit = i > 0 and parts.credit_only(candidates[i - 1].text) is not None
+        return (text.endswith("|") or bare.endswith((".", "!", "?", ":", ";")) or after_credit
+                or parts.credit_first(text) is not None
                 or re.search(r"\.[\"”’)]?\s+[A-Z“\"]", bare) is not None
                 or parts.credit_only(text) is not None or words > 25
                 or bool(re.match(r"[A-Z]{3,}: |[•·▪]", text))

@@ -175,7 +175,9 @@ def find_dates(text: str, loose: bool = False) -> list[DateMatch]:
 def find_day_name(text: str) -> tuple[int, str] | None:
     """A lone day name (``kata Hermanto, Rabu.``) -> (weekday, the word)."""
     for m in _DAY_ONLY.finditer(text):
-        if _FUTURE.match(text, m.end()) or _FUTURE_BEFORE.search(text, 0, m.start()):
+        after = _LOOSE.match(text, m.end() + 2) or m  # "Tuesday, August 18, ... will"
+        if (_FUTURE.match(text, m.end()) or _FUTURE_BEFORE.search(text, 0, m.start())
+                or _FUTURE_NEAR.match(text, after.end())):
             continue  # "Jumat (dua hari lagi)", "Senin depan": an event still to come
         wd = _weekday(m.group("wd"))
         if wd is not None:
@@ -247,7 +249,10 @@ def to_datetime(day: dt.date, match: DateMatch | None, tz: dt.tzinfo) -> tuple[d
     return dt.datetime(day.year, day.month, day.day, tzinfo=tz), False
 
 
-_FUTURE_NEAR = re.compile(r"\s*(?:\w+\s+){0,1}(?:akan|mendatang|nanti|will|upcoming)\b", re.IGNORECASE)
+# "(10/02/2020) akan dilaksanakan", "Tuesday, August 18, the City Council will consider";
+# not "Jan. 10, and will continue" (a second clause).
+_FUTURE_NEAR = re.compile(r"[\s,]*(?:(?!and\b|dan\b|serta\b|then\b|lalu\b)\w+\s+){0,4}"
+                          r"(?:akan|mendatang|nanti|will|upcoming)\b", re.IGNORECASE)
 
 
 def is_future_mention(text: str, m: DateMatch) -> bool:

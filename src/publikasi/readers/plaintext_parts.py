@@ -370,7 +370,8 @@ _DOMAIN = r"[A-Za-z0-9][\w\-]*(?:\.[\w\-]+)*\.(?i:com|id|net|org|tv|news|info|co
 _OUTLET_STEM = re.compile(
     r"berita|warta|kabar|news|\bpos\b|post\b|times|media|tribun|radar|info|\btv\b|online|suara|"
     r"harian|jurnal|koran|antara|kompas|detik|tempo|humas|portal|garda|channel|\bfm\b|\brri\b|"
-    r"inews|okezone|liputan", re.IGNORECASE)
+    r"inews|okezone|liputan|\bpolres|\bpolsek|\bpolda|\bpemkab\b|\bpemkot\b|\bpemprov\b|"
+    r"diskominfo|prokompim", re.IGNORECASE)
 _OUTLET_NAME = rf"(?:{_DOMAIN}|[A-Za-z][\w.&’'\-]*(?:\s+[A-Za-z][\w.&’'\-]*){{0,2}})"
 _WIRE_SEP = r"(?:[–—]{1,2}|-{1,2}|//|\|\||\||:)"
 # Kotaraya, Suarakita - / Kotaraya,beritakita.id- / Kotaraya, Warta Nusantara |
@@ -434,8 +435,10 @@ def find_dateline(text: str, alone: bool = False) -> Dateline | None:
     m = _OUTLET_FIRST.match(text)
     if m and (m.group("rest") or alone) and _plausible_place(m.group("place")):
         place = m.group("place")
-        if not is_outlet(m.group("outlet")) and (is_outlet(place) or len(place) <= 3):
-            place = m.group("outlet")  # "TERNATE, OT -": the outlet's initials come second
+        if not is_outlet(m.group("outlet")):
+            # "TERNATE, OT -", "PALU, MERCUSUAR –": without a sign of which part is the
+            # outlet, the wire order (place first) holds.
+            place = m.group("outlet")
         return Dateline(_title_case_place(place), m.group("rest"))
     m = _WITH_DATE.match(text)
     if m and _plausible_place(m.group("place")) and re.search(r"\d{4}", m.group("date")):
@@ -568,7 +571,8 @@ def footer_year(line: str) -> int | None:
 # ---------------------------------------------------------------- metadata lines
 
 _GENERIC_NAMES = {"admin", "administrator", "redaksi", "redaktur", "humas", "webmaster",
-                  "editor", "tim redaksi", "operator", "superadmin", "staff", "staf"}
+                  "editor", "tim", "tim redaksi", "operator", "superadmin", "staff", "staf",
+                  "diskominfo", "prokompim", "bagian", "subbag"}
 _META_LINE = re.compile(
     r"^(?:[•·\-–|]\s*)?(?i:oleh|by|posted\s+by|ditulis\s+oleh|diposting\s+oleh|diunggah\s+oleh|"
     r"penulis|author)\s*:?\s+(?P<name>[A-Z][\w.'’\-]*(?:\s+[A-Z][\w.,'’\-]*){0,4})"
@@ -603,7 +607,8 @@ def meta_line(line: str) -> MetaLine | None:
         return None
     if rest and not re.search(r"\d", rest):
         return None  # "Oleh Karena Itu Warga Diminta ...": a sentence, not a byline
-    return MetaLine("" if name.lower() in _GENERIC_NAMES else name, rest)
+    generic = name.lower() in _GENERIC_NAMES or name.split()[0].lower() in _GENERIC_NAMES
+    return MetaLine("" if generic else name, rest)
 
 
 def section_of(rest: str) -> str:
