@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import json
+import shutil
 
 import pytest
 from test_parallel import tree
@@ -278,7 +279,6 @@ def test_an_edited_cached_source_does_not_reach_the_feed(tmp_path):
 def test_a_failed_commit_puts_removed_outputs_back(tmp_path, monkeypatch):
     """Removing earlier outputs is part of the journaled commit: undone with it."""
     import os
-    import shutil
 
     from publikasi import atomic
 
@@ -309,3 +309,28 @@ def test_a_failed_commit_puts_removed_outputs_back(tmp_path, monkeypatch):
     atomic._commit(staging, out, ["docx/lama.docx"])
     assert not (out / "docx" / "lama.docx").exists()
     assert (out / "docx" / "baru.docx").read_bytes() == b"new"
+
+
+# ---------------------------------------------------------------- the font cache
+
+
+def test_a_damaged_font_cache_is_cut_again(tmp_path):
+    """Issue 16: a truncated face gave "unpack requires a buffer"; now it is recut."""
+    from conftest import run_cli
+
+    from publikasi.exporters.pdf.fonts import cache_dir
+
+    source = write_publication(tmp_path / "src")
+    if cache_dir().is_dir():  # start from the faces cut already: cutting all takes long
+        shutil.copytree(cache_dir(), tmp_path / "fonts", ignore=shutil.ignore_patterns(".lock"))
+    env = {"PUBLIKASI_FONT_CACHE": str(tmp_path / "fonts"), "SOURCE_DATE_EPOCH": "1762732800"}
+    first = run_cli("build", source, "-o", tmp_path / "one", "-f", "pdf", "--no-cache", env=env)
+    assert first.returncode == 0, first.stderr
+    faces = [p for p in sorted((tmp_path / "fonts").rglob("*.ttf")) if "Serif" in p.name][:2]
+    assert len(faces) == 2
+    faces[0].write_bytes(faces[0].read_bytes()[:1000])  # truncated
+    faces[1].write_bytes(b"\0" * faces[1].stat().st_size)  # damaged, same size
+    again = run_cli("build", source, "-o", tmp_path / "two", "-f", "pdf", "--no-cache", env=env)
+    assert again.returncode == 0, again.stderr
+    assert tree(tmp_path / "one") == tree(tmp_path / "two")
+    assert all(face.stat().st_size > 1000 for face in faces)

@@ -5,7 +5,9 @@ The dependencies ``fontpkg-noto-sans`` and ``fontpkg-noto-serif`` ship
 build on a machine cuts the four faces (regular 400, bold 700, italic, bold
 italic) of each family with fontTools' instancer and keeps them in a cache
 folder (``$PUBLIKASI_FONT_CACHE``, else ``$XDG_CACHE_HOME/publikasi/fonts``,
-else ``~/.cache/publikasi/fonts``).  Later builds only read the cache.
+else ``~/.cache/publikasi/fonts``).  Later builds only read the cache; each
+face is checked against the sha256 written beside it (``<face>.ttf.sha256``),
+and a truncated or damaged face is cut again.
 
 Cutting happens under an exclusive file lock and every file is written to a
 temporary name and renamed, so parallel builds (pytest-xdist workers, a cron
@@ -164,6 +166,37 @@ def _cut_face(src: str, weight: int, out: str, family: str, style: str, ps_name:
     tmp = Path(out).with_name(f".{Path(out).name}.{os.getpid()}.tmp")
     static.save(str(tmp))
     os.replace(tmp, out)
+    # The face's digest, written after it: a face without a matching digest
+    # (cut by a killed process, truncated, damaged) is cut again.
+    _write_digest(Path(out))
+
+
+def _digest_file(face: Path) -> Path:
+    return face.with_name(face.name + ".sha256")
+
+
+def _file_sha256(path: Path) -> str | None:
+    try:
+        with open(path, "rb") as fh:
+            return hashlib.file_digest(fh, "sha256").hexdigest()
+    except OSError:
+        return None
+
+
+def _write_digest(face: Path) -> None:
+    target = _digest_file(face)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    tmp.write_text(f"{_file_sha256(face)}\n", encoding="ascii")
+    os.replace(tmp, target)
+
+
+def face_ok(face: Path) -> bool:
+    """True when a cut face in the cache is whole: its bytes match the digest written with it."""
+    try:
+        expected = _digest_file(face).read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        return False
+    return len(expected) == 64 and _file_sha256(face) == expected
 
 
 def _cut_all(jobs: list[tuple]) -> None:
@@ -231,13 +264,13 @@ def ensure_faces(sources: list[SourceFamily], roles: tuple[str, ...] = tuple(FAC
             path = folder / src.tag / f"{src.ps_base}-{_STYLE_NAMES[role_file].replace(' ', '')}.ttf"
             cut.files[role] = path
             plan.append((cut, role_file, path))
-    missing = [(c, r, p) for c, r, p in plan if not p.is_file()]
+    missing = [(c, r, p) for c, r, p in plan if not face_ok(p)]
     if missing:
         with open(folder / ".lock", "w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             todo: dict[Path, tuple] = {}
             for cut, role, path in missing:
-                if path.is_file() or path in todo:
+                if path in todo or face_ok(path):
                     continue
                 path.parent.mkdir(parents=True, exist_ok=True)
                 weight, italic = FACES[role]
