@@ -196,6 +196,12 @@ def body_text(article: Article) -> str:
                ["Warga warga warga, Senin (10/11/2025).", "Warga warga warga warga!"]), strict=False)
 @example(case=("Iklan warga warga warga\n\nBlimbing () – Warga warga warga, Senin (10/11/2025).\n",
                ["Warga warga warga, Senin (10/11/2025)."]), strict=False)
+# found by the long run: " - Foto warga ..." after a dateline was read as a photo credit
+@example(case=("Warga warga warga warga\n\nDumai (ANTARA) - Foto warga warga, Senin (10/11/2025).\n",
+               ["Foto warga warga, Senin (10/11/2025)."]), strict=False)
+# a one-sentence paragraph under the title is not taken for the headline
+@example(case=("Warga warga warga warga\n\nWarga warga warga, Senin (10/11/2025). (/gil/yn)\n",
+               ["Warga warga warga, Senin (10/11/2025)."]), strict=False)
 def test_never_loses_a_body_sentence(case, strict):
     text, sentences = case
     articles = read_plaintext(text, FILE, ctx(strict))

@@ -151,11 +151,10 @@ def read_html_release(html: str, file: Path | str, ctx: ReadContext, *, url: str
     tail = [f"Penulis: {author}"] if author and author.lower() not in _GENERIC_AUTHORS else []
     text = "\n\n".join([*head, *lines, *tail]) + "\n"
     articles = read_plaintext(text, path, ctx)
-    if len(articles) != 1:
-        articles = articles[:1]
-    article = articles[0]
     figures = [_figure(p, ctx, path, url, base_dir) for p in pictures]
-    return [replace(article, blocks=_place_figures(article.blocks, figures, pictures))]
+    first = articles[0]  # a line of "---" in the text may split it: the pictures go first
+    return [replace(first, blocks=_place_figures(first.blocks, figures, pictures)),
+            *articles[1:]]
 
 
 def _figure(pic: _Picture, ctx: ReadContext, file: Path, url: str | None,

@@ -509,7 +509,8 @@ class _Reader:
                 u.kind, u.text, u.credit = "caption", cf[0], cf[1]
             elif (pc := parts.split_photo_credit(u.text)) is not None and (
                     _caption_shaped(pc[0]) or parts.labelled_credit(u.text[len(pc[0]):].strip(" -–—|([{"))
-                    and 2 <= parts.word_count(pc[0]) <= 80):
+                    and 2 <= parts.word_count(pc[0]) <= 80
+                    and parts.find_dateline(u.text) is None):
                 u.kind, u.text, u.credit = "caption", pc[0], pc[1]
             elif u.text.endswith("|") and 3 <= parts.word_count(u.text) <= 60:
                 u.kind, u.text = "caption", u.text.rstrip(" |")

@@ -184,7 +184,7 @@ _OUTLET_SLASH_CREDIT = re.compile(r"(?:(?<=[.!?])\s+(?P<c>[A-Z]{3,}[A-Z0-9.]*/[^
                                   r"|/(?=[A-Z]{3,}-)(?P<c2>[A-Z]{3,}-[^/]{2,60}))$")
 _IST = re.compile(r"\s*[-–—]?\s*\b(?P<c>ist|istimewa)\.?$", re.IGNORECASE)
 # "...--Foto humaspemprovsumsel", "... (NamaMediaCom)", "... (kotaraya.go.id)"
-_DASH_CREDIT = re.compile(r"\s*-{1,2}\s*(?P<c>(?:foto|photo)\s*:?\s*\S.{0,60})$", re.IGNORECASE)
+_DASH_CREDIT = re.compile(r"\s*--\s*(?P<c>(?:foto|photo)\s*:?\s*\S.{0,60})$", re.IGNORECASE)
 _MEDIA_CREDIT = re.compile(r"\s*[\(\[]\s*(?P<c>[A-Z][a-z]+(?:[A-Z][a-z]+)*?(?:Com|com|ID|Id)"
                            r"|[\w\-]+(?:\.[\w\-]+)*\.(?:com|id|net|tv))\s*[\)\]]$")
 # A whole line that is a credit: bracketed "(Foto: Deny/Humas)", labelled
