@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
+import stat
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +26,7 @@ from pathlib import Path
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from .errors import fail
+from .regular import not_regular
 
 # Longest side in pixels per purpose.  Print: 300 dpi across an A4 text block
 # (~170 mm = 2008 px) with headroom; screen: e-readers, Word and feeds.
@@ -80,9 +83,13 @@ def open_image(path: Path, limits: ImageLimits = ImageLimits(), *, draft: bool =
     read (truncation is detected), at a fraction of the cost; for checks only.
     """
     try:
-        size = path.stat().st_size
+        st = os.stat(path)
     except OSError:
         raise ImageRejected("not found") from None
+    if not stat.S_ISREG(st.st_mode):
+        # Opening a FIFO would block for ever, a device never ends.
+        raise ImageRejected(not_regular(st.st_mode, "picture file"))
+    size = st.st_size
     if size == 0:
         raise ImageRejected("the file is empty")
     if size > limits.max_bytes:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import fail
+from .regular import open_regular
 
 PAPER_SIZES_MM = {"a4": (210.0, 297.0), "f4": (215.0, 330.0), "folio": (215.0, 330.0),
                   "letter": (215.9, 279.4)}
@@ -160,7 +161,7 @@ def _read_theme_config(folder: Path) -> dict[str, Any]:
     config: dict[str, Any] = {}
     toml = folder / "theme.toml"
     try:
-        with toml.open("rb") as fh:
+        with open_regular(toml, "theme file") as fh:
             config = tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
         raise fail(toml, f"invalid TOML: {exc}") from None
@@ -168,7 +169,7 @@ def _read_theme_config(folder: Path) -> dict[str, Any]:
         settings = folder / fmt / "settings.toml"
         if settings.is_file():
             try:
-                with settings.open("rb") as fh:
+                with open_regular(settings, "theme file") as fh:
                     config = _deep_merge(config, {fmt: tomllib.load(fh)})
             except tomllib.TOMLDecodeError as exc:
                 raise fail(settings, f"invalid TOML: {exc}") from None

@@ -176,17 +176,12 @@ def read_text_file(path: Path, what: str = "file", problems: Problems | None = N
     """Read a UTF-8 (optionally BOM-prefixed) or BOM-marked UTF-16 text file.
 
     Raises InputError (naming ``path`` and, for bad UTF-8, the line) for a
-    missing file, a folder, binary data, UTF-16 without a byte-order mark and
+    missing file, a folder or another non-regular file (a FIFO), binary data, UTF-16 without a byte-order mark and
     text in another encoding.
     """
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise fail(path, f"{what} not found") from None
-    except IsADirectoryError:
-        raise fail(path, f"{what} is a folder, expected a file") from None
-    except OSError as exc:
-        raise fail(path, f"cannot read {what}: {exc.strerror}") from None
+    from .regular import read_regular
+
+    raw = read_regular(path, what)
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     elif raw.startswith((b"\xff\xfe", b"\xfe\xff")):
