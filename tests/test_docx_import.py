@@ -542,7 +542,7 @@ def test_word_edits_come_back_exactly(exported, workspace):
     assert f"--- {target}" in proc.stdout and f"+++ {new_md}" in proc.stdout
     assert re.search(r"^-.*7,1 ton", proc.stdout, re.MULTILINE)
     assert re.search(r"^\+.*7,2 ton", proc.stdout, re.MULTILINE)
-    assert "use --yes to overwrite" in proc.stderr
+    assert "run the import again with --yes" in proc.stderr
     assert 'accepted tracked change by Rina Editor: inserted "juga"' in proc.stdout
     assert ('comment by Rina Editor (2025-11-12) on "Harga beli setiap jenis sampah mengikuti '
             'harga dari pengepul dan Bank Sampah Induk Kota Malang, sehingga bisa berubah tiap '
@@ -949,7 +949,7 @@ def test_damaged_word_xml_is_an_error_or_an_article_never_a_crash(exported, tmp_
     import random
 
     from publikasi.docx_import import plan_docx
-    from publikasi.importer import ImportReport
+    from publikasi.import_changes import ChangeSet, ImportReport
 
     rng = random.Random(2025)
     sources = [exported["files"][BANK], exported["files"]["uji-publik-rapbd-2026"],
@@ -991,6 +991,8 @@ def test_damaged_word_xml_is_an_error_or_an_article_never_a_crash(exported, tmp_
         except InputError as exc:
             assert all(p.file == str(doc) or p.file == str(out) for p in exc.problems)
             continue
-        plan.apply(ImportReport(), True)
+        changes = ChangeSet(out)
+        plan.stage(changes, ImportReport(), True)
+        changes.commit(ImportReport(), force=True)
     for md in out.glob("*.md"):
         read_md(md, out)  # whatever was written reads back

@@ -89,7 +89,11 @@ def _parser() -> argparse.ArgumentParser:
     dest.add_argument("--into", type=Path, default=None,
                       help="release folder the .docx came from (replaces the article there)")
     im.add_argument("--strict", action="store_true")
-    im.add_argument("--yes", action="store_true", help="overwrite existing .md files")
+    im.add_argument("--yes", action="store_true", help="overwrite existing .md files (the "
+                    "previous versions are kept in .publikasi/history/)")
+    im.add_argument("--force", action="store_true",
+                    help="replace an article even when the new one has another title and "
+                    "mostly another text")
     im.add_argument("--accept-changes", action="store_true",
                     help="apply tracked changes in .docx files instead of refusing them")
     im.add_argument("--allow-remote", action="store_true",
@@ -209,7 +213,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     report = import_files(args.files, out=args.out, into=args.into, strict=args.strict,
                           overwrite=args.yes, accept_changes=args.accept_changes,
-                          allow_remote=args.allow_remote)
+                          allow_remote=args.allow_remote, force=args.force)
     _warn(report.warnings)
     for line in report.lines:
         print(line)

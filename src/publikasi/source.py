@@ -15,6 +15,8 @@ from typing import Any
 
 from .errors import InputError, Problem, Problems, fail, shown
 from .fetch import RemoteFetcher
+from .import_changes import PROPOSAL_SUFFIX
+from .regular import read_regular
 from .model import Article, FeedConfig, Publication, Publisher, Release
 from .readers.common import (
     Limits,
@@ -139,7 +141,7 @@ def load_article_file(path: Path, ctx: ReadContext) -> list[Article]:
     if path.suffix.lower() == ".txt":
         from .readers.plaintext import decode_bytes, read_plaintext
 
-        text = decode_bytes(path.read_bytes(), path, ctx.problems)
+        text = decode_bytes(read_regular(path, "article"), path, ctx.problems)
         return read_plaintext(text, path, ctx)
     from .readers.markdown import read_markdown
 
@@ -452,7 +454,11 @@ def _load_articles(folder: Path, data: dict, doc: YamlDoc, ctx: ReadContext,
                 problems.add(file, f"`articles` lists {p.name} twice", doc.line("articles"))
             seen.add(p)
     else:
+        proposals: list[str] = []
         for p in sorted(folder.iterdir()):
+            if p.is_file() and p.name.lower().endswith(PROPOSAL_SUFFIX):
+                proposals.append(p.name)
+                continue
             if (p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES
                     and not p.name.startswith((".", "_")) and p.name.lower() != "readme.md"):
                 real = Path(os.path.realpath(p))
@@ -460,6 +466,10 @@ def _load_articles(folder: Path, data: dict, doc: YamlDoc, ctx: ReadContext,
                     problems.add(p, "symlink points outside the source folder")
                     continue
                 paths.append((p, None))
+        if proposals:
+            problems.warn(folder, f"skipped {', '.join(proposals)}: text an import proposed "
+                          "but did not write; review it, then import the Word file again with "
+                          "--yes (or delete the .new.md file)")
     articles: list[Article] = []
     for p, _ in paths:
         try:
@@ -480,9 +490,18 @@ def _check_slugs(articles: list[Article], problems: Problems) -> None:
     for a in articles:
         if a.slug in seen:
             other = seen[a.slug]
+            names = [p.name for p in (a.path, other.path) if p is not None]
+            proposal = next((n for n in names if n.lower().endswith(PROPOSAL_SUFFIX)), "")
+            if proposal:
+                fix = (f"{proposal} is an import's proposed text: review it, then import the "
+                       "Word file again with --yes (or delete it), and list only one of them "
+                       "in `articles`")
+            else:
+                fix = ("if both files hold the same article, delete or move one of them; if "
+                       "they are different articles, set a different `slug:` in the front "
+                       "matter of one")
             problems.add(a.path or "-", f"duplicate slug {a.slug!r} (also used by "
-                         f"{other.path.name if other.path else 'another article'}); "
-                         "set a different `slug:` in the front matter")
+                         f"{other.path.name if other.path else 'another article'}); {fix}")
         else:
             seen[a.slug] = a
 

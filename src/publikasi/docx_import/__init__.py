@@ -17,7 +17,12 @@ one Word file and writes its article as ``.md`` with front matter:
   lists the ``.txt`` under ``articles`` is pointed at the ``.md``.
 * **Never overwritten silently.**  When the target ``.md`` exists and
   differs, a unified diff is shown and, unless ``overwrite`` (``--yes``),
-  the new text goes to ``<name>.new.md`` beside it.
+  the new text goes to ``<name>.new.md`` beside it (builds skip it).  What
+  an import replaces is kept in ``.publikasi/history/`` (see
+  :mod:`publikasi.import_changes`).
+* **Document properties are untrusted.**  A ``publikasi.slug`` is slugified
+  again; a ``publikasi.source`` must be a file name inside the release (no
+  absolute path, no ``..``, no symlink leading out), or the import fails.
 * **Pictures** the editor replaced or added are stored as
   ``images/<sha256-16>.<ext>`` in the destination folder (each content
   once); untouched pictures keep their source path.
@@ -27,7 +32,9 @@ one Word file and writes its article as ``.md`` with front matter:
   plain-text reader's heuristics (title, dateline, date, captions, byline)
   and are written as ``<slug>.md``.
 
-Everything is read and checked before anything is written.
+Everything is read and checked before anything is written: :func:`plan_docx`
+reads, :meth:`DocxPlan.stage` adds the files to write to the run's
+:class:`~publikasi.import_changes.ChangeSet`.
 """
 
 from __future__ import annotations
@@ -40,13 +47,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
 from ..errors import InputError, Problems, fail
-from ..importer import ImportReport, _place
+from ..import_changes import ChangeSet, ImportReport, proposal_path
 from ..mdwriter import write_markdown
 from ..model import Article, Block, Figure, ListBlock, Quote
 from ..readers.common import ReadContext
 from ..text import slugify
 from .package import open_package
-from .pictures import Resolved, write_atomic, write_picture
+from .pictures import Resolved, picture_target
 from .reader import Imported, Setting, read_docx
 
 __all__ = ["DocxPlan", "Imported", "Setting", "import_docx", "plan_docx", "read_docx"]
@@ -108,16 +115,35 @@ def _peek_properties(path: Path) -> dict[str, str]:
         pkg.close()
 
 
-def _safe_source(value: str) -> str:
-    """``publikasi.source`` when it is a safe relative path of an article file."""
-    if not value or "\\" in value or value.startswith("/") or ":" in value:
+def _checked_source(path: Path, value: str, dest: Path) -> str:
+    """``publikasi.source`` as a relative path inside ``dest``; "" when the property is absent.
+
+    The property comes from the document, so it is untrusted: anything but a
+    relative ``.md``/``.txt`` path that stays inside the release folder (no
+    ``..``, no absolute path, no drive, no symlink that leads out) is an error.
+    """
+    if not value:
         return ""
     p = PurePosixPath(value)
-    if any(part in ("..", "") for part in p.parts):
-        return ""
-    if p.suffix.lower() not in (".md", ".markdown", ".txt"):
-        return ""
+    bad = ("\\" in value or "\x00" in value or value.startswith("/") or ":" in value
+           or any(part in ("..", "", ".") for part in value.split("/")))
+    if not bad and p.suffix.lower() not in (".md", ".markdown", ".txt"):
+        raise fail(path, f"its publikasi.source property {_shown(value)} does not name a .md or "
+                   ".txt article file; refused")
+    if not bad:
+        root = Path(os.path.realpath(dest))
+        real = Path(os.path.realpath(dest / p.as_posix()))
+        bad = root not in real.parents
+    if bad:
+        raise fail(path, f"its publikasi.source property {_shown(value)} is not a file inside "
+                   "the release folder (an absolute path, `..` or a symlink that leads out); "
+                   "refused — was the Word file tampered with?")
     return p.as_posix()
+
+
+def _shown(value: str, limit: int = 80) -> str:
+    text = value if len(value) <= limit else value[: limit - 1] + "…"
+    return repr(text)
 
 
 def _load_original(file: Path, slug: str, ctx: ReadContext) -> Article | None:
@@ -156,34 +182,47 @@ class DocxPlan:
     original: Article | None = None
     ctx: ReadContext | None = None
 
-    def apply(self, report: ImportReport, overwrite: bool) -> None:
-        """Write the planned files; every line and warning goes into ``report``."""
+    def stage(self, changes: ChangeSet, report: ImportReport, overwrite: bool) -> None:
+        """Add the files to write to ``changes``; lines and warnings go into ``report``."""
         report.lines.extend(self.lines)
         report.warnings.extend(self.warnings)
         if self.unchanged or self.target is None:
             return
+        pending = False
         for pic in self.pictures:
-            written = write_picture(self.dest, pic)
-            if written not in report.written:
-                report.written.append(written)
+            target = picture_target(self.dest, pic)
+            if target is not None:
+                changes.put(target, pic.data, self.path)
+                pending = True
         if self.txt_source is not None and not self.target.exists():
-            self._replace_txt(report, overwrite)
+            self._replace_txt(changes, report, overwrite)
             return
-        if (self.target.is_file() and self.original is not None and self.article is not None
-                and self.ctx is not None and self.target.suffix == ".md"):
-            # The pictures are on disk now: the spliced text can be verified.
-            from .preserve import splice_markdown
+        splice = self.target.is_file() and self.target.suffix == ".md"
+        if splice and not pending:
+            self.text = self._splice().decode("utf-8")
+        step = changes.place(self.target, self.text, self.path, overwrite, report)
+        if splice and pending and step is not None and step.target == self.target:
+            # The splicer reads its result back, new pictures included: at commit time.
+            step.refine = self._splice
 
-            try:
-                old = self.target.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError):
-                old = None
-            if old is not None:
-                self.text = splice_markdown(old, self.target.resolve(), self.article,
-                                            self.original, self.ctx)
-        _place(self.target, self.text, overwrite, report)
+    def _splice(self) -> bytes:
+        """The edited article written over its ``.md`` changing only what changed.
 
-    def _replace_txt(self, report: ImportReport, overwrite: bool) -> None:
+        Called when the pictures are in place: the splicer reads its result back.
+        """
+        from .preserve import splice_markdown
+
+        assert self.target is not None
+        if self.original is None or self.article is None or self.ctx is None:
+            return self.text.encode("utf-8")
+        try:
+            old = self.target.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return self.text.encode("utf-8")
+        return splice_markdown(old, self.target.resolve(), self.article, self.original,
+                               self.ctx).encode("utf-8")
+
+    def _replace_txt(self, changes: ChangeSet, report: ImportReport, overwrite: bool) -> None:
         txt, target = self.txt_source, self.target
         assert txt is not None and target is not None
         diff = difflib.unified_diff((self.old_text or "").splitlines(keepends=True),
@@ -191,35 +230,34 @@ class DocxPlan:
                                     fromfile=f"{txt} (as Markdown)", tofile=str(target))
         report.lines.extend(line.rstrip("\n") for line in diff)
         if not overwrite:
-            new = target.with_name(target.stem + ".new.md")
-            write_atomic(new, self.text.encode("utf-8"))
-            report.written.append(new)
+            new = proposal_path(target)
+            changes.put(new, self.text.encode("utf-8"), self.path)
             report.warnings.append(
                 f"{txt}: this pasted release is the article's source; wrote {new.name} — "
                 f"review it, then run again with --yes to replace {txt.name} by {target.name} "
-                f"({txt.name} is then kept as {txt.name}.orig)")
+                f"({txt.name} is then kept as {txt.name}.orig; builds skip *.new.md files)")
             return
-        write_atomic(target, self.text.encode("utf-8"))
+        changes.put(target, self.text.encode("utf-8"), self.path, article=True,
+                    old_text=self.old_text)
         kept = txt.with_name(txt.name + ".orig")
         n = 2
         while kept.exists():
             kept = txt.with_name(f"{txt.name}.orig{n}")
             n += 1
-        os.replace(txt, kept)
-        report.written.append(target)
+        changes.move(txt, kept, self.path)
         report.lines.append(f"{target} (replaces {txt.name}, which is kept as {kept.name}: "
                             "builds no longer read it)")
         if self.release_yaml is not None:
-            self._relist(report, txt.name, target.name)
+            self._relist(changes, report, txt.name, target.name)
 
-    def _relist(self, report: ImportReport, old: str, new: str) -> None:
+    def _relist(self, changes: ChangeSet, report: ImportReport, old: str, new: str) -> None:
         meta = self.release_yaml
         assert meta is not None
         text = meta.read_text(encoding="utf-8")
         pattern = re.compile(rf"^(\s*-\s*['\"]?){re.escape(old)}(['\"]?\s*(?:#.*)?)$",
                              re.MULTILINE)
         if len(pattern.findall(text)) == 1:
-            write_atomic(meta, pattern.sub(rf"\g<1>{new}\g<2>", text).encode("utf-8"))
+            changes.put(meta, pattern.sub(rf"\g<1>{new}\g<2>", text).encode("utf-8"), self.path)
             report.lines.append(f"{meta}: `articles` now lists {new} instead of {old}")
         else:
             report.warnings.append(f"{meta}: `articles` lists {old}; change it to {new}")
@@ -247,11 +285,11 @@ def plan_docx(path: Path, *, out: Path | None = None, into: Path | None = None,
                       language=info.language if info else "id",
                       release_date=info.date if info else None, strict=strict,
                       problems=problems)
-    slug = props.get("publikasi.slug", "")
-    source = _safe_source(props.get("publikasi.source", ""))
+    slug = slugify(props.get("publikasi.slug", ""))
+    source = _checked_source(path, props.get("publikasi.source", ""), dest)
     lines: list[str] = []
     if kind == "article" and into is not None:
-        _check_identity(path, props, info, dest)
+        _check_identity(path, source, props, info, dest)
     target: Path | None = None
     txt_source: Path | None = None
     original: Article | None = None
@@ -348,11 +386,11 @@ def _release_folder(dest: Path, release: str) -> Path:
                "came from")
 
 
-def _check_identity(path: Path, props: dict[str, str], info, dest: Path) -> None:
+def _check_identity(path: Path, source: str, props: dict[str, str], info: _ReleaseInfo | None,
+                    dest: Path) -> None:
     if info is None:
         # A one-file source (`publikasi build article.md`) has no release.yaml: the
         # folder holding that file is the "release".
-        source = _safe_source(props.get("publikasi.source", ""))
         if source and (dest / source).is_file():
             return
         raise fail(dest, "is not a release folder (no release.yaml) and does not hold the "
@@ -400,9 +438,11 @@ def _materialise(article: Article, pictures: dict[Path, Resolved], dest: Path
 
 def import_docx(path: Path, *, out: Path | None = None, into: Path | None = None,
                 strict: bool = False, overwrite: bool = False,
-                accept_changes: bool = False) -> ImportReport:
+                accept_changes: bool = False, force: bool = False) -> ImportReport:
     """Import one Word file (see the module docstring); the report lists what happened."""
     plan = plan_docx(path, out=out, into=into, strict=strict, accept_changes=accept_changes)
     report = ImportReport()
-    plan.apply(report, overwrite)
+    changes = ChangeSet(plan.dest)
+    plan.stage(changes, report, overwrite)
+    changes.commit(report, force)
     return report

@@ -16,12 +16,15 @@ import json
 import posixpath
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from lxml import etree
 
 from ..errors import fail
+from ..regular import open_regular
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -152,6 +155,7 @@ class DocxPackage:
     custom: dict[str, str] = field(default_factory=dict)
     core: dict[str, str] = field(default_factory=dict)
     template: str = ""
+    handle: BinaryIO | None = None  # the open file the ZIP reads from
 
     # ------------------------------------------------------------ parts
 
@@ -182,6 +186,8 @@ class DocxPackage:
 
     def close(self) -> None:
         self.zf.close()
+        if self.handle is not None:
+            self.handle.close()
 
 
 # ---------------------------------------------------------------- opening
@@ -189,33 +195,32 @@ class DocxPackage:
 
 def open_package(path: Path) -> DocxPackage:
     """Open ``path`` as a Word package; InputError (naming the file) if it is not one."""
+    fh = open_regular(path, "file")
     try:
-        head = path.read_bytes()[:8] if path.stat().st_size < 8 else _head(path)
-    except FileNotFoundError:
-        raise fail(path, "file not found") from None
-    except IsADirectoryError:
-        raise fail(path, "is a folder, expected a .docx file") from None
-    except OSError as exc:
-        raise fail(path, f"cannot read file: {exc.strerror}") from None
-    if head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise fail(path, "is an old Word 97-2003 document (.doc) or an encrypted file; "
-                   "save it as .docx (Word Document) without a password and import that")
-    if not head.startswith(b"PK"):
-        raise fail(path, "is not a Word .docx file (a .docx is a ZIP package)")
-    try:
-        zf = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise fail(path, f"is not a readable .docx (damaged ZIP package: {exc})") from None
-    try:
-        return _load(path, zf)
+        try:
+            head = fh.read(8)
+        except OSError as exc:
+            raise fail(path, f"cannot read file: {exc.strerror}") from None
+        if head.startswith(b"\xd0\xcf\x11\xe0"):
+            raise fail(path, "is an old Word 97-2003 document (.doc) or an encrypted file; "
+                       "save it as .docx (Word Document) without a password and import that")
+        if not head.startswith(b"PK"):
+            raise fail(path, "is not a Word .docx file (a .docx is a ZIP package)")
+        fh.seek(0)
+        try:
+            zf = zipfile.ZipFile(fh)
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+            raise fail(path, f"is not a readable .docx (damaged ZIP package: {exc})") from None
+        try:
+            pkg = _load(path, zf)
+        except BaseException:
+            zf.close()
+            raise
     except BaseException:
-        zf.close()
+        fh.close()
         raise
-
-
-def _head(path: Path) -> bytes:
-    with path.open("rb") as fh:
-        return fh.read(8)
+    pkg.handle = fh
+    return pkg
 
 
 def _check_zip(path: Path, zf: zipfile.ZipFile) -> None:
@@ -245,9 +250,15 @@ def _read(zf: zipfile.ZipFile, name: str, path: Path, limit: int = MAX_XML_BYTES
     try:
         with zf.open(info) as fh:
             data = fh.read(limit + 1)
-    except (zipfile.BadZipFile, OSError, EOFError, RuntimeError) as exc:
-        # RuntimeError: an encrypted entry; zlib errors surface as BadZipFile/OSError.
-        raise fail(path, f"cannot unpack {name}: {exc}") from None
+    except RuntimeError:
+        raise fail(path, f"part {name} is encrypted; save the document without a password "
+                   "and import that") from None
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError):
+        # zlib.error: damaged deflate data; BadZipFile: a bad checksum or header;
+        # NotImplementedError: a compression method zipfile does not know.
+        raise fail(path, f"part {name} is damaged: its compressed data does not unpack (a "
+                   "truncated or corrupted file?); open it in Word or LibreOffice, save it "
+                   "again and import that") from None
     if len(data) > limit:
         raise fail(path, f"part {name} is larger than {limit:,} bytes")
     return data
@@ -261,7 +272,28 @@ def _xml(zf: zipfile.ZipFile, name: str, path: Path) -> etree._Element:
         raise fail(path, f"part {name} is not well-formed XML ({exc})") from None
     if root is None:
         raise fail(path, f"part {name} is empty")
+    _drop_entities(root)
     return root
+
+
+def _drop_entities(root: etree._Element) -> None:
+    """Remove entity references (entities are never expanded), keeping the text around them.
+
+    lxml keeps an unexpanded ``&name;`` as a node whose *tail* holds the text
+    after it; code reading ``w:t`` text would lose that text with the node.
+    """
+    for ent in list(root.iter(etree.Entity)):
+        parent = ent.getparent()
+        if parent is None:
+            continue
+        tail = ent.tail or ""
+        prev = ent.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+        ent.tail = None
+        parent.remove(ent)
 
 
 def _rels_name(part: str) -> str:

@@ -91,9 +91,10 @@ class PictureResolver:
     def _resolve(self, pic: Picture) -> Resolved | None:
         try:
             blob = self.pkg.blob(pic.target)
-        except InputError:
-            self.warnings.append(f"picture {pic.name or pic.target} is missing from the "
-                                 "package; kept its caption only")
+        except InputError as exc:
+            why = exc.problems[0].message if exc.problems else "it is missing"
+            self.warnings.append(f"picture {pic.name or pic.target} cannot be read ({why}); "
+                                 "kept its caption only")
             return None
         name = source_name(pic.name)
         m = _DIGEST_NAME.match(pic.inner_name or "")
@@ -212,33 +213,20 @@ def _thumb(img: Image.Image) -> tuple[Image.Image, float]:
     return rgb.resize((32, 32), Image.Resampling.BILINEAR), ratio
 
 
-def write_atomic(target: Path, data: bytes) -> None:
-    """Write ``data`` to ``target`` through a temporary file: never a half-written file."""
-    import os
+def picture_target(folder: Path, resolved: Resolved) -> Path | None:
+    """Where an extracted picture goes: ``folder/images/<digest><ext>``; None when it is there.
 
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def write_picture(folder: Path, resolved: Resolved) -> Path:
-    """Store an extracted picture as ``folder/images/<digest><ext>`` (once per content)."""
+    A different file already holding that name (a digest prefix clash) moves
+    the picture to a longer digest name.
+    """
     target = folder / resolved.extracted_name()
-    if target.is_file():
+    for candidate in (target, target.with_name(
+            f"{hashlib.sha256(resolved.data).hexdigest()[:32]}{resolved.ext}")):
+        if not candidate.is_file():
+            return candidate
         try:
-            if target.read_bytes() == resolved.data:
-                return target
+            if candidate.read_bytes() == resolved.data:
+                return None
         except OSError:
-            pass
-        longer = hashlib.sha256(resolved.data).hexdigest()[:32]
-        target = target.with_name(f"{longer}{resolved.ext}")
-        if target.is_file() and target.read_bytes() == resolved.data:
-            return target
-    write_atomic(target, resolved.data)
+            return candidate  # the change set reports why it cannot be written
     return target

@@ -246,7 +246,8 @@ class _State:
         for key, label in sorted(self.fn_labels.items(), key=lambda kv: int(kv[1])):
             el = self._note_element(key)
             rels = self.pkg.footnote_rels if key[0] == "foot" else self.pkg.endnote_rels
-            walker = Walker(self.pkg, rels, self.walker.dropped, self.walker.dropped_text)
+            walker = Walker(self.pkg, rels, self.walker.dropped, self.walker.dropped_text,
+                            self.walker.unsafe_links)
             builder = self.builder(walker)
             blocks = builder.build(walker.items(el)) if el is not None else []
             self.notes.extend(builder.notes)
@@ -263,6 +264,9 @@ class _State:
         for text in self.walker.dropped_text:
             self.notes.append(f'text that was hidden or in a text box was left out: '
                               f'"{_short(text)}"')
+        for url in self.walker.unsafe_links:
+            self.notes.append(f"a link to {_short(url)!r} was dropped (its scheme may not be "
+                              "published); its text is kept")
         for warning in self.resolver.warnings:
             self.notes.append(warning)
 

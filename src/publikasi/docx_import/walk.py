@@ -5,7 +5,9 @@ with a *role* taken from their style's name (through ``basedOn``, so a
 renamed copy of "Heading 2" is still a heading), runs flattened into
 *pieces* (text, line break, footnote reference, picture) each carrying the
 formatting the model knows (bold, italic, code, link), complex and simple
-fields (HYPERLINK becomes a link, SEQ marks a caption number), content
+fields (HYPERLINK becomes a link, SEQ marks a caption number; a link whose
+scheme may not be published, such as ``javascript:``, keeps only its text),
+content
 controls, smart tags and ``mc:AlternateContent``.
 
 Direct formatting the model has no place for (colour, size, font,
@@ -24,6 +26,7 @@ from dataclasses import dataclass, field, replace
 from lxml import etree
 
 from ..model import Code, Emph, FootnoteRef, Inline, LineBreak, Link, Strong, Text
+from ..readers.common import safe_link
 from .package import NS, DocxPackage, Rel, on, qn, w, wval
 
 # Style names (lower case, as Word stores built-in names in every UI language)
@@ -139,6 +142,7 @@ class Walker:
     rels: dict[str, Rel]
     dropped: Counter = field(default_factory=Counter)
     dropped_text: list[str] = field(default_factory=list)
+    unsafe_links: list[str] = field(default_factory=list)  # dropped targets (javascript: ...)
     _fields: list[_Field] = field(default_factory=list)
     _in_table: int = 0
     _role_cache: dict[str | None, tuple[str, int]] = field(default_factory=dict)
@@ -349,13 +353,20 @@ class Walker:
                 url = f"{url}#{anchor}"
         elif anchor:
             url = f"#{anchor}"
-        return (url, title) if url else None
+        return self._safe((url, title)) if url else None
+
+    def _safe(self, link: tuple[str, str] | None) -> tuple[str, str] | None:
+        """``link`` unless its scheme may not be published (javascript:, data:, file: ...)."""
+        if link is None or safe_link(link[0]):
+            return link
+        self.unsafe_links.append(link[0])
+        return None
 
     def _start_result(self, frame: _Field, out: list[Piece]) -> None:
         instr = frame.instr.strip()
         word = instr.split(None, 1)[0].upper() if instr else ""
         if word == "HYPERLINK":
-            frame.link = _hyperlink_field(instr)
+            frame.link = self._safe(_hyperlink_field(instr))
         elif word == "SEQ":
             frame.seq = True
             out.append(Piece("mark", ("seq_start", instr)))
