@@ -23,11 +23,11 @@ from pathlib import Path
 import feedparser
 import pytest
 from conftest import PUBLICATION, run_cli
-from hostile_docx import damage_member, parts_of, with_properties, write_parts
+from hostile_docx import damage_member, parts_of, properties, with_properties, write_parts
 
 ERROR_LINE = re.compile(r"^error: \S.*: .+$")
-BANK = "bank-sampah-berkah-lestari-lesanpuro-kumpulkan-71-ton-sampah-sebulan"
-EXPO = "expo-umkm-naik-kelas-catat-transaksi-rp14-miliar-dalam-dua-hari"
+BANK = "bank-sampah-lesanpuro.md"  # Word files are looked up by their source file
+EXPO = "expo-umkm-naik-kelas.md"
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 
@@ -40,7 +40,7 @@ def exported(tmp_path_factory) -> dict[str, Path]:
     shutil.copytree(PUBLICATION, pub)
     proc = run_cli("build", pub / "2025-46", "-f", "docx", "-o", root / "dist")
     assert proc.returncode == 0, proc.stderr
-    return {p.stem: p for p in (root / "dist" / "docx").glob("*.docx")}
+    return {properties(p)["publikasi.source"]: p for p in (root / "dist" / "docx").glob("*.docx")}
 
 
 @pytest.fixture()
