@@ -171,3 +171,25 @@ def test_import_url_that_fails_is_a_clean_error(loopback_site, tmp_path, capsys)
     err = capsys.readouterr().err
     assert "HTTP 404" in err and "Traceback" not in err
     assert not out.exists()
+
+
+def test_page_without_article_text_is_a_clean_error(tmp_path, capsys):
+    page = tmp_path / "menu.html"
+    page.write_text("<html><body><nav><a href='/'>Beranda</a> <a href='/b'>Berita</a></nav>"
+                    "</body></html>", encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["import", str(page), "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert re.search(r"^error: .*menu\.html: no article text", err, re.MULTILINE)
+    assert "Traceback" not in err and not out.exists()
+
+
+def test_missing_picture_of_a_saved_page_keeps_its_caption(tmp_path, capsys):
+    shutil.copy(PAGES / "wordpress-pasar.html", tmp_path / "page.html")  # no pasar_files/
+    out = tmp_path / "out"
+    assert main(["import", str(tmp_path / "page.html"), "-o", str(out)]) == 0
+    assert "caption only" in capsys.readouterr().err
+    [md] = out.glob("*.md")
+    _, body = front_matter_and_body(md)
+    assert '![Bupati menggunting pita](<> "Bupati Sukamaju menggunting pita' in body
+    assert not (out / "images").exists()
