@@ -13,6 +13,10 @@ raw HTML) through the reader and the exporters; a third throws arbitrary
 text at the YAML loader; a fourth writes whole source folders (release.yaml,
 a Markdown and a pasted .txt article, good and broken lines mixed) and runs
 ``publikasi build`` on them: exit 0, or exit 2 with clean ``error:`` lines.
+A fifth damages real exported Word files (properties with path tricks and
+huge values, broken XML, entity declarations, damaged ZIP members, cut-off
+files) and imports them: exit 0 or 2, clean ``error:`` lines, and nothing
+written outside the folder given to ``import``.
 
 CI runs a fixed seed (``derandomize=True``), 25 examples per property (200 for YAML);
 ``PUBLIKASI_FUZZ=long`` runs many more with a random seed (e.g. nightly or
@@ -25,16 +29,19 @@ import datetime as dt
 import io
 import json
 import os
+import re
 import shutil
 import signal
+import struct
 import tempfile
 import threading
 import zipfile
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, Phase, event, given, settings
+from hypothesis import HealthCheck, Phase, event, example, given, settings
 from hypothesis import strategies as st
+from lxml import etree
 from safety_support import jpeg_bytes, png_bytes
 
 from publikasi.errors import InputError
@@ -425,3 +432,164 @@ def test_arbitrary_source_folder_builds_or_fails_cleanly(files, md_root, tmp_pat
         assert not out.exists() or not any(out.iterdir())  # nothing half-written
     shutil.rmtree(root, ignore_errors=True)
     shutil.rmtree(out, ignore_errors=True)
+
+
+# ---------------------------------------------------------------- hostile Word files
+
+HOSTILE_SETTINGS = _settings(25, 300)
+WORD_PROPERTIES = ["publikasi.slug", "publikasi.source", "publikasi.release", "publikasi.hash",
+                   "publikasi.kind", "publikasi.image.src", "publikasi.language",
+                   "publikasi.authors", "publikasi.tags", "publikasi.date",
+                   "publikasi.publication", "publikasi.dateline", "publikasi.source_url"]
+PATH_TRICKS = st.sampled_from([
+    "../../../../x", "/tmp/publikasi-fuzz-victim", "..", "/", ".", "C:\\x.md", "a/../../x.md",
+    "../x.md", "/etc/passwd", "images/../../x.md", "x.md\x00.txt", "~/x.md", "//server/x.md",
+    "file:///etc/passwd", "javascript:alert(1)", "bank-sampah-lesanpuro.md",
+    "rilis-kantin-sehat.txt", "expo-umkm-naik-kelas.md", "images/bank-sampah.jpg",
+    "2025-46", "2025-47", "article", "edition", "[\"a\", {\"b\": 1}]", "\u202ex.md",
+])
+HUGE = st.sampled_from(["a" * 100_000, "../" * 5_000 + "x", "\u00e9" * 50_000])
+PROPERTY_VALUE = st.one_of(st.none(), PATH_TRICKS, HUGE, TEXT)
+WORD_PARTS = ["word/document.xml", "docProps/custom.xml", "word/styles.xml",
+              "word/numbering.xml", "docProps/core.xml", "word/_rels/document.xml.rels",
+              "[Content_Types].xml", "word/footnotes.xml", "_rels/.rels"]
+
+
+@st.composite
+def word_damage(draw) -> list[tuple]:
+    """A list of changes to make to a real exported Word file (see _damage_word_file)."""
+    changes: list[tuple] = []
+    for _ in range(draw(st.integers(1, 4))):
+        kind = draw(st.sampled_from(["property", "property", "property", "xml", "zip", "text"]))
+        if kind == "property":
+            changes.append(("property", draw(st.sampled_from(WORD_PROPERTIES)),
+                            draw(PROPERTY_VALUE)))
+        elif kind == "xml":
+            changes.append(("xml", draw(st.sampled_from(WORD_PARTS)),
+                            draw(st.sampled_from(["truncate", "garbage", "doctype", "empty"])),
+                            draw(st.floats(0, 1)), draw(st.binary(max_size=40))))
+        elif kind == "zip":
+            changes.append(("zip", draw(st.sampled_from(WORD_PARTS + ["word/media/image1.jpg"])),
+                            draw(st.integers(0, 400)), draw(st.binary(min_size=1, max_size=64))))
+        else:
+            changes.append(("text", draw(st.one_of(TEXT, HUGE, PATH_TRICKS))))
+    if draw(st.integers(0, 9)) == 0:
+        changes.append(("cut", draw(st.floats(0.05, 0.95))))
+    return changes
+
+
+def _damage_word_file(src: Path, dst: Path, changes: list[tuple]) -> None:
+    from hostile_docx import parts_of, with_properties, write_parts
+
+    props: dict[str, str | None] = {}
+    parts = parts_of(src)
+    zip_damage = []
+    cut = None
+    for change in changes:
+        if change[0] == "property":
+            props[change[1]] = change[2]
+        elif change[0] == "xml":
+            _, name, how, where, junk = change
+            data = parts.get(name, b"")
+            at = int(len(data) * where)
+            if how == "truncate":
+                data = data[:at]
+            elif how == "garbage":
+                data = data[:at] + junk + data[at:]
+            elif how == "doctype":
+                data = re.sub(rb"^(<\?xml[^>]*\?>)?",
+                              rb'\1<!DOCTYPE x [<!ENTITY e "' + b"E" * 10 + rb'">]>', data,
+                              count=1).replace(b"<w:t>", b"<w:t>&e;", 3)
+            else:
+                data = b""
+            parts[name] = data
+        elif change[0] == "zip":
+            zip_damage.append(change[1:])
+        elif change[0] == "text":
+            text = change[1].replace("&", "&amp;").replace("<", "&lt;")
+            text = "".join(ch for ch in text if ch in "\t\n\r" or 0x20 <= ord(ch) < 0xD800
+                           or 0xE000 <= ord(ch) < 0xFFFE)
+            doc = parts["word/document.xml"]
+            parts["word/document.xml"] = doc.replace(b"<w:t>", b"<w:t>" + text.encode(), 1)
+        else:
+            cut = change[1]
+    write_parts(dst, parts)
+    if props:
+        try:
+            with_properties(dst, dst, props)
+        except (etree.XMLSyntaxError, KeyError, ValueError):
+            pass  # the custom part is already damaged beyond editing: keep it so
+    if zip_damage:
+        with zipfile.ZipFile(dst) as zf:
+            offsets = {i.filename: i.header_offset for i in zf.infolist()}
+        raw = bytearray(dst.read_bytes())
+        for name, offset, junk in zip_damage:
+            if name in offsets:
+                header = offsets[name]
+                name_len, extra_len = struct.unpack("<HH", raw[header + 26:header + 30])
+                start = header + 30 + name_len + extra_len + offset
+                raw[start:start + len(junk)] = junk
+        dst.write_bytes(bytes(raw))
+    if cut is not None:
+        raw = dst.read_bytes()
+        dst.write_bytes(raw[:int(len(raw) * cut)])
+
+
+@pytest.fixture(scope="module")
+def exported_word(tmp_path_factory) -> dict:
+    from conftest import PUBLICATION, run_cli
+
+    root = tmp_path_factory.mktemp("fuzz-word")
+    shutil.copytree(PUBLICATION, root / "pub")
+    proc = run_cli("build", root / "pub" / "2025-46", "-f", "docx", "-o", root / "dist")
+    assert proc.returncode == 0, proc.stderr
+    return {"pub": root / "pub", "files": sorted((root / "dist" / "docx").glob("*.docx"))}
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() if p.is_file() else b"/"
+            for p in sorted(folder.rglob("*"))}
+
+
+@HOSTILE_SETTINGS
+@given(which=st.integers(0, 5), changes=word_damage(), into=st.booleans(), yes=st.booleans())
+@example(which=0, changes=[("property", "publikasi.source", None),
+                           ("property", "publikasi.slug", "../../../../x")], into=True, yes=True)
+@example(which=1, changes=[("zip", "word/document.xml", 0, b"\xff\xff")], into=True, yes=False)
+def test_hostile_word_file_imports_or_fails_cleanly(which, changes, into, yes, exported_word,
+                                                    tmp_path_factory, capsys):
+    """Random damage to a real exported Word file (document properties with path
+    tricks and huge values, broken XML, entity declarations, damaged ZIP members,
+    a cut-off file): `import` exits 0 or 2 with clean `error:` lines, never 1, never
+    a traceback, and never writes outside the folder it was given."""
+    from publikasi.cli import main
+
+    root = tmp_path_factory.mktemp("hostile")
+    ws = root / "a" / "b" / "c" / "ws"  # deep enough that `../../../../x` stays in view
+    shutil.copytree(exported_word["pub"], ws / "pub")
+    (ws / "victim.md").write_text("tetap\n", encoding="utf-8")
+    files = exported_word["files"]
+    doc = root / "jahat.docx"
+    _damage_word_file(files[which % len(files)], doc, changes)
+    target = ws / "pub" / "2025-46" if into else ws / "keluar"
+    before = _snapshot(root)
+    args = ["import", str(doc), "--into" if into else "-o", str(target)] + \
+        (["--yes"] if yes else [])
+    code = main(args)
+    err = capsys.readouterr().err
+    event(f"exit {code}")
+    assert code in (0, 2), err
+    assert "Traceback" not in err and "unexpected error" not in err, err
+    errors = [line for line in err.splitlines() if line.startswith("error:")]
+    assert all(re.match(r"^error: \S.*: .+$", line) for line in errors), errors
+    if code == 2:
+        assert errors, err
+    after = _snapshot(root)
+    outside = {k: v for k, v in after.items()
+               if not (root / k == target or target in (root / k).parents)}
+    assert outside == {k: v for k, v in before.items()
+                       if not (root / k == target or target in (root / k).parents)}
+    assert not Path("/x.md").exists() and not Path("/tmp/publikasi-fuzz-victim.md").exists()
+    if code == 2:
+        assert after == before  # a failed import writes nothing at all
+    shutil.rmtree(root, ignore_errors=True)
