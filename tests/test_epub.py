@@ -258,13 +258,14 @@ def test_nav_has_nested_contents_landmarks_and_ncx(sample_dist):
         nav = book.nav()
         toc = nav.find(".//x:nav[@epub:type='toc']", NS)
         assert toc is not None
-        # top level: each section once (an article without one stands alone)
+        # top level: each section once; articles without one are grouped under
+        # "Lainnya", never left looking filed under the section before them
         top = [text_of(li.find("x:a", NS)) for li in toc.findall("x:ol/x:li", NS)]
-        expected = list(dict.fromkeys(a.section or a.title for a in release.articles))
+        expected = list(dict.fromkeys(a.section or "Lainnya" for a in release.articles))
         assert top == expected
         assert any(a.section for a in release.articles)
         nested = [text_of(a) for a in toc.iterfind("x:ol/x:li/x:ol/x:li/x:a", NS)]
-        assert sorted(nested) == sorted(a.title for a in release.articles if a.section)
+        assert sorted(nested) == sorted(a.title for a in release.articles)
         # every chapter is linked from the toc once, in spine (reading) order
         linked = [li.find("x:a", NS).get("href") for li in toc.iter(f"{{{NS['x']}}}li")
                   if li.find("x:ol", NS) is None]

@@ -7,7 +7,7 @@ import io
 import os
 import zipfile
 
-from .model import Publication
+from .model import Publication, Release
 
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 
@@ -19,13 +19,23 @@ def build_time(pub: Publication) -> dt.datetime:
     the newest article date, so that rebuilding unchanged content never
     changes a byte and feed readers see no spurious update.
     """
+    return _newest(pub.releases)
+
+
+def edition_time(release: Release) -> dt.datetime:
+    """:func:`build_time` of one edition alone: the dates inside an edition's own
+    files (PDF, EPUB) come from its newest article, never a later edition's."""
+    return _newest([release])
+
+
+def _newest(releases: list[Release]) -> dt.datetime:
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch.isdigit():
         return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc)
-    stamps = [a.date for r in pub.releases for a in r.articles]
+    stamps = [a.date for r in releases for a in r.articles]
     if stamps:
         return max(stamps).astimezone(dt.timezone.utc)
-    newest = max(r.date for r in pub.releases)
+    newest = max(r.date for r in releases)
     return dt.datetime(newest.year, newest.month, newest.day, tzinfo=dt.timezone.utc)
 
 

@@ -35,7 +35,7 @@ from ...errors import fail
 from ...i18n import long_date
 from ...images import PreparedImage
 from ...model import Article, Figure, Publication, Release
-from ...repro import normalize_zip
+from ...repro import edition_time, normalize_zip
 from ...text import unique_casefold
 from .. import ExportContext, Exporter, ReleaseExporter
 from ..html import HtmlOptions
@@ -113,18 +113,19 @@ def book_identifier(release: Release, publication: Publication) -> str:
 def reading_order(articles: Iterable[Article]) -> list[tuple[str, list[Article]]]:
     """Group articles by section, sections in order of first appearance.
 
-    An article without a section forms a group of its own (section ""), so it
-    stays at the top level of the contents.  The spine follows this order too:
+    Articles without a section form one group (section ""), placed where the
+    first of them appears; the contents name it with the ``other_section``
+    label when other groups have a section, so those articles never look
+    filed under the section before them.  The spine follows this order too:
     EPUBCheck wants the toc in reading order.
     """
     groups: list[tuple[str, list[Article]]] = []
     index: dict[str, int] = {}
     for article in articles:
-        if article.section and article.section in index:
+        if article.section in index:
             groups[index[article.section]][1].append(article)
             continue
-        if article.section:
-            index[article.section] = len(groups)
+        index[article.section] = len(groups)
         groups.append((article.section, [article]))
     return groups
 
@@ -361,10 +362,12 @@ def build_epub(release: Release, ctx: ExportContext) -> bytes:
     # ------------------------------------------------------------- contents
     toc: list[Any] = []
     masthead_toc: list[TocEntry] = []
+    other = _label(ctx, "other_section", lang) if any(s for s, _ in groups) else ""
     for section, articles in groups:
         docs = [chapters[a.slug] for a in articles]
         entries = tuple(TocEntry(a.title, chapters[a.slug].file_name, nav_lang.get(
             chapters[a.slug].file_name, "")) for a in articles)
+        section = section or other
         if section:
             toc.append((epub.Section(section, href=docs[0].file_name), docs))
             masthead_toc.append(TocEntry(section, docs[0].file_name, "", entries))
@@ -440,7 +443,7 @@ def build_epub(release: Release, ctx: ExportContext) -> bytes:
     buf = io.BytesIO()
     options = {
         # pitfall: dcterms:modified is local time with a "Z" unless given a UTC time.
-        "mtime": ctx.build_time.astimezone(dt.UTC),
+        "mtime": edition_time(release).astimezone(dt.UTC),
         # pitfall: write_epub swallows OSError and returns False.
         "raise_exceptions": True,
         "landmark_title": _label(ctx, "landmarks", lang),
@@ -452,7 +455,7 @@ def build_epub(release: Release, ctx: ExportContext) -> bytes:
     writer = _Writer(buf, book, options, nav_lang)
     writer.process()
     writer.write()
-    return normalize_zip(buf.getvalue(), ctx.build_time, first=("mimetype",),
+    return normalize_zip(buf.getvalue(), edition_time(release), first=("mimetype",),
                          stored=("mimetype",))
 
 

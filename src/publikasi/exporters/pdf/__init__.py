@@ -7,6 +7,7 @@ embedded fonts and where their static faces are cached.
 from __future__ import annotations
 
 from ...model import Release
+from ...repro import edition_time
 from .. import ExportContext, Exporter, ReleaseExporter
 
 
@@ -23,7 +24,7 @@ class PdfExporter(Exporter, ReleaseExporter):
 
         settings = Settings.from_theme(ctx.theme)
         bulletin = Bulletin(release, ctx, load_fonts(), settings)
-        data = bulletin.render(ctx.build_time)
+        data = bulletin.render(edition_time(release))
         for where, message in bulletin.warnings():
             ctx.warn(where, message)
         ctx.sink.write(f"{release.slug}.pdf", data)

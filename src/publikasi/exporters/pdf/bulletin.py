@@ -26,7 +26,7 @@ from reportlab.lib.utils import TimeStamp
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.pdfgen.textobject import PDFTextObject
 from reportlab.platypus import (
-    BaseDocTemplate, Flowable, Frame, Image, KeepTogether, ListFlowable, ListItem,
+    BaseDocTemplate, Flowable, Frame, Image, KeepTogether, ListItem,
     NextPageTemplate, PageBreak, PageTemplate, Paragraph, Spacer, Table, TableStyle,
 )
 from reportlab.platypus.doctemplate import LayoutError
@@ -41,7 +41,10 @@ from ...model import (
 from ...text import unique_casefold, url_scheme
 from .. import ExportContext
 from .fonts import COMPLEX_RE, RUN_SHAPING, FontSet, char_names, needs_shaping
-from .layout import Anchor, ColorBar, Settings, Together
+from .layout import (
+    Anchor, ColorBar, FloatingFigure, GuardedList, KeepHead, Settings, TableLook, Together,
+    keep_heads, table_pieces,
+)
 from .markup import Marker, esc
 
 PRINT_DPI = 300
@@ -147,6 +150,7 @@ class Bulletin:
                 self.by_name[a.path.name] = a
                 self.by_name[a.path.stem] = a
         self.missing: dict[str, list[str]] = {}  # where -> characters no font could show
+        self.lead_drop = 0  # lead stories left off the cover so that the contents fit it
         self._pictures: dict[tuple[str, int], bytes] = {}
         self.body = fonts.family(s.body_font)
         self.head = fonts.family(s.heading_font)
@@ -351,7 +355,7 @@ class Bulletin:
             items.append(self.para(" ".join(parts), "caption"))
         else:
             items.append(Spacer(1, self.s.body_size * 0.8))
-        return [KeepTogether(items)]
+        return [FloatingFigure(items)]
 
     # ------------------------------------------------------------------ blocks
 
@@ -426,16 +430,19 @@ class Bulletin:
             items.append(ListItem(_unkept(flows)))
         if block.ordered:
             kind = ("1", "a", "i")[depth % 3] if depth else "1"
-            return [ListFlowable(items, bulletType=kind, start=block.start,
-                                 bulletFormat="%s.", leftIndent=indent,
-                                 bulletFontName=self.body.regular, bulletFontSize=size,
-                                 bulletColor=self.s.text, spaceAfter=size * 0.4)]
-        bullet = ("•", "–", "◦")[depth % 3]
-        if self.fonts.font_for(bullet, self.s.body_font) is not self.body:
-            bullet = "-"
-        return [ListFlowable(items, bulletType="bullet", start=bullet, leftIndent=indent,
-                             bulletFontName=self.body.regular, bulletFontSize=size,
-                             bulletColor=self.s.accent, spaceAfter=size * 0.4)]
+            lst = GuardedList(items, bulletType=kind, start=block.start,
+                              bulletFormat="%s.", leftIndent=indent,
+                              bulletFontName=self.body.regular, bulletFontSize=size,
+                              bulletColor=self.s.text, spaceAfter=size * 0.4)
+        else:
+            bullet = ("•", "–", "◦")[depth % 3]
+            if self.fonts.font_for(bullet, self.s.body_font) is not self.body:
+                bullet = "-"
+            lst = GuardedList(items, bulletType="bullet", start=bullet, leftIndent=indent,
+                              bulletFontName=self.body.regular, bulletFontSize=size,
+                              bulletColor=self.s.accent, spaceAfter=size * 0.4)
+        lst._guard_width = width
+        return [lst]
 
     def flat_list(self, block: ListBlock, art: _ArticleCtx, width: float,
                   depth: int) -> list[Flowable]:
@@ -523,45 +530,40 @@ class Bulletin:
             groups = [[0, *rest[i:i + step]] for i in range(0, len(rest), step)]
         out: list[Flowable] = []
         mk = art.mk
+        # Header cells line up like their column's body cells (numbers right).
+        aligned = {(base.name, a): ParagraphStyle(f"{base.name}-{a}", parent=base,
+                                                  alignment=TA_RIGHT if a == "right"
+                                                  else TA_CENTER)
+                   for base in (cell, head) for a in ("right", "center")}
+
+        def styled(base: ParagraphStyle, c: int) -> ParagraphStyle:
+            return aligned.get((base.name, align[c] or ""), base)
+
         for gi, group in enumerate(groups):
             widths = self._column_widths(group, header, rows, width, cell.fontName,
                                          head.fontName, font_size, pad)
-            data = []
-            if header:
-                data.append([self.para(mk.inlines(header[c]), head) for c in group])
-            for r in rows:
-                line = []
-                for c in group:
-                    st = cell
-                    if align[c] in ("right", "center"):
-                        st = ParagraphStyle("ca", parent=cell,
-                                            alignment=TA_RIGHT if align[c] == "right"
-                                            else TA_CENTER)
-                    line.append(self.para(mk.inlines(r[c]), st))
-                data.append(line)
-            if not data:
+            head_row = ([self.para(mk.inlines(header[c]), styled(head, c))
+                         for c in group] if header else None)
+            body = [[self.para(mk.inlines(r[c]), styled(cell, c))
+                     for c in group] for r in rows]
+            if not body and not head_row:
                 continue
-            t = Table(data, colWidths=widths, repeatRows=1 if header else 0, splitInRow=1,
-                      hAlign="LEFT")
-            style = [
+            look = TableLook(widths, self.table_style([
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("LEFTPADDING", (0, 0), (-1, -1), pad),
                 ("RIGHTPADDING", (0, 0), (-1, -1), pad),
                 ("TOPPADDING", (0, 0), (-1, -1), 2),
                 ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
                 ("LINEBELOW", (0, 0), (-1, -1), 0.4, self.s.rule),
-            ]
-            if header:
-                style += [("BACKGROUND", (0, 0), (-1, 0), self.s.rule),
-                          ("LINEBELOW", (0, 0), (-1, 0), 0.9, self.s.accent)]
-            t.setStyle(self.table_style(style))
+            ]).getCommands(), [("BACKGROUND", (0, 0), (-1, 0), self.s.rule),
+                               ("LINEBELOW", (0, 0), (-1, 0), 0.9, self.s.accent)])
             if len(groups) > 1:
                 first, last = group[1] + 1, group[-1] + 1
                 note = self.label("columns", art.lang, first=first, last=last)
                 if gi:
                     note = f"{self.label('continued', art.lang)}, {note}"
                 out.append(self.para(f"<i>{mk.text(note)}</i>", "caption"))
-            out.append(t)
+            out.extend(table_pieces(head_row, body, look))
             out.append(Spacer(1, size * 0.4))
         if table.caption:
             out.append(self.para(mk.text(table.caption), "caption"))
@@ -615,17 +617,16 @@ class Bulletin:
             tail.append(self.para(f"<b>{head_mk.text(self.label('tags', lang))}:</b> "
                                   f"{head_mk.text(', '.join(a.tags))}", "byline"))
         tail.extend(self.footnotes(a, art))
-        # The headline block travels with the first body flowable (and the
-        # zero-size anchors in front of it).
+        # The headline block travels with the start of the first body block
+        # (and the zero-size anchors in front of it).
+        flows = keep_heads(flows)
+        tail = keep_heads(tail)
         lead = 0
         while lead < len(flows) and isinstance(flows[lead], Anchor):
             lead += 1
-        first = flows[:lead + 1]
-        if first and isinstance(first[-1], KeepTogether):
-            # Nested KeepTogethers report an "infinite" height and would push every
-            # headline to a fresh column; one flat group keeps them together.
-            first = first[:-1] + list(first[-1]._content)
-        return [KeepTogether(top + first), *flows[lead + 1:], *tail]
+        if lead >= len(flows):
+            return [KeepTogether(top + flows), *tail]
+        return [KeepHead(top + flows[:lead], flows[lead]), *flows[lead + 1:], *tail]
 
     def section_box(self, section: str, mk: Marker) -> Flowable:
         text = f"&nbsp;{mk.text(section.upper())}&nbsp;"
@@ -692,9 +693,11 @@ class Bulletin:
             out.append(self.picture(r.cover, self.text_w,
                                     self.body_h * self.s.cover_photo_height))
             out.append(Spacer(1, self.s.body_size))
+        if self.single:
+            return out  # a one-article bulletin is the article: no lead story, no contents
         # Without a cover photo the page has room for two more lead stories.
         count = self.s.lead_stories + (2 if r.cover is None and self.s.lead_stories else 0)
-        lead = list(r.articles[:count])
+        lead = list(r.articles[:max(0, count - self.lead_drop)])
         if lead:
             out.append(self.para(hm.text(self.label("lead")), "toc_head"))
             for a in lead:
@@ -730,18 +733,20 @@ class Bulletin:
                                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
                                ("TOPPADDING", (0, 0), (-1, -1), 1.5),
                                ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5)]
-        current = None
+        # Stories without a section get a group of their own ("Lainnya") once any
+        # story has one, so they never look filed under the section above them.
+        other = self.ctx.theme.label("other_section", self.lang) \
+            if any(a.section for a in r.articles) else ""
+        current: str | None = None
         for a in r.articles:
-            if not a.section and current is not None:
-                current = None  # a story without a section must not look filed under the last one
-                styles.append(("TOPPADDING", (0, len(rows)), (-1, len(rows)), 8))
-            if a.section and a.section != current:
-                current = a.section
+            group = a.section or other
+            if group and group != current:
                 sm = self.marker(str(a.path or r.root), self.s.heading_font).with_family(
                     self.s.heading_font, bold=True)
-                rows.append([self.para(sm.text(a.section.upper()), "toc_section"), ""])
+                rows.append([self.para(sm.text(group.upper()), "toc_section"), ""])
                 styles.append(("SPAN", (0, len(rows) - 1), (1, len(rows) - 1)))
                 styles.append(("TOPPADDING", (0, len(rows) - 1), (-1, len(rows) - 1), 5))
+            current = group
             key = self.keys[id(a)]
             page = state.pages.get(key)
             tm = self.marker(str(a.path or r.root))
@@ -749,10 +754,10 @@ class Bulletin:
                          self.para(f'<a href="#{key}">{page}</a>' if page else "", "toc_page")])
             styles.append(("LINEBELOW", (0, len(rows) - 1), (-1, len(rows) - 1), 0.3,
                            self.s.rule))
-        t = Table(rows, colWidths=[self.text_w - num_w, num_w], hAlign="LEFT", splitInRow=1)
+        t = Table(rows, colWidths=[self.text_w - num_w, num_w], hAlign="LEFT")
         t.setStyle(self.table_style(styles))
-        return [self.para(self.marker(str(r.root or r.slug), self.s.heading_font).text(
-            self.label("contents")), "toc_head"), t]
+        return [KeepHead([self.para(self.marker(str(r.root or r.slug), self.s.heading_font).text(
+            self.label("contents")), "toc_head")], t)]
 
     # ------------------------------------------------------------------ pages
 
@@ -810,16 +815,18 @@ class Bulletin:
         canv.restoreState()
 
     def draw_page(self, canv: Canvas, doc: BaseDocTemplate, state: PassState,
-                  rec: PassState, cover: bool, columns: int | None = None) -> None:
+                  rec: PassState, cover: bool) -> None:
         s, r = self.s, self.release
         n = canv.getPageNumber()
         rec.total = max(rec.total, n)
+        if n == 1:
+            canv.showOutline()  # the PDF opens with its outline panel (/PageMode /UseOutlines)
         where = str(r.root or r.slug)
         hm = self.marker(where, s.heading_font)
         canv.saveState()
         if cover and s.masthead == "band":
             self.draw_band(canv, state)
-        if not cover:
+        if not cover and not (n == 1 and self.bare):  # page 1 of a bare article: its headline
             left = r.title + (" · " + self.ctx.theme.label("edition", self.lang,
                                                           edition=r.edition)
                               if r.edition else "")
@@ -834,12 +841,6 @@ class Bulletin:
             canv.setStrokeColor(s.accent if s.masthead == "band" else s.rule)
             canv.setLineWidth(1.2 if s.masthead == "band" else 0.5)
             canv.line(s.margin_left, y - 2, self.page_w - s.margin_right, y - 2)
-            if (columns or s.columns) > 1:
-                canv.setStrokeColor(s.rule)
-                canv.setLineWidth(0.4)
-                for i in range(1, s.columns):
-                    cx = s.margin_left + i * (self.col_w + s.column_gap) - s.column_gap / 2
-                    canv.line(cx, s.margin_bottom, cx, self.page_h - s.margin_top - 2 * mm)
         total = state.total or n
         foot = self.ctx.theme.label("page_of", self.lang, n=n, total=total)
         fp = self.para(hm.text(foot), "footer")
@@ -847,26 +848,54 @@ class Bulletin:
         fp.drawOn(canv, s.margin_left, s.margin_bottom - 10 * mm)
         canv.restoreState()
 
+    def draw_column_rules(self, canv: Canvas, doc: BaseDocTemplate) -> None:
+        """Rules between the columns of a page, drawn when the page is done and only
+        as far down as the columns go: none beside an empty column, and on a
+        page that ends the text, down to the longer of the two columns."""
+        frames = doc.pageTemplate.frames
+        canv.saveState()
+        canv.setStrokeColor(self.s.rule)
+        canv.setLineWidth(0.4)
+        for left, right in zip(frames, frames[1:]):
+            if right._atTop:
+                continue  # nothing was set in the column on the right
+            top = right._y1 + right._height
+            bottom = right._y1 if right is not doc.frame else min(left._y, right._y)
+            cx = (left._x1 + left._width + right._x1) / 2
+            canv.line(cx, bottom, cx, top - 2 * mm)
+        canv.restoreState()
+
     def _doc(self, buf: io.BytesIO, state: PassState, rec: PassState) -> BaseDocTemplate:
         s, r = self.s, self.release
         zero = dict(leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
         cover_h = self.cover_top - s.margin_bottom
-        cover_frame = Frame(s.margin_left, s.margin_bottom, self.text_w, cover_h,
-                            id="cover", **zero)
+        if self.single:  # the article starts under the masthead, in its columns
+            cover_frames = [Frame(s.margin_left + i * (self.col_w + s.column_gap),
+                                  s.margin_bottom, self.col_w, cover_h, id=f"cover{i}", **zero)
+                            for i in range(s.columns)]
+        else:
+            cover_frames = [Frame(s.margin_left, s.margin_bottom, self.text_w, cover_h,
+                                  id="cover", **zero)]
         body_frames = [Frame(s.margin_left + i * (self.col_w + s.column_gap), s.margin_bottom,
                              self.col_w, self.body_h, id=f"col{i}", **zero)
                        for i in range(s.columns)]
         keywords = unique_casefold(word for a in r.articles
                                    for word in ([a.section] if a.section else []) + list(a.tags))
-        authors = r.publisher.name or ", ".join(dict.fromkeys(
-            n for a in r.articles for n in a.authors))
+        if self.single:
+            # The article's own credit, never its headline; a byline code only
+            # when there is neither a name nor a publisher to credit.
+            only = r.articles[0]
+            authors = ", ".join(only.authors) or r.publisher.name or only.byline
+        else:
+            authors = r.publisher.name or ", ".join(dict.fromkeys(
+                n for a in r.articles for n in a.authors)) or r.title
         subject = self.subtitle() + (f" — {r.description}" if r.description else "")
         doc = _Doc(
             buf, pagesize=(self.page_w, self.page_h), leftMargin=s.margin_left,
             rightMargin=s.margin_right, topMargin=s.margin_top, bottomMargin=s.margin_bottom,
             title=r.title + (f" — {self.ctx.theme.label('edition', self.lang, edition=r.edition)}"
                              if r.edition else ""),
-            author=authors or r.title, subject=subject, keywords=keywords,
+            author=authors, subject=subject, keywords=keywords,
             creator="publikasi", producer="publikasi (ReportLab)", invariant=1,
             lang=r.language or "id", displayDocTitle=1,
             initialFontName=self.body.regular, initialFontSize=self.s.body_size,
@@ -876,22 +905,43 @@ class Bulletin:
         # full-width "contents" pages; articles then start on "body" pages.
         contents_frame = Frame(s.margin_left, s.margin_bottom, self.text_w, self.body_h,
                                id="contents", **zero)
-        doc.addPageTemplates([
-            PageTemplate(id="cover", frames=[cover_frame], autoNextPageTemplate="contents",
+        templates = [
+            PageTemplate(id="cover", frames=cover_frames, autoNextPageTemplate="contents",
                          onPage=lambda c, d: self.draw_page(c, d, state, rec, True),
+                         onPageEnd=self.draw_column_rules,
                          pagesize=(self.page_w, self.page_h)),
             PageTemplate(id="contents", frames=[contents_frame],
-                         onPage=lambda c, d: self.draw_page(c, d, state, rec, False, 1),
+                         onPage=lambda c, d: self.draw_page(c, d, state, rec, False),
                          pagesize=(self.page_w, self.page_h)),
             PageTemplate(id="body", frames=body_frames,
                          onPage=lambda c, d: self.draw_page(c, d, state, rec, False),
+                         onPageEnd=self.draw_column_rules,
                          pagesize=(self.page_w, self.page_h)),
-        ])
+        ]
+        if self.bare:
+            templates.insert(0, templates.pop())  # the first page is a body page
+        doc.addPageTemplates(templates)
         return doc
 
+    @property
+    def single(self) -> bool:
+        """A one-article release: the bulletin is that article."""
+        return len(self.release.articles) == 1
+
+    @property
+    def bare(self) -> bool:
+        """A one-article release named after its article (a lone .txt or .md file):
+        a masthead would only repeat the headline, so the article opens page 1."""
+        r = self.release
+        return self.single and r.title.strip() == r.articles[0].title.strip()
+
     def story(self, state: PassState, rec: PassState) -> list[Flowable]:
-        out = self.cover(state)
-        out += [NextPageTemplate("body"), PageBreak()]
+        if self.bare:
+            out: list[Flowable] = []
+        elif self.single:
+            out = [NextPageTemplate("body"), *self.cover(state)]  # the article follows on
+        else:
+            out = [*self.cover(state), NextPageTemplate("body"), PageBreak()]
         current_section = None
         for i, a in enumerate(self.release.articles):
             title = a.title or a.slug
@@ -929,14 +979,23 @@ class Bulletin:
         canvas_cls = type("_Canvas", (_FixedTimeCanvas,), {"build_time": build_time})
         state = PassState()
         data = b""
-        for _ in range(MAX_PASSES):
+        first = self.keys[id(self.release.articles[0])] if self.release.articles else ""
+        passes = 0
+        while passes < MAX_PASSES:
+            passes += 1
             rec = PassState()
             self.missing.clear()
             buf = io.BytesIO()
             doc = self._doc(buf, state, rec)
             doc.build(self.story(state, rec), canvasmaker=canvas_cls)
             data = buf.getvalue()
-            if rec.key() == state.key():
+            if (not self.single and rec.pages.get(first, 0) > 2
+                    and self.lead_drop < self.s.lead_stories + 2):
+                # The contents ran over from the cover onto a page of their own:
+                # one lead story fewer rather than a page holding a line or two.
+                self.lead_drop += 1
+                passes -= 1
+            elif rec.key() == state.key():
                 break
             state = rec
         return data
@@ -984,6 +1043,12 @@ class _Doc(BaseDocTemplate):
             raise LayoutLoop(f"the PDF layout made no progress on page {self.page} "
                              f"({type(flowables[0]).__name__} would not settle); "
                              "please report this with the source")
+        if (len(flowables) > 1 and isinstance(flowables[0], FloatingFigure)
+                and flowables[0].fills_later(flowables[1]) and not self.frame._atTop
+                and flowables[0].height_in(self.frame) > self.frame._y - self.frame._y1p):
+            # A photo that does not fit the rest of the frame lets the text after
+            # it fill the gap, and follows at the top of the next frame.
+            flowables[0], flowables[1] = flowables[1], flowables[0]
         super().handle_flowable(flowables)
 
 
