@@ -222,6 +222,20 @@ def units(article: Article) -> list[Unit]:
     return out
 
 
+def locate(layout: Layout, pieces: list[str], start: int) -> list[tuple[int, int]] | None:
+    """(first, last) character of each piece found one after the other from
+    ``start`` in the layout's text, or None if one is missing."""
+    spans = []
+    pos = start
+    for piece in pieces:
+        at = layout.text.find(piece, pos)
+        if at < 0:
+            return None
+        spans.append((at, at + len(piece) - 1))
+        pos = at + len(piece)
+    return spans
+
+
 @dataclass
 class Report:
     problems: list[str] = field(default_factory=list)
@@ -241,20 +255,12 @@ def check(layout: Layout, articles: list[Article], geometry: Geometry,
             continue
         cursor = layout.page_offset(starts[ai])
         for unit in units(article):
-            spans = []
-            pos = cursor
-            for piece in unit.pieces:
-                at = layout.text.find(piece, pos)
-                if at < 0:
-                    spans = []
-                    break
-                spans.append((at, at + len(piece) - 1))
-                pos = at + len(piece)
+            spans = locate(layout, unit.pieces, cursor)
             if not spans:
                 report.missed += 1
                 continue
             report.found += 1
-            cursor = pos
+            cursor = spans[-1][1] + 1
             if unit.kind in ("heading", "table-head"):
                 continue
             if unit.rows:
@@ -271,11 +277,7 @@ def check(layout: Layout, articles: list[Article], geometry: Geometry,
             first, last = layout.owner[spans[0][0]], layout.owner[spans[-1][1]]
             if first[0] == last[0]:
                 continue
-            lines: dict[int, set[int]] = {}
-            for a, b in spans:
-                for fi, li in layout.owner[a:b + 1]:
-                    lines.setdefault(fi, set()).add(li)
-            # Lines between the pieces (a list's bullets) count as well.
+            # Every line from the first piece to the last counts (a list's bullets too).
             per_frame = {}
             for fi in range(first[0], last[0] + 1):
                 lo = first[1] if fi == first[0] else 0

@@ -6,7 +6,8 @@ back with poppler and pypdf (see ``pdf_layout.py``) and must pass:
 
 - no table split leaving fewer than 2 body rows on a side,
 - no page except an article's last that is less than half full,
-- no paragraph or list split leaving one line alone (widow or orphan).
+- no paragraph or list split leaving one line alone (widow or orphan),
+- the contents start on the cover page.
 """
 
 from __future__ import annotations
@@ -66,7 +67,13 @@ def test_every_sample_pdf_passes_the_layout_rules(variants):
                 for r in publication.releases]
         pdfs.append((folder / "txt" / f"{lone.slug}.pdf", list(lone.articles)))
         for path, articles in pdfs:
-            report = check(read_layout(path, geometry), articles, geometry)
+            layout = read_layout(path, geometry)
+            report = check(layout, articles, geometry)
+            if len(articles) > 1:
+                # The contents open on the cover, never pushed alone to page 2.
+                cover = "".join(ln.text for f in layout.frames if f.page == 0 for ln in f.lines)
+                if "DaftarIsi" not in cover:
+                    problems.append(f"{theme} {paper} {path.name}: contents not on page 1")
             # The check must have found the text it checks, or it proves nothing.
             assert report.found >= 0.9 * (report.found + report.missed), \
                 f"{theme} {paper} {path.name}: only {report.found} of " \
