@@ -28,13 +28,21 @@ from pathlib import Path
 from pypdf import PdfReader
 
 from publikasi.model import (
-    Article, Figure, FootnoteRef, Heading, ListBlock, Paragraph, Quote, Table, plain_text,
+    Article,
+    Figure,
+    FootnoteRef,
+    Heading,
+    ListBlock,
+    Paragraph,
+    Quote,
+    Table,
+    plain_text,
 )
 
 MM = 72 / 25.4
 WORD_RE = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">'
                      r"(.*?)</word>")
-PAGE_RE = re.compile(r'<page width="([\d.]+)" height="([\d.]+)">(.*?)</page>', re.S)
+PAGE_RE = re.compile(r'<page width="([\d.]+)" height="([\d.]+)">(.*?)</page>', re.DOTALL)
 
 
 def squash(text: str) -> str:

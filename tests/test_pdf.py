@@ -14,14 +14,22 @@ import time
 from pathlib import Path
 
 import pytest
+from judges import pdffonts, pdfinfo, pdftotext, qpdf_check, require
 from PIL import Image
 from pypdf import PdfReader
 
-from judges import pdffonts, pdfinfo, pdftotext, qpdf_check, require
 from publikasi.builder import BuildOptions, build
 from publikasi.i18n import long_date
 from publikasi.model import (
-    Figure, FootnoteRef, Heading, ListBlock, Paragraph, Quote, Table, plain_text, walk_blocks,
+    Figure,
+    FootnoteRef,
+    Heading,
+    ListBlock,
+    Paragraph,
+    Quote,
+    Table,
+    plain_text,
+    walk_blocks,
 )
 from publikasi.source import load
 
@@ -638,7 +646,7 @@ def export_model(tmp_path: Path, blocks: tuple, theme: str = "default") -> str:
                   blocks=blocks)
     rel = Release(slug="r", title="Uji", date=dt.date(2025, 11, 10), articles=(art,))
     ctx = ExportContext(theme=load_theme(theme), sink=Sink(tmp_path), images=ImageStore(),
-                        build_time=dt.datetime(2025, 11, 10, tzinfo=dt.timezone.utc),
+                        build_time=dt.datetime(2025, 11, 10, tzinfo=dt.UTC),
                         publication=Publication(title="Uji", releases=(rel,)))
     PdfExporter().export(rel, ctx)
     return pdftotext(tmp_path / "r.pdf")

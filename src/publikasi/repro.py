@@ -6,6 +6,7 @@ import datetime as dt
 import io
 import os
 import zipfile
+from collections.abc import Sequence
 
 from .model import Publication, Release
 
@@ -25,22 +26,22 @@ def build_time(pub: Publication) -> dt.datetime:
 def edition_time(release: Release) -> dt.datetime:
     """:func:`build_time` of one edition alone: the dates inside an edition's own
     files (PDF, EPUB) come from its newest article, never a later edition's."""
-    return _newest([release])
+    return _newest((release,))
 
 
-def _newest(releases: list[Release]) -> dt.datetime:
+def _newest(releases: Sequence[Release]) -> dt.datetime:
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc)
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
     stamps = [a.date for r in releases for a in r.articles]
     if stamps:
-        return max(stamps).astimezone(dt.timezone.utc)
+        return max(stamps).astimezone(dt.UTC)
     newest = max(r.date for r in releases)
-    return dt.datetime(newest.year, newest.month, newest.day, tzinfo=dt.timezone.utc)
+    return dt.datetime(newest.year, newest.month, newest.day, tzinfo=dt.UTC)
 
 
 def zip_time(when: dt.datetime) -> tuple[int, int, int, int, int, int]:
-    utc = when.astimezone(dt.timezone.utc)
+    utc = when.astimezone(dt.UTC)
     if utc.year < 1980:
         return ZIP_EPOCH
     return (utc.year, utc.month, utc.day, utc.hour, utc.minute, utc.second - utc.second % 2)

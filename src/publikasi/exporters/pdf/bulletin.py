@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
 import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from PIL import Image as PILImage
@@ -26,24 +28,58 @@ from reportlab.lib.utils import TimeStamp
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.pdfgen.textobject import PDFTextObject
 from reportlab.platypus import (
-    BaseDocTemplate, Flowable, Frame, Image, KeepTogether, ListItem,
-    NextPageTemplate, PageBreak, PageTemplate, Paragraph, Spacer, Table, TableStyle,
+    BaseDocTemplate,
+    Flowable,
+    Frame,
+    Image,
+    KeepTogether,
+    ListItem,
+    NextPageTemplate,
+    PageBreak,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
 )
 from reportlab.platypus.doctemplate import LayoutError
 
 from ...i18n import article_date, long_date
 from ...images import PreparedImage
 from ...model import (
-    Article, Block, Emph, Figure, FootnoteRef, Heading, Link, ListBlock, Paragraph as PParagraph,
-    Quote, Release, Strong,
-    Table as PTable, plain_text,
+    Article,
+    Block,
+    Emph,
+    Figure,
+    FootnoteRef,
+    Heading,
+    Link,
+    ListBlock,
+    Quote,
+    Release,
+    Strong,
+    plain_text,
+)
+from ...model import (
+    Paragraph as PParagraph,
+)
+from ...model import (
+    Table as PTable,
 )
 from ...text import unique_casefold, url_scheme
 from .. import ExportContext
 from .fonts import COMPLEX_RE, RUN_SHAPING, FontSet, char_names, needs_shaping
 from .layout import (
-    Anchor, ColorBar, FloatingFigure, GuardedList, KeepHead, Settings, TableLook, Together,
-    keep_heads, table_pieces,
+    Anchor,
+    ColorBar,
+    FloatingFigure,
+    GuardedList,
+    KeepHead,
+    Settings,
+    TableLook,
+    Together,
+    keep_heads,
+    table_pieces,
 )
 from .markup import Marker, esc
 
@@ -75,12 +111,12 @@ class _FixedTimeCanvas(Canvas):
     environment variable.
     """
 
-    build_time: dt.datetime = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
+    build_time: dt.datetime = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         stamp = TimeStamp(invariant=1)
-        utc = self.build_time.astimezone(dt.timezone.utc)
+        utc = self.build_time.astimezone(dt.UTC)
         stamp.t = utc.timestamp()
         stamp.lt = utc.timetuple()
         stamp.YMDhms = tuple(stamp.lt)[:6]
@@ -151,7 +187,7 @@ class Bulletin:
                 self.by_name[a.path.stem] = a
         self.missing: dict[str, list[str]] = {}  # where -> characters no font could show
         self.lead_drop = 0  # lead stories left off the cover so that the contents fit it
-        self._pictures: dict[tuple[str, int], bytes] = {}
+        self._pictures: dict[tuple[str, int, int], bytes] = {}
         self.body = fonts.family(s.body_font)
         self.head = fonts.family(s.heading_font)
         self._styles()
@@ -179,9 +215,10 @@ class Bulletin:
         text = s.text
 
         def style(name: str, **kw) -> ParagraphStyle:
-            base = dict(fontName=body.regular, fontSize=size, leading=lead, textColor=text,
-                        bulletFontName=body.regular, splitLongWords=1, allowWidows=0,
-                        allowOrphans=0)
+            base: dict[str, Any] = {
+                "fontName": body.regular, "fontSize": size, "leading": lead, "textColor": text,
+                "bulletFontName": body.regular, "splitLongWords": 1, "allowWidows": 0,
+                "allowOrphans": 0}
             base.update(kw)
             return ParagraphStyle(name, **base)
 
@@ -451,9 +488,10 @@ class Bulletin:
         for n, item in enumerate(block.items):
             mark = f"{block.start + n}. " if block.ordered else "– "
             rest = list(item)
-            if rest and isinstance(rest[0], PParagraph):
-                out.append(self.para(art.mk.text(mark) + art.mk.inlines(rest.pop(0).inlines),
-                                     "list"))
+            first = rest[0] if rest else None
+            if isinstance(first, PParagraph):
+                rest.pop(0)
+                out.append(self.para(art.mk.text(mark) + art.mk.inlines(first.inlines), "list"))
             else:
                 out.append(self.para(art.mk.text(mark.strip()), "list"))
             out.extend(self.blocks(tuple(rest), art, width, depth + 1))
@@ -579,8 +617,8 @@ class Bulletin:
         lang = a.language or self.lang
         mk = self.marker(where)
         key = self.keys[id(a)]
-        mk.footnote_dest = lambda label, k=key: f"{k}-fn-{_dest(label)}"
-        mk.footnote_ref = lambda label, k=key: f"{k}-fnref-{_dest(label)}"
+        mk.footnote_dest = lambda label: f"{key}-fn-{_dest(label)}"
+        mk.footnote_ref = lambda label: f"{key}-fnref-{_dest(label)}"
         art = _ArticleCtx(mk=mk, mk_head=mk.with_family(self.s.heading_font),
                           mk_bold=mk.with_family(self.s.heading_font, bold=True), lang=lang)
         head_mk = art.mk_head
@@ -856,7 +894,7 @@ class Bulletin:
         canv.saveState()
         canv.setStrokeColor(self.s.rule)
         canv.setLineWidth(0.4)
-        for left, right in zip(frames, frames[1:]):
+        for left, right in itertools.pairwise(frames):
             if right._atTop:
                 continue  # nothing was set in the column on the right
             top = right._y1 + right._height
@@ -867,7 +905,7 @@ class Bulletin:
 
     def _doc(self, buf: io.BytesIO, state: PassState, rec: PassState) -> BaseDocTemplate:
         s, r = self.s, self.release
-        zero = dict(leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+        zero = {"leftPadding": 0, "rightPadding": 0, "topPadding": 0, "bottomPadding": 0}
         cover_h = self.cover_top - s.margin_bottom
         if self.single:  # the article starts under the masthead, in its columns
             cover_frames = [Frame(s.margin_left + i * (self.col_w + s.column_gap),
@@ -1013,8 +1051,8 @@ class Bulletin:
                     hint += ", and their script needs text shaping (pip install uharfbuzz)"
                 out.append((where, f"characters not shown: {char_names(absent)} ({hint})"))
             if unshaped:
-                out.append((where, f"characters not shown: {char_names(unshaped)} (their script "
-                                   "needs text shaping: pip install uharfbuzz)"))
+                out.append((where, (f"characters not shown: {char_names(unshaped)} "
+                                    "(their script needs text shaping: pip install uharfbuzz)")))
         return out
 
 

@@ -32,7 +32,7 @@ import sys
 import tempfile
 import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from importlib import import_module
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -283,7 +283,7 @@ def ensure_faces(sources: list[SourceFamily], roles: tuple[str, ...] = tuple(FAC
     return result
 
 
-@lru_cache(maxsize=None)
+@cache
 def _cmap(path: Path) -> frozenset[int]:
     from fontTools.ttLib import TTFont
 

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import Any
 
 from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import (
-    Flowable, KeepTogether, ListFlowable, Paragraph, Table, TableStyle,
+    Flowable,
+    KeepTogether,
+    ListFlowable,
+    Paragraph,
+    Table,
+    TableStyle,
 )
 from reportlab.platypus.flowables import DDIndenter, _listWrapOn
 
@@ -335,7 +341,7 @@ def table_pieces(header: list[Flowable] | None, rows: list[list[Flowable]],
     if not rows:
         return [TablePiece(header, [], look, 0, 0)] if header else []
     return [TablePiece(header, rows[a:b], look, a, len(rows) - b)
-            for a, b in zip(cuts, cuts[1:])]
+            for a, b in itertools.pairwise(cuts)]
 
 
 # ---------------------------------------------------------------- keeping lines together
@@ -407,7 +413,7 @@ class KeepHead(Flowable):
         self._aw = availWidth
         parts = self._parts()
         sizes = [f.wrapOn(self._canv(), availWidth, availHeight) for f in parts]
-        gaps = sum(max(a.getSpaceAfter(), b.getSpaceBefore()) for a, b in zip(parts, parts[1:]))
+        gaps = sum(max(a.getSpaceAfter(), b.getSpaceBefore()) for a, b in itertools.pairwise(parts))
         self.width = max(w for w, _ in sizes)
         self.height = sum(h for _, h in sizes) + gaps
         return self.width, self.height
