@@ -270,7 +270,8 @@ class _Release:
 _META_WORDS = re.compile(r"\b(?:diposting|dipublikasikan|diterbitkan|posted|published|updated?|"
                          r"diperbarui|pada|on|wib|wita|wit|pukul|pkl|jam|at|admin|oleh|"
                          # icon names that come along when a page is copied
-                         r"calendar_month|calendar_today|schedule|access_time|event|date_range)\b|"
+                         r"calendar_month|calendar_today|schedule|access_time|event|date_range|"
+                         r"for\s+immediate\s+release|release\s+date|embargo)\b|"
                          r"\d{1,2}[.:]\d{2}|[\W_]+", re.IGNORECASE)
 
 
@@ -528,8 +529,8 @@ class _Reader:
             if strong is not None and parts.word_count(strong.rest) >= 3:
                 for before in rel.units[:i]:
                     # "PENDIDIKAN: Puluhan wisudawan ..." above a news site's dateline
-                    if before.kind == "para" and not parts.ends_sentence(before.text) \
-                            and parts.word_count(before.text) >= 5:
+                    if before.kind == "para" and parts.word_count(before.text) >= 5 \
+                            and not re.search(r"[.!?][\"”’]?$", before.text):
                         before.kind = "caption"
                 rel.dateline, rel.dateline_date = strong.place, strong.date_text
                 rel.lead_line = u.line
@@ -819,7 +820,10 @@ def _headline_index(units: list[Unit]) -> int:
             score -= 2
         if parts.credit_only(u.text) is not None or parts.looks_like_caption(u.text) and words > 20:
             score -= 3
-        if i == near and i > 0:
+        case = _capitalised_share(u.text)
+        if words >= 3:
+            score += 1.5 if case >= 0.7 else (-1 if case < 0.5 else 0)
+        if i == near and i > 0 and case >= 0.5:
             score += 2.5
         if score > best_score:
             best, best_score = i, score
@@ -827,9 +831,30 @@ def _headline_index(units: list[Unit]) -> int:
 
 
 def _body_start(units: list[Unit]) -> int:
-    """Index of the first paragraph of running text or of the dateline."""
-    return next((i for i, u in enumerate(units) if _body_like(u.text)
-                 or parts.find_dateline(u.text) is not None), len(units))
+    """Index of the paragraph that opens the text: the first with a dateline among the
+    first lines (a one-sentence summary may stand above the headline), else the first
+    paragraph of running text."""
+    first = next((i for i, u in enumerate(units) if _body_like(u.text)
+                  or parts.find_dateline(u.text) is not None), len(units))
+    dateline = next((i for i, u in enumerate(units[:8])
+                     if parts.find_dateline(u.text) is not None), None)
+    if dateline is not None and first < dateline <= first + 4:
+        return dateline
+    return first
+
+
+_MINOR_WORDS = frozenset(["dan", "di", "ke", "dari", "untuk", "yang", "dengan", "pada", "serta",
+                          "atau", "bagi", "the", "of", "and", "to", "in", "for", "a", "an", "on",
+                          "at", "with", "by", "as", "is"])
+
+
+def _capitalised_share(text: str) -> float:
+    """Share of the words (minor words aside) that start with a capital: a headline
+    is written in title case more often than a caption or a sentence."""
+    words = [w for w in re.findall(r"[^\W\d_][\w'’\-]*", text) if w.lower() not in _MINOR_WORDS]
+    if not words:
+        return 0.0
+    return sum(w[:1].isupper() for w in words) / len(words)
 
 
 def _with_slug(article: Article, slug: str) -> Article:

@@ -208,6 +208,15 @@ def resolve(match: DateMatch, release: dt.date | None) -> tuple[dt.date | None, 
         if release is None:
             return None, (f"{match.text!r} has no year and there is no release date to "
                           "take it from")
+        if match.weekday is not None:
+            try:
+                same_year = dt.date(release.year, match.month, match.day)
+            except ValueError:
+                same_year = None
+            if same_year is not None and same_year > release \
+                    and same_year.weekday() == match.weekday:
+                # "Tuesday, July 31" in a July 27 release: an event still to come.
+                return None, f"{match.text!r} is after the release date {release.isoformat()}"
         fitting: list[dt.date] = []
         for year in range(release.year, release.year - 11, -1):
             try:

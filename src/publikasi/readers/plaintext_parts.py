@@ -192,7 +192,10 @@ _MEDIA_CREDIT = re.compile(r"\s*[\(\[]\s*(?P<c>[A-Z][a-z]+(?:[A-Z][a-z]+)*?(?:Co
 _CREDIT_ONLY = re.compile(
     rf"^[\(\[]\s*(?P<c>(?:{_CREDIT_WORDS})(?:\b|(?<=\.))[^()\[\]]{{0,80}})[\)\]]$"
     r"|^(?P<l>(?:foto|photo|kredit|credit|sumber\s+foto)\s*[:/]\s*\S.{0,80})$"
-    r"|^(?P<b>(?:dok\.|dokumentasi|istimewa|ist\.?)(?:\s+[^\s.!?]+){0,4})$", re.IGNORECASE)
+    r"|^(?P<b>(?:dok\.|dokumentasi|istimewa|ist\.?)(?:\s+[^\s.!?]+){0,4})$"
+    # "Tribunternate.com/Nurhidayat Hi Gani", "TRIBUNBANYUMAS/Dok Humas Pemkab X"
+    r"|^(?P<o>(?:[\w\-]+\.(?:com|id|co\.id|net)|[A-Z]{4,}[A-Z0-9]*)\s*/\s*[A-Z][^/]{2,60})$",
+    re.IGNORECASE)
 _LABEL = re.compile(r"^(?:foto|photo|kredit|credit)(?:\s*[:/]\s*|\s+)", re.IGNORECASE)
 
 
@@ -227,7 +230,7 @@ def credit_only(line: str) -> str | None:
     m = _CREDIT_ONLY.match(text)
     if not m:
         return None
-    return clean_credit(m.group("c") or m.group("l") or m.group("b"))
+    return clean_credit(m.group("c") or m.group("l") or m.group("b") or m.group("o"))
 
 
 _SENTENCE_BREAK = re.compile(r"[.!?][\"”’']?\s+[A-Z“\"]")
@@ -317,7 +320,8 @@ _WORD = r"[A-Z][A-Za-z'’.]*"
 _PLACE = rf"{_WORD}(?:\s+{_WORD}){{0,3}}"
 _LABELS = {"penulis", "editor", "sumber", "foto", "catatan", "informasi", "keterangan",
            "baca", "oleh", "reporter", "pewarta", "update", "note", "photo", "source", "by",
-           "jakarta post"}
+           "jakarta post", "for immediate release", "untuk segera diterbitkan", "contact",
+           "kontak", "narahubung", "embargo", "release", "updated", "posted", "published"}
 
 # TIMES MALANG, MALANG –
 _OUTLET_FIRST = re.compile(rf"^(?P<outlet>[A-Z][A-Z0-9.&]+(?:\s+[A-Z0-9.&]+){{0,3}}),\s*"
@@ -510,6 +514,11 @@ _ANYWHERE = [
         r"pos\s+terkait|powered\s+by\s+\w+|tag|kategori\s*:?|categories\s*:?|"
         r"(?:for\s+immediate\s+release|untuk\s+segera\s+(?:disiarkan|diterbitkan)))\.?$",
         re.IGNORECASE)),
+    ("contact line", re.compile(
+        r"^(?:(?:media|press|news)\s+)?(?:contacts?|kontak|narahubung|informasi\s+lebih\s+lanjut|"
+        r"for\s+more\s+information(?:\s+contact)?)\s*:\s*\S.{0,150}$", re.IGNORECASE)),
+    ("rule or end mark", re.compile(r"^(?:[_=*~#.•·\s]{1,}|-{0,2}\s*30\s*-{0,2}|#\s*#\s*#|-end-|"
+                                    r"\(end\)|\[end\]|\(selesai\))$", re.IGNORECASE)),
     ("release number", re.compile(
         r"^(?:siaran\s+pers|press\s+release|news\s+release|rilis(?:\s+pers)?)\s*(?:no\.?|nomor|"
         r"number|nr\.?|#)\s*:?\s*[\w./\-]*\d[\w./\- ]{0,40}$"
@@ -533,6 +542,7 @@ _HEAD_OR_TAIL = [
                              r"county\s+of|town\s+of)\s+[A-Z][\w.\-]*(?:\s+[A-Z][\w.\-]*){0,2}$",
                              re.IGNORECASE)),
     ("page counter", re.compile(r"^\d{1,6}$")),
+    ("site address", re.compile(r"^(?:https?://)?(?:www\.)?[\w\-]+(?:\.[\w\-]+)+/?$", re.IGNORECASE)),
     ("page furniture", re.compile(r"^(?:[A-Za-z]+\s*/\s*){1,3}[A-Za-z]+$")),
 ]
 
