@@ -17,6 +17,12 @@ A fifth damages real exported Word files (properties with path tricks and
 huge values, broken XML, entity declarations, damaged ZIP members, cut-off
 files) and imports them: exit 0 or 2, clean ``error:`` lines, and nothing
 written outside the folder given to ``import``.
+A sixth edits a multi-release publication at random and checks that a cached
+build into the kept output folder equals a ``--no-cache`` build into an empty
+one (issue 10); a seventh damages random build-cache entries (a "hostile
+cache") and checks that the build still equals a fresh one and runs nothing
+from the cache (issue 16).  Those two build whole publications, so CI runs
+4 examples each (40 with ``PUBLIKASI_FUZZ=long``).
 
 CI runs a fixed seed (``derandomize=True``), 25 examples per property (200 for YAML);
 ``PUBLIKASI_FUZZ=long`` runs many more with a random seed (e.g. nightly or
@@ -44,6 +50,7 @@ from hypothesis import strategies as st
 from lxml import etree
 from safety_support import jpeg_bytes, png_bytes
 
+from publikasi.builder import BuildOptions, build
 from publikasi.errors import InputError
 from publikasi.exporters import ExportContext, Sink, export, get_exporter, registry
 from publikasi.images import ImageStore
@@ -593,3 +600,249 @@ def test_hostile_word_file_imports_or_fails_cleanly(which, changes, into, yes, e
     if code == 2:
         assert after == before  # a failed import writes nothing at all
     shutil.rmtree(root, ignore_errors=True)
+
+
+# ---------------------------------------------------------------- cached == fresh
+#
+# Issue 10's "Done when": random edits of a multi-release publication; after
+# every edit a cached build into the kept OUT/ must equal, file for file and
+# byte for byte (no extra file), a --no-cache build into an empty folder.
+
+CACHE_SETTINGS = _settings(4, 40)
+PICTURES = {"p.png": png_bytes(), "q.jpg": jpeg_bytes(), "r.png": png_bytes((30, 40))}
+TITLES = ["Pasar Dinoyo Buka", "Jalan Mulus", "Bank Sampah", "Expo UMKM", "Banjir Sukun"]
+
+
+def _initial_state() -> dict:
+    def article(title: str, day: int, links: list[str]) -> dict:
+        return {"title": title, "day": day, "slug": None, "source": None, "links": links,
+                "picture": None}
+
+    return {
+        "pub": {"title": "Warta Uji", "base_url": "https://warta.example/berita/",
+                "description": ""},
+        "theme": None,  # or {"accent": ..., "columns": ...}
+        "pictures": dict(PICTURES),
+        "releases": {
+            "r1": {"title": "Warta Satu", "date": "2025-11-10", "edition": "1/2025",
+                   "articles": {"satu": article("Satu", 10, ["../r2/dua.md"]),
+                                "tiga": article("Tiga", 9, [])}},
+            "r2": {"title": "Warta Dua", "date": "2025-11-03", "edition": "",
+                   "articles": {"dua": article("Dua", 3, ["../r1/tiga.md"])}},
+        },
+    }
+
+
+def _render_state(state: dict) -> dict[str, bytes]:
+    files: dict[str, bytes] = {}
+    pub = state["pub"]
+    text = f"title: {pub['title']}\nbase_url: {pub['base_url']}\n"
+    if pub["description"]:
+        text += f"description: {pub['description']}\n"
+    if state["theme"]:
+        text += "theme: ./tema\n"
+        theme = state["theme"]
+        files["tema/theme.toml"] = (f'inherits = "default"\n[colors]\n'
+                                    f'accent = "{theme["accent"]}"\n').encode()
+        files["tema/pdf/settings.toml"] = f"columns = {theme['columns']}\n".encode()
+    files["publication.yaml"] = text.encode()
+    for name, data in state["pictures"].items():
+        files[f"images/{name}"] = data
+    for rname, release in state["releases"].items():
+        head = f"title: {release['title']}\ndate: {release['date']}\n"
+        if release["edition"]:
+            head += f"edition: '{release['edition']}'\n"
+        files[f"{rname}/release.yaml"] = head.encode()
+        for fname, a in release["articles"].items():
+            front = f"title: {a['title']}\ndate: 2025-11-{a['day']:02d}T09:00:00+07:00\n"
+            if a["slug"]:
+                front += f"slug: {a['slug']}\n"
+            if a["source"]:
+                front += f"source: {a['source']}\n"
+            body = f"Isi berita {a['title']}."
+            for i, target in enumerate(a["links"]):
+                body += f" Baca [tautan {i}]({target})."
+            if a["picture"]:
+                body += f"\n\n![Foto {a['title']}](../images/{a['picture']} \"Keterangan\")"
+            files[f"{rname}/{fname}.md"] = f"---\n{front}---\n{body}\n".encode()
+    return files
+
+
+def _article_files(state: dict) -> list[tuple[str, str]]:
+    return [(r, f) for r, rel in sorted(state["releases"].items()) for f in sorted(rel["articles"])]
+
+
+def _apply(state: dict, edit: tuple) -> None:
+    kind, n, value = edit
+    arts = _article_files(state)
+    rname, fname = arts[n % len(arts)]
+    a = state["releases"][rname]["articles"][fname]
+    if kind == "title":
+        a["title"] = TITLES[value % len(TITLES)]
+    elif kind == "slug":
+        a["slug"] = None if value % 3 == 0 else f"judul-{value % 4}"
+    elif kind == "source":
+        a["source"] = None if value % 3 == 0 else f"https://sumber.example/{value % 5}"
+    elif kind == "link":
+        other_r, other_f = arts[value % len(arts)]
+        target = f"../{other_r}/{other_f}.md" if other_r != rname else f"{other_f}.md"
+        if target in a["links"]:
+            a["links"].remove(target)
+        else:
+            a["links"].append(target)
+    elif kind == "picture":
+        a["picture"] = [None, *sorted(PICTURES)][value % (len(PICTURES) + 1)]
+    elif kind == "repaint":  # the same picture file with other bytes
+        name = sorted(PICTURES)[value % len(PICTURES)]
+        state["pictures"][name] = png_bytes((20 + value % 30, 25)) if name.endswith(".png") \
+            else jpeg_bytes(color=["red", "navy", "gold"][value % 3])
+    elif kind == "release":
+        release = state["releases"][rname]
+        field_ = ["title", "edition", "date"][value % 3]
+        release[field_] = {"title": f"Warta {value}", "edition": f"{value}/2025",
+                           "date": f"2025-11-{10 + value % 5:02d}"}[field_]
+    elif kind == "publication":
+        field_ = ["title", "description", "base_url"][value % 3]
+        state["pub"][field_] = {"title": f"Warta Kota {value}", "description": f"Terbitan {value}",
+                                "base_url": f"https://warta{value % 3}.example/"}[field_]
+    elif kind == "theme":
+        state["theme"] = None if value % 4 == 0 else {
+            "accent": ["#006837", "#8b0000", "#123456"][value % 3], "columns": 1 + value % 2}
+    elif kind == "remove":
+        if len(state["releases"][rname]["articles"]) > 1:
+            del state["releases"][rname]["articles"][fname]
+    elif kind == "add":
+        articles = state["releases"][rname]["articles"]
+        new = f"baru{value % 3}"
+        if new not in articles:
+            articles[new] = {"title": f"Baru {value}", "day": 1 + value % 9, "slug": None,
+                             "source": None, "links": [], "picture": None}
+
+
+EDITS = st.tuples(st.sampled_from(["title", "slug", "source", "link", "picture", "repaint",
+                                   "release", "publication", "theme", "remove", "add"]),
+                  st.integers(0, 20), st.integers(0, 20))
+
+
+def _write_source(root: Path, files: dict[str, bytes]) -> None:
+    """Write what changed and remove what is gone, like an editor would."""
+    for path in sorted(root.rglob("*"), reverse=True):
+        rel = path.relative_to(root).as_posix()
+        if path.is_file() and rel not in files:
+            path.unlink()
+    for rel, data in files.items():
+        target = root / rel
+        if not target.is_file() or target.read_bytes() != data:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+
+
+def _tree_bytes(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file()}
+
+
+def _cached_equals_fresh(root: Path, out: Path, cache: Path, work: Path, step: int) -> None:
+
+    build(root, out, BuildOptions(cache_dir=cache, jobs=1))
+    fresh = work / f"fresh-{step}"
+    build(root, fresh, BuildOptions(cache=False, jobs=1))
+    kept, cold = _tree_bytes(out), _tree_bytes(fresh)
+    assert sorted(kept) == sorted(cold), (step, set(kept) ^ set(cold))
+    assert [k for k in kept if kept[k] != cold[k]] == [], step
+    shutil.rmtree(fresh)
+
+
+@CACHE_SETTINGS
+@given(edits=st.lists(EDITS, min_size=1, max_size=3))
+def test_cached_build_into_kept_out_equals_fresh_build(edits, tmp_path_factory):
+    work = tmp_path_factory.mktemp("cached")
+    root, out, cache = work / "src", work / "out", work / "cache"
+    state = _initial_state()
+    root.mkdir()
+    _write_source(root, _render_state(state))
+
+    build(root, out, BuildOptions(cache_dir=cache, jobs=1))
+    for step, edit in enumerate(edits):
+        _apply(state, edit)
+        _write_source(root, _render_state(state))
+        event(edit[0])
+        _cached_equals_fresh(root, out, cache, work, step)
+    shutil.rmtree(work, ignore_errors=True)
+
+
+# ---------------------------------------------------------------- a hostile cache
+#
+# Issue 16: the build cache is untrusted.  Random damage to its entries
+# (truncated, flipped bytes, planted pickles, entries swapped between keys,
+# symlinks, folders, removed files): the build still succeeds and equals a
+# fresh one, and nothing from the cache runs.
+
+
+class _Planted:
+    def __init__(self, marker: str) -> None:
+        self.marker = marker
+
+    def __reduce__(self):
+        return (os.system, (f"touch {self.marker}",))
+
+
+def _corrupt(path: Path, how: str, other: Path, marker: Path, n: int) -> None:
+    import pickle
+
+    data = path.read_bytes()
+    if how == "truncate":
+        path.write_bytes(data[: n % max(1, len(data))])
+    elif how == "flip":
+        i = n % max(1, len(data))
+        path.write_bytes(data[:i] + bytes([data[i] ^ 0x5A]) + data[i + 1:] if data else b"x")
+    elif how == "pickle":
+        path.write_bytes(pickle.dumps(_Planted(str(marker))))
+    elif how == "swap":  # a real entry, under another key
+        path.write_bytes(other.read_bytes())
+    elif how == "symlink":
+        path.unlink()
+        path.symlink_to(other if n % 2 else Path("/etc/hostname"))
+    elif how == "folder":
+        path.unlink()
+        path.mkdir()
+    elif how == "json":  # well-formed JSON that names paths outside
+        path.write_bytes(json.dumps({"files": [["../../x", "0" * 64], ["/tmp/x", "0" * 64]],
+                                     "warnings": []}).encode())
+    elif how == "remove":
+        path.unlink()
+
+
+DAMAGE = st.lists(st.tuples(st.integers(0, 10_000), st.sampled_from(
+    ["truncate", "flip", "pickle", "swap", "symlink", "folder", "json", "remove"]),
+    st.integers(0, 10_000)), min_size=1, max_size=8)
+
+
+@CACHE_SETTINGS
+@given(damage=DAMAGE)
+def test_a_hostile_cache_never_changes_the_build(damage, tmp_path_factory):
+    work = tmp_path_factory.mktemp("hostile")
+    root, out, cache, fresh = work / "src", work / "out", work / "cache", work / "fresh"
+    state = _initial_state()
+    state["releases"]["r1"]["articles"]["satu"]["picture"] = "p.png"
+    root.mkdir()
+    _write_source(root, _render_state(state))
+    build(root, fresh, BuildOptions(cache=False, jobs=1))
+    build(root, out, BuildOptions(cache_dir=cache, jobs=1))
+    entries = sorted(p for p in cache.rglob("*") if p.is_file() and not p.is_symlink())
+    marker = work / "pwned"
+    for pick, how, n in damage:
+        path = entries[pick % len(entries)]
+        if not path.is_file() or path.is_symlink():
+            continue  # damaged already
+        event(how)
+        _corrupt(path, how, entries[n % len(entries)], marker, n)
+    again = build(root, out, BuildOptions(cache_dir=cache, jobs=1))
+    assert not marker.exists(), "something from the cache was run"
+    kept, cold = _tree_bytes(out), _tree_bytes(fresh)
+    assert sorted(kept) == sorted(cold)
+    assert [k for k in kept if kept[k] != cold[k]] == []
+    assert not (work.parent / "x").exists()
+    if again.stats["ran"]:
+        event("rebuilt some tasks")
+    shutil.rmtree(work, ignore_errors=True)
