@@ -181,6 +181,29 @@ def test_every_overwrite_keeps_the_previous_version_and_builds_ignore_it(exporte
     assert len(titles) == len(set(titles)) == 6
 
 
+def test_history_goes_to_the_release_when_importing_into_a_publication(exported, release,
+                                                                       tmp_path):
+    pub = release.parent
+    target = release / "bank-sampah-lesanpuro.md"
+    old = target.read_bytes()
+    # An Indonesian `judul:` key still counts as the title when comparing articles.
+    expo = release / "expo-umkm-naik-kelas.md"
+    expo.write_text(expo.read_text(encoding="utf-8").replace("\ntitle:", "\njudul:", 1),
+                    encoding="utf-8")
+    evil = with_properties(exported[BANK], tmp_path / "lain.docx",
+                           {"publikasi.source": "expo-umkm-naik-kelas.md",
+                            "publikasi.hash": None})
+    errors = clean_errors(run_cli("import", evil, "--into", pub, "--yes"))
+    assert any("different article" in e for e in errors), errors
+    edited = edit_words(exported[BANK], tmp_path / "e.docx", "7,1 ton", "7,2 ton")
+    proc = run_cli("import", edited, "--into", pub, "--yes")
+    assert proc.returncode == 0, proc.stderr
+    kept = list((release / ".publikasi" / "history").iterdir())
+    assert len(kept) == 1 and kept[0].read_bytes() == old
+    assert kept[0].name.startswith("bank-sampah-lesanpuro.") and kept[0].suffix == ".md"
+    assert not (pub / ".publikasi").exists()
+
+
 # ---------------------------------------------------------------- item 6: all or none
 
 

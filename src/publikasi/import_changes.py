@@ -13,8 +13,9 @@ read and every planned file checked.  :meth:`ChangeSet.commit` then
 3. writes every new content to a temporary file beside its target, with the
    mode of the file it replaces (the umask's mode for a new file);
 4. keeps each file it is about to replace in
-   ``DEST/.publikasi/history/<name>.<UTC time>.<ext>`` (builds never read
-   folders whose name starts with a dot);
+   ``RELEASE/.publikasi/history/<name>.<UTC time>.<ext>`` of the release
+   folder holding it (``DEST`` when there is none; builds never read folders
+   whose name starts with a dot);
 5. moves everything into place; if any step fails, what was already moved
    is put back and the temporary files are removed, and the failure is an
    :class:`~publikasi.errors.InputError` (exit 2) naming the file.
@@ -224,18 +225,20 @@ class ChangeSet:
             if item.kind in ("created", "replaced"):
                 report.written.append(item.path)
         backups = [d.backup for d in done if d.backup is not None]
+        homes = sorted({str(b.parent) for b in backups})
         if backups:
             report.lines.append(f"kept the previous version of {len(backups)} file(s) in "
-                                f"{self.root / HISTORY_DIR}")
+                                f"{', '.join(homes)}")
 
     def _backup(self, target: Path, stamp: str, done: list[_Done]) -> Path | None:
         """Copy ``target`` into the history folder when it exists; the copy's path."""
         if not target.is_file():
             return None
-        history = self.root / HISTORY_DIR
+        home = self._history_home(target)
+        history = home / HISTORY_DIR
         _make_dirs(history, done)
         try:
-            rel = target.resolve().relative_to(_real(self.root))
+            rel = _real(target).relative_to(_real(home))
             name = "__".join(rel.parts)
         except ValueError:
             name = target.name
@@ -249,6 +252,17 @@ class ChangeSet:
         shutil.copy2(target, copy)
         done.append(_Done("created", copy))
         return copy
+
+
+    def _history_home(self, target: Path) -> Path:
+        """The release folder holding ``target`` (the nearest with a release.yaml), or root."""
+        root = _real(self.root)
+        folder = _real(target.parent)
+        while folder == root or root in folder.parents:
+            if (folder / "release.yaml").is_file():
+                return folder
+            folder = folder.parent
+        return self.root
 
 
 def proposal_path(target: Path) -> Path:
@@ -295,7 +309,9 @@ def _title_and_body(text: str) -> tuple[str, str]:
         meta = yaml.safe_load(m.group(1))
     except yaml.YAMLError:
         meta = None
-    title = meta.get("title") if isinstance(meta, dict) else None
+    title = None
+    if isinstance(meta, dict):
+        title = meta.get("title", meta.get("judul"))  # `judul` is the Indonesian alias
     return (str(title).strip() if title is not None else ""), m.group(2)
 
 
