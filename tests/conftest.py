@@ -83,6 +83,13 @@ def seed_txt_dist(tmp_path_factory, worker_id) -> Path:
 
 
 @pytest.fixture(scope="session")
+def buletin_dist(tmp_path_factory, worker_id) -> Path:
+    """The sample publication's web edition, feeds and EPUB in the ``buletin`` theme."""
+    return _build_once(tmp_path_factory, worker_id, "dist-web-buletin",
+                       [str(PUBLICATION), "-t", "buletin", "-f", "html,feeds,epub"])
+
+
+@pytest.fixture(scope="session")
 def worker_id(request) -> str:
     """pytest-xdist's worker id, or "master" without xdist."""
     if hasattr(request.config, "workerinput"):

@@ -40,14 +40,15 @@ def cold(source: Path, out: Path, **kw) -> dict[str, bytes]:
 
 
 def expected_after_editing(article: str, release: str, single: bool = False) -> set[str]:
-    """The tasks that depend on one article: its release's editions, its own files, feeds."""
+    """The tasks that depend on one article: its release's editions, its own files, feeds,
+    the web edition (one task: its front, section and neighbouring pages show the article)."""
     ran = set()
     for name in ("docx", "pdf", "epub"):
         if isinstance(get_exporter(name), ArticleExporter):
             ran |= {f"{name} {release}", f"{name} {release}/{article}"}
         else:
             ran.add(f"{name} {release}")
-    return ran | {"rss", "atom", "jsonfeed"}
+    return ran | {"rss", "atom", "jsonfeed", "html"}
 
 
 def test_warm_rebuild_runs_nothing_and_matches_a_cold_build(corpus, tmp_path):

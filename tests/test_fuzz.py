@@ -196,6 +196,9 @@ def export_all(pub: Publication, exporters: dict, staging: Path,
         ctx = ExportContext(theme=theme, sink=sink, images=images, build_time=when,
                             publication=pub)
         export(exporter, pub, ctx)
+        finish = getattr(exporter, "finish", None)
+        if callable(finish):  # the build's step after every task (web edition pages)
+            finish(pub, ctx, lambda rel: 4096 if rel.endswith(".pdf") else None)
         written[name] = [staging / name / rel for rel in sink.written]
     return written
 
@@ -203,6 +206,7 @@ def export_all(pub: Publication, exporters: dict, staging: Path,
 def read_back(written: dict[str, list[Path]]) -> None:
     """Open every output with a library that is not publikasi's."""
     import feedparser
+    import lxml.html
     from docx import Document
     from lxml import etree
     from pypdf import PdfReader
@@ -228,6 +232,15 @@ def read_back(written: dict[str, list[Path]]) -> None:
             elif path.suffix == ".json":
                 feed = json.loads(data)
                 assert feed["version"].startswith("https://jsonfeed.org/version/")
+            elif path.name == "sitemap.xml":
+                root = etree.fromstring(data)
+                assert root.tag == "{http://www.sitemaps.org/schemas/sitemap/0.9}urlset"
+                assert len(root) >= 1
+            elif path.suffix == ".html":
+                page = lxml.html.document_fromstring(data)
+                assert page.get("lang") and page.findtext(".//title")
+                for script in page.xpath('//script[@type="application/ld+json"]'):
+                    json.loads(script.text)
             elif path.suffix == ".xml":
                 parsed = feedparser.parse(data)
                 assert not parsed.bozo, (path.name, parsed.bozo_exception)

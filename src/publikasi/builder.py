@@ -12,14 +12,19 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import manifest
 from .atomic import LOCK_NAME, STAGING_PREFIX, BuildInterrupted, output_transaction, recover
 from .errors import InputError, Problem, fail
-from .exporters import get_exporter, registry
+from .exporters import ExportContext, Exporter, Sink, get_exporter, registry
 from .model import Publication
 from .repro import build_time
 from .source import checked_theme, load
+
+if TYPE_CHECKING:
+    from .images import ImageStore
+    from .parallel import BuildState
 
 FEED_FORMATS = ("rss", "atom", "jsonfeed")
 
@@ -147,7 +152,8 @@ def _build(source: Path, out: Path, options: BuildOptions) -> BuildResult:
         outcome = run_tasks(tasks, state, staging, images=images, jobs=options.jobs,
                             cache=cache, on_start=progress.start, on_done=progress.advance)
         result.warnings.extend(outcome.warnings)
-        result.files = [out / rel for rel in outcome.files]
+        finished = _finish(exporters, state, staging, out, images)
+        result.files = [out / rel for rel in dict.fromkeys([*outcome.files, *finished])]
         result.stats = outcome.stats
         rejected = outcome.stats.get("cache", {}).get("rejected", 0)
         if rejected and cache is not None:
@@ -162,6 +168,40 @@ def _build(source: Path, out: Path, options: BuildOptions) -> BuildResult:
         stale.extend(gone)
         result.stats["removed"] = list(gone)
     return result
+
+
+def _finish(exporters: dict[str, Exporter], state: BuildState, staging: Path, out: Path,
+            images: ImageStore) -> list[str]:
+    """Run the ``finish`` step of exporters that have one, after every task.
+
+    An exporter may not read another's files inside a task (tasks run in
+    parallel and come from the cache).  A file that has to show facts about
+    the other outputs, such as the web edition's edition pages with the size
+    of each download, is written here instead: ``finish(publication, ctx,
+    size_of)`` gets ``size_of(path)``, the size of a file the output folder
+    holds once this build is committed (staged now, or there from before),
+    or None.  It runs every build, in this process, and is never cached.
+    """
+
+    def size_of(rel: str) -> int | None:
+        for folder in (staging, out):
+            path = folder / rel
+            if path.is_file() and not path.is_symlink():
+                return path.stat().st_size
+        return None
+
+    written: list[str] = []
+    for exporter in exporters.values():
+        finish = getattr(exporter, "finish", None)
+        if not callable(finish):
+            continue
+        sink = Sink(staging)
+        ctx = ExportContext(theme=state.themes[""], sink=sink, images=images,
+                            build_time=state.build_time, publication=state.publication,
+                            options=dict(state.options), warnings=[])
+        finish(state.publication, ctx, size_of)
+        written.extend(sink.written)
+    return written
 
 
 def _metadata_file(root: Path) -> Path:

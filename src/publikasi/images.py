@@ -29,11 +29,12 @@ from .errors import fail
 from .regular import not_regular
 
 # Longest side in pixels per purpose.  Print: 300 dpi across an A4 text block
-# (~170 mm = 2008 px) with headroom; screen: e-readers, Word and feeds.
-PROFILES = {"print": 2400, "screen": 1600, "thumb": 480}
+# (~170 mm = 2008 px) with headroom; screen: e-readers, Word and feeds; medium
+# and thumb: the smaller widths in the srcset of web pages.
+PROFILES = {"print": 2400, "screen": 1600, "medium": 960, "thumb": 480}
 MAX_PIXELS = 60_000_000  # a 24 MP camera photo passes, a decompression bomb does not
 MAX_BYTES = 40_000_000
-JPEG_QUALITY = {"print": 88, "screen": 82, "thumb": 80}
+JPEG_QUALITY = {"print": 88, "screen": 82, "medium": 80, "thumb": 80}
 # MPO is what some cameras call a JPEG with a second (depth/preview) frame.
 ALLOWED_FORMATS = ("JPEG", "MPO", "PNG", "GIF", "WEBP", "TIFF", "BMP")
 READABLE = "JPEG, PNG, GIF, WebP, TIFF or BMP"

@@ -2,7 +2,7 @@
 
 A theme folder holds ``theme.toml`` (shared settings: colours, fonts, paper,
 labels) and one sub-folder per format (``docx/``, ``pdf/``, ``epub/``,
-``feeds/``).  A per-format ``<fmt>/settings.toml`` is merged into the
+``feeds/``, ``html/``).  A per-format ``<fmt>/settings.toml`` is merged into the
 configuration under the key ``<fmt>``.  A theme names its parent with
 ``inherits = "NAME-or-PATH"`` (default: ``default``); any key or file it does
 not provide comes from the parent, one key or one file at a time.
@@ -20,7 +20,7 @@ from .regular import open_regular
 
 PAPER_SIZES_MM = {"a4": (210.0, 297.0), "f4": (215.0, 330.0), "folio": (215.0, 330.0),
                   "letter": (215.9, 279.4)}
-FORMAT_DIRS = ("docx", "pdf", "epub", "feeds")
+FORMAT_DIRS = ("docx", "pdf", "epub", "feeds", "html")
 
 
 def builtin_themes_dir() -> Path:

@@ -50,6 +50,7 @@ BUILTIN = {
     "docx": "publikasi.exporters.docx:DocxExporter",
     "pdf": "publikasi.exporters.pdf:PdfExporter",
     "epub": "publikasi.exporters.epub:EpubExporter",
+    "html": "publikasi.exporters.web:WebExporter",
     "rss": "publikasi.exporters.feeds:RssExporter",
     "atom": "publikasi.exporters.feeds:AtomExporter",
     "jsonfeed": "publikasi.exporters.feeds:JsonFeedExporter",

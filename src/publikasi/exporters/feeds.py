@@ -16,10 +16,12 @@ Contract (the README repeats it for users):
 * The output folder is meant to be published at ``base_url``: feed URLs are
   ``base_url + "feed.xml"`` etc., and pictures are written to ``OUT/media/``
   and referenced as ``base_url + "media/" + name``.
-* An item's link is ``article.source`` when set, else ``base_url + slug + "/"``.
-  Its GUID / Atom id / JSON Feed id is always ``base_url + slug + "/"``
-  (``isPermaLink="false"``: publikasi does not publish a page there itself,
-  and the id must not change when a ``source`` link is added later).  The
+* An item's link is the article's page of the web edition (the ``html``
+  format), ``base_url + slug + "/"`` (see :mod:`publikasi.site`), also for
+  an article with ``source``: the page names and links the original (and
+  JSON Feed gives it as ``external_url``).  The GUID / Atom id / JSON Feed
+  id is the same address (``isPermaLink="false"``: the id must not change
+  if the page's address scheme ever does).  The
   same article therefore keeps its id across rebuilds, across editions and
   between a release build and a publication build with the same base_url.
   When two releases carry the same slug the newest copy is the one listed.
@@ -59,7 +61,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urljoin, urlsplit
 
 import lxml.html
 import nh3
@@ -67,7 +68,7 @@ from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 from feedgen.util import xml_elem
 
-from .. import __version__
+from .. import __version__, site
 from ..errors import fail
 from ..model import Article, Figure, Publication, Release
 from . import ExportContext, Exporter, PublicationExporter
@@ -167,6 +168,7 @@ class FeedItem:
     language: str
     enclosure: MediaRef | None
     media: tuple[MediaRef, ...]
+    external_url: str = ""  # the original of a re-published article (``source``)
 
 
 @dataclass
@@ -202,14 +204,13 @@ class FeedPlan:
 
 
 def _base(pub: Publication) -> str:
-    base = pub.base_url or (pub.releases[0].base_url if pub.releases else "")
-    parts = urlsplit(base)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    base = site.base_url(pub)
+    if not base:
         where = pub.root / "publication.yaml" if pub.root and pub.root.is_dir() and (
             pub.root / "publication.yaml").is_file() else (pub.root or "-")
         raise fail(where, "`base_url` is required to build feeds (rss, atom, jsonfeed): add "
                    "e.g. `base_url: https://malangkota.go.id/berita/` or pass --base-url")
-    return base if base.endswith("/") else base + "/"
+    return base
 
 
 def _seconds(when: dt.datetime) -> dt.datetime:
@@ -223,13 +224,13 @@ class _Planner:
         self.pub = pub
         self.ctx = ctx
         self.base = _base(pub)
-        self.media_base = self.base + "media/"
+        self.media_base = site.absolute(self.base, site.media_path(""))
         self.settings = ctx.theme.section("feeds")
         self.profile = str(self.settings.get("image_profile", "screen"))
 
     def media(self, path: Path, profile: str, description: str = "") -> MediaRef:
         prepared = self.ctx.images.prepare(path, profile)
-        rel = f"media/{prepared.name}"
+        rel = site.media_path(prepared.name)
         if rel not in self.ctx.sink.written:
             self.ctx.sink.write(rel, prepared.data)
         return MediaRef(self.media_base + prepared.name, prepared.mime, len(prepared.data),
@@ -242,8 +243,7 @@ class _Planner:
 
     def item(self, release: Release, article: Article) -> FeedItem:
         lang = article.language or release.language or self.pub.language
-        guid = urljoin(self.base, f"{article.slug}/")
-        url = article.source or guid
+        guid = url = site.article_url(self.base, article.slug)
         medias = [m for m in (self.figure_media(f) for f in article.figures) if m]
         lead = self.figure_media(article.image) if article.image else None
         categories: list[str] = []
@@ -261,7 +261,7 @@ class _Planner:
             guid=guid, url=url, title=article.title, date=_seconds(article.date),
             summary=article.summary, content_html=content, authors=tuple(authors),
             categories=tuple(categories), language=lang, enclosure=lead,
-            media=tuple(dict.fromkeys(medias)),
+            media=tuple(dict.fromkeys(medias)), external_url=article.source,
         )
 
     def content_html(self, article: Article, lang: str) -> str:
@@ -524,6 +524,8 @@ def _json_page(plan: FeedPlan, page: FeedPage) -> dict[str, Any]:
     items = []
     for item in page.items:
         entry: dict[str, Any] = {"id": item.guid, "url": item.url, "title": item.title}
+        if item.external_url:
+            entry["external_url"] = item.external_url
         if item.content_html:
             entry["content_html"] = item.content_html
         else:

@@ -39,6 +39,8 @@ class HtmlOptions:
     notes_label: str = "Catatan"
     # Extra attributes for <img> (e.g. loading="lazy" in feeds).
     img_attrs: dict[str, str] = field(default_factory=dict)
+    # Figure -> more <img> attributes of that picture (srcset, width ... on web pages).
+    figure_attrs: Callable[[Figure], dict[str, str]] | None = None
     # Final say over every link target (after ``link_base``): return the href to
     # use, or None to keep the link text without an anchor (an e-book must not
     # point at files it does not contain).
@@ -136,7 +138,10 @@ def figure_html(fig: Figure, opts: HtmlOptions, css_class: str = "") -> str:
     if not url:
         return ""
     alt = fig.alt or fig.caption or opts.photo_label
-    attrs = "".join(f' {k}="{esc(v)}"' for k, v in opts.img_attrs.items())
+    extra = dict(opts.img_attrs)
+    if opts.figure_attrs is not None:
+        extra.update(opts.figure_attrs(fig))
+    attrs = "".join(f' {k}="{esc(v)}"' for k, v in extra.items())
     parts = [f'<img src="{esc(url)}" alt="{esc(alt)}"{attrs}/>']
     if fig.caption or fig.credit:
         credit = (f' <span class="credit">{esc(opts.photo_label)}: {esc(fig.credit)}</span>'
