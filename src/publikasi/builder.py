@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from . import manifest
 from .atomic import LOCK_NAME, STAGING_PREFIX, BuildInterrupted, output_transaction, recover
 from .errors import InputError, Problem, fail
-from .exporters import ExportContext, Exporter, Sink, get_exporter, registry
+from .exporters import BuildFinisher, ExportContext, Exporter, Sink, get_exporter, registry
 from .model import Publication
 from .repro import build_time
 from .source import checked_theme, load
@@ -153,7 +153,8 @@ def _build(source: Path, out: Path, options: BuildOptions) -> BuildResult:
                             cache=cache, on_start=progress.start, on_done=progress.advance)
         result.warnings.extend(outcome.warnings)
         finished = _finish(exporters, state, staging, out, images)
-        result.files = [out / rel for rel in dict.fromkeys([*outcome.files, *finished])]
+        result.files = [out / rel for rel in dict.fromkeys(
+            [*outcome.files, *(rel for files in finished.values() for rel in files)])]
         result.stats = outcome.stats
         rejected = outcome.stats.get("cache", {}).get("rejected", 0)
         if rejected and cache is not None:
@@ -162,7 +163,8 @@ def _build(source: Path, out: Path, options: BuildOptions) -> BuildResult:
                 f"{'entry' if rejected == 1 else 'entries'} that failed verification (damaged, "
                 "or not written by publikasi with this machine's cache key) and rebuilt them")
         # Formats with no task (a publication without releases) still own nothing now.
-        made = {name: outcome.by_format.get(name, []) for name in formats}
+        made = {name: list(dict.fromkeys([*outcome.by_format.get(name, []),
+                                          *finished.get(name, [])])) for name in formats}
         owned, gone = manifest.plan(out, manifest.read(out), made, staging)
         (staging / manifest.MANIFEST_NAME).write_bytes(manifest.render(owned))
         stale.extend(gone)
@@ -171,17 +173,8 @@ def _build(source: Path, out: Path, options: BuildOptions) -> BuildResult:
 
 
 def _finish(exporters: dict[str, Exporter], state: BuildState, staging: Path, out: Path,
-            images: ImageStore) -> list[str]:
-    """Run the ``finish`` step of exporters that have one, after every task.
-
-    An exporter may not read another's files inside a task (tasks run in
-    parallel and come from the cache).  A file that has to show facts about
-    the other outputs, such as the web edition's edition pages with the size
-    of each download, is written here instead: ``finish(publication, ctx,
-    size_of)`` gets ``size_of(path)``, the size of a file the output folder
-    holds once this build is committed (staged now, or there from before),
-    or None.  It runs every build, in this process, and is never cached.
-    """
+            images: ImageStore) -> dict[str, list[str]]:
+    """Run the :class:`BuildFinisher` step of the exporters that have one; -> their files."""
 
     def size_of(rel: str) -> int | None:
         for folder in (staging, out):
@@ -190,17 +183,15 @@ def _finish(exporters: dict[str, Exporter], state: BuildState, staging: Path, ou
                 return path.stat().st_size
         return None
 
-    written: list[str] = []
-    for exporter in exporters.values():
-        finish = getattr(exporter, "finish", None)
-        if not callable(finish):
+    written: dict[str, list[str]] = {}
+    for name, exporter in exporters.items():
+        if not isinstance(exporter, BuildFinisher):
             continue
         sink = Sink(staging)
         ctx = ExportContext(theme=state.themes[""], sink=sink, images=images,
-                            build_time=state.build_time, publication=state.publication,
-                            options=dict(state.options), warnings=[])
-        finish(state.publication, ctx, size_of)
-        written.extend(sink.written)
+                            build_time=state.build_time, publication=state.publication)
+        exporter.finish_build(state.publication, ctx, size_of)
+        written[name] = list(sink.written)
     return written
 
 

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
+from . import site
 from .model import (
     Article, Emph, Heading, Inline, Link, Paragraph, Publication, Strong, Table, walk_blocks,
 )
@@ -46,8 +47,9 @@ class LinkIndex:
             for a in release.articles:
                 # An article without a file (made in code) is no link target.
                 names = (a.path.name, a.path.stem, a.slug) if a.path is not None else ()
+                root = site.normalized_base(base)
                 entries.append(LinkEntry(release.slug, a.slug, a.title,
-                                         urljoin(base, f"{a.slug}/") if base else "",
+                                         site.article_url(root, a.slug) if root else "",
                                          a.source, names))
         return cls(tuple(entries))
 

@@ -43,8 +43,15 @@ RESERVED = frozenset({MEDIA_DIR, ASSETS_DIR, SECTIONS_DIR, SINGLE_EDITION_DIR, "
 
 def base_url(pub: Publication) -> str:
     """The publication's ``base_url`` ending in "/", or "" when it has no usable one."""
-    base = pub.base_url or (pub.releases[0].base_url if pub.releases else "")
-    parts = urlsplit(base) if base else None
+    return normalized_base(pub.base_url or (pub.releases[0].base_url if pub.releases else ""))
+
+
+def normalized_base(base: str) -> str:
+    """``base`` ending in "/" (so that paths go below it), or "" when it is no http(s) URL."""
+    try:
+        parts = urlsplit(base) if base else None
+    except ValueError:
+        return ""
     if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
         return ""
     return base if base.endswith("/") else base + "/"
@@ -82,6 +89,5 @@ def article_url(base: str, slug: str) -> str:
 
 
 __all__ = ["ASSETS_DIR", "INDEX", "MEDIA_DIR", "RESERVED", "SECTIONS_DIR", "SINGLE_EDITION_DIR",
-           "absolute",
-           "article_dir", "article_url", "base_url", "edition_dir", "media_path", "page_file",
-           "section_dir"]
+           "absolute", "article_dir", "article_url", "base_url", "edition_dir", "media_path",
+           "normalized_base", "page_file", "section_dir"]

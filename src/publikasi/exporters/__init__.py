@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import import_module
 from importlib.metadata import entry_points
@@ -148,6 +149,23 @@ class PublicationExporter(Protocol):
     """Writes files about the whole publication (feeds, sitemap, web index)."""
 
     def export_publication(self, publication: Publication, ctx: ExportContext) -> None: ...
+
+
+@runtime_checkable
+class BuildFinisher(Protocol):
+    """Writes, after every task of a build, files that show facts about the other outputs.
+
+    A task may not read another task's files (tasks run in parallel and come
+    from the cache).  The web edition's edition pages show the size of each
+    download (the PDF, EPUB, Word file), so they are written here:
+    ``size_of(path)`` is the size of a file of the output folder once this
+    build is committed (written now, or there from an earlier build), or
+    None.  This step runs in the building process on every build and is not
+    cached, so it must stay cheap.  Its files belong to the exporter's format.
+    """
+
+    def finish_build(self, publication: Publication, ctx: ExportContext,
+                     size_of: Callable[[str], int | None]) -> None: ...
 
 
 def export(exporter: Exporter, target: Release | Publication, ctx: ExportContext) -> None:

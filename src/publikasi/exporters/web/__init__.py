@@ -9,11 +9,12 @@ Written once per build for the whole publication, at the addresses of
   ``source``, whose page names the original and points ``rel=canonical`` at
   it).  When two editions carry the same slug the newest copy gets the page;
 * ``<release>/index.html`` (``edisi/index.html`` for a lone release): the edition page with the downloads of its PDF,
-  EPUB and Word file.  It is written by :meth:`WebExporter.finish`, after
+  EPUB and Word file.  It is written by :meth:`WebExporter.finish_build`, after
   every other task of the build, because it shows the size of files other
   exporters write (an exporter never reads another's files inside a task);
 * ``rubrik/<section>/index.html``: the articles of one section, all editions;
-* ``sitemap.xml`` and ``robots.txt`` (with ``base_url`` only), ``404.html``,
+* ``sitemap.xml`` and ``robots.txt`` (with ``base_url`` only; then the pages
+  also name the feeds for autodiscovery), ``404.html``,
   the stylesheet ``assets/style-<hash>.css`` and pictures in ``media/``
   (shared with the feeds: a picture's name is the digest of its bytes).
 
@@ -39,9 +40,10 @@ import hashlib
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from html import escape
 from pathlib import Path
 from typing import Any
-from html import escape
+from urllib.parse import urljoin, urlsplit
 from xml.sax.saxutils import escape as xml_escape
 
 import jinja2
@@ -50,9 +52,10 @@ from babel.numbers import format_decimal
 from ... import site
 from ...errors import fail
 from ...i18n import article_date, babel_locale, long_date
+from ...links import link_names
 from ...model import Article, Figure, Publication, Release
 from ...text import url_scheme
-from .. import ExportContext, Exporter
+from .. import BuildFinisher, ExportContext, Exporter, PublicationExporter
 from ..html import HtmlOptions, blocks_html, clean_href, footnotes_html
 
 # The edition files an edition page offers, in this order: (extension, label key, MIME type).
@@ -250,15 +253,11 @@ class WebSite:
             raise fail(self._template_path(name), f"template error: {exc}") from None
 
     def feeds(self) -> list[dict[str, str]]:
-        """The feeds this build writes (they need base_url), for autodiscovery."""
+        """The feeds, for autodiscovery: published beside the pages whenever there
+        is a base_url (a build makes them then, unless told ``-f`` otherwise)."""
         if not self.base:
             return []
-        wanted = self.ctx.options.get("formats")
-        names = None if not wanted else {str(w).strip().lower() for w in wanted}
-        if names is not None and names & {"feed", "feeds"}:
-            names |= {"rss", "atom", "jsonfeed"}
-        return [{"path": path, "mime": mime, "kind": kind}
-                for fmt, path, mime, kind in FEEDS if names is None or fmt in names]
+        return [{"path": path, "mime": mime, "kind": kind} for _, path, mime, kind in FEEDS]
 
     def render(self, template: str, page: Page, **context: Any) -> str:
         logo = self.picture(Figure(self.pub.publisher.logo)) if self.pub.publisher.logo \
@@ -383,7 +382,8 @@ class WebSite:
 
         opts = HtmlOptions(image_url=image_url, figure_attrs=figure_attrs, footnotes="html",
                            photo_label=self.label("photo", lang),
-                           notes_label=self.label("notes", lang), link_filter=self._link)
+                           notes_label=self.label("notes", lang),
+                           link_filter=lambda href: self._link(href, page))
         body = _scrolling_tables(blocks_html(article.blocks, opts), self.label("table", lang))
         notes = footnotes_html(article.footnotes, opts)
         siblings = self.edition_entries(release)
@@ -400,13 +400,19 @@ class WebSite:
                            jsonld=self._article_jsonld(entry, own_url, lang))
         self.write(site.page_file(entry.folder), text)
 
-    def _link(self, href: str) -> str | None:
-        """Body links: absolute ones stay; relative ones resolve against base_url (or go)."""
+    def _link(self, href: str, page: Page) -> str | None:
+        """A body link: to another article's page when it names one (``dua.md``,
+        ``../2025-46/dua.md``, a slug), else absolute as written; any other
+        relative link resolves against base_url, or is left out (text kept)."""
         if href.startswith("#") or url_scheme(href):
             return href
+        for name in link_names(href):
+            found = self.ctx.links.find(name)
+            if found is not None and found.slug in self.entries:
+                fragment = urlsplit(href).fragment
+                target = page.href(self.entries[found.slug].folder)
+                return f"{target}#{fragment}" if fragment and fragment != name else target
         if self.base:
-            from urllib.parse import urljoin
-
             return clean_href(urljoin(self.base, href)) or None
         return None
 
@@ -587,26 +593,19 @@ def _json_script(data: dict[str, Any]) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-class WebExporter(Exporter):
+class WebExporter(Exporter, PublicationExporter, BuildFinisher):
     """The web edition: front, edition, article and section pages, sitemap."""
 
     format = "html"
-    scope = "publication"
     description = "web edition: front page, edition, article and section pages, sitemap"
 
-    def export(self, target: Release | Publication, ctx: ExportContext) -> None:
-        if not isinstance(target, Publication):
-            raise TypeError("the web edition is built for a whole publication")
-        WebSite(target, ctx).write_pages()
+    def export_publication(self, publication: Publication, ctx: ExportContext) -> None:
+        WebSite(publication, ctx).write_pages()
 
-    def finish(self, target: Publication, ctx: ExportContext,
-               size_of: Callable[[str], int | None]) -> None:
-        """After every task: the edition pages, which show the sizes of the edition files.
-
-        ``size_of(path)`` is the size of a file the output folder will hold
-        after this build (written by this build, or already there), or None.
-        """
-        WebSite(target, ctx).write_editions(size_of)
+    def finish_build(self, publication: Publication, ctx: ExportContext,
+                     size_of: Callable[[str], int | None]) -> None:
+        """After every task: the edition pages, which show the sizes of the edition files."""
+        WebSite(publication, ctx).write_editions(size_of)
 
 
 __all__ = ["WebExporter", "WebSite", "human_size"]
