@@ -685,4 +685,6 @@ _LEAD_PHOTO = re.compile(r"^(?:foto|photo|gambar|image)(?:\s+utama)?\s+(?:oleh|b
 def lead_photo_credit(line: str) -> str | None:
     """``Foto utama oleh kotarayanews.com``: the credit of a photo the text does not hold."""
     m = _LEAD_PHOTO.match(line.strip())
-    return m.group("c").strip(" .") if m and word_count(line) <= 10 else None
+    if not m or word_count(line) > 10 or re.search(r"[!?,;]|\.$|\d{1,2}/\d{1,2}", m.group("c")):
+        return None  # "Foto dari warga, Senin (10/11/2025).": a sentence that starts with "Foto"
+    return m.group("c").strip(" .")
