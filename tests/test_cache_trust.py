@@ -334,3 +334,41 @@ def test_a_damaged_font_cache_is_cut_again(tmp_path):
     assert again.returncode == 0, again.stderr
     assert tree(tmp_path / "one") == tree(tmp_path / "two")
     assert all(face.stat().st_size > 1000 for face in faces)
+
+
+def test_a_task_sees_the_articles_its_links_name_or_all_when_it_asks(tmp_path):
+    import datetime as dt
+
+    from publikasi.parallel import BuildState, Task
+    from publikasi.source import load
+
+    source = write_publication(tmp_path / "src")
+    (source / "b" / "tiga.md").write_text(ARTICLE.format(title="Tiga", day="02", extra="",
+                                                         body="Tiga."))
+    pub = load(source).publication
+    state = BuildState(pub, {}, dt.datetime(2025, 11, 10, tzinfo=dt.UTC), {})
+    edition = state.view(Task("pdf", "release", "a"))
+    assert [e.slug for e in edition.links.entries] == ["dua"]
+    assert [r.slug for r in edition.publication.releases] == ["a"]
+    assert edition.links.find("dua.md").url == "https://warta.example/berita/dua/"
+    everything = state.view(Task("pdf", "release", "a"), all_links=True)
+    assert sorted(e.slug for e in everything.links.entries) == ["dua", "satu", "tiga"]
+    article = state.view(Task("docx", "article", "b", "tiga"))
+    assert article.links.entries == () and article.release.articles == (article.article,)
+
+
+def test_library_export_resolves_links_across_releases_without_an_index(tmp_path):
+    """exporters.export() without ctx.links: the whole publication is the index."""
+    import datetime as dt
+
+    from publikasi.exporters import ExportContext, Sink, export, get_exporter
+    from publikasi.images import ImageStore
+    from publikasi.source import load
+    from publikasi.themes import load_theme
+
+    pub = load(write_publication(tmp_path / "src")).publication
+    ctx = ExportContext(theme=load_theme("default"), sink=Sink(tmp_path / "out"),
+                        images=ImageStore(), build_time=dt.datetime(2025, 11, 10, tzinfo=dt.UTC),
+                        publication=pub)
+    export(get_exporter("pdf"), pub, ctx)
+    assert "https://warta.example/berita/dua/" in pdf_links(tmp_path / "out" / "a" / "a.pdf")

@@ -11,6 +11,7 @@ and :mod:`publikasi.parallel`).  Editing an article that a link of release
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -53,19 +54,23 @@ class LinkIndex:
                                          a.source, names))
         return cls(tuple(entries))
 
+    @functools.cached_property
+    def _by_name(self) -> dict[str, list[int]]:
+        found: dict[str, list[int]] = {}
+        for i, entry in enumerate(self.entries):
+            for name in dict.fromkeys(entry.names):
+                found.setdefault(name, []).append(i)
+        return found
+
     def find(self, name: str) -> LinkEntry | None:
         """The first article (in publication order) that a link may call ``name``."""
-        if not name:
-            return None
-        for entry in self.entries:
-            if name in entry.names:
-                return entry
-        return None
+        hits = self._by_name.get(name) if name else None
+        return self.entries[hits[0]] if hits else None
 
     def named_by(self, urls: Iterable[str]) -> LinkIndex:
         """The entries links to ``urls`` can reach: what a task reading those links depends on."""
-        wanted = {name for url in urls for name in link_names(url)}
-        return LinkIndex(tuple(e for e in self.entries if wanted.intersection(e.names)))
+        found = {i for url in urls for name in link_names(url) for i in self._by_name.get(name, ())}
+        return LinkIndex(tuple(self.entries[i] for i in sorted(found)))
 
 
 def link_names(url: str) -> tuple[str, ...]:

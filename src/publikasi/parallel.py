@@ -110,8 +110,19 @@ class BuildState:
             found = self.__dict__["_link_index"] = LinkIndex.of(self.publication)
         return found
 
-    def view(self, task: Task) -> TaskView:
-        """What ``task``'s exporter may read: exactly what the task's cache key covers."""
+    def view(self, task: Task, all_links: bool = False) -> TaskView:
+        """What ``task``'s exporter may read: exactly what the task's cache key covers.
+
+        ``all_links``: the exporter reads every article as a link target
+        (``Exporter.reads_all_links``), not only those its text links to.
+        """
+        memo = self.__dict__.setdefault("_views", {})
+        k = (task.kind == "publication", task.release, task.article, all_links)
+        if k not in memo:
+            memo[k] = self._view(task, all_links)
+        return memo[k]
+
+    def _view(self, task: Task, all_links: bool) -> TaskView:
         pub = self.publication
         if task.kind == "publication":
             return TaskView(pub, None, None, self.links())
@@ -121,10 +132,11 @@ class BuildState:
             assert task.article is not None
             article = self.article(release.slug, task.article)
             release = dataclasses.replace(release, articles=(article,))
-            links = self.links().named_by(article_urls(article))
+            links = self.links() if all_links else self.links().named_by(article_urls(article))
             return TaskView(dataclasses.replace(pub, releases=(release,)), release, article,
                             links)
-        links = self.links().named_by(u for a in release.articles for u in article_urls(a))
+        links = self.links() if all_links else self.links().named_by(
+            u for a in release.articles for u in article_urls(a))
         return TaskView(dataclasses.replace(pub, releases=(release,)), release, None, links)
 
     def article(self, release: str, slug: str) -> Article:
@@ -206,7 +218,9 @@ class _Keys:
         self.pub_meta = digest(_fields_except(pub, "releases"), self._file(pub.publisher.logo))
         self._release_meta: dict[str, str] = {}
         self._articles: dict[tuple[str, str], str] = {}
-        self._links: dict[tuple[str, str], str] = {}
+        self._links: dict[int, str] = {}
+        self.all_links = {name: bool(getattr(exp, "reads_all_links", False))
+                          for name, exp in exporters.items()}
 
     def _file(self, path: Path | None) -> str:
         if path is None:
@@ -243,15 +257,15 @@ class _Keys:
                       [self.article(release, a) for a in release.articles])
 
     def links(self, view: TaskView) -> str:
-        # Per release: its edition and article tasks of every format share one view.
-        k = (view.release.slug if view.release else "", view.article.slug if view.article else "")
+        # Views are shared (BuildState.view memoises them): digest each index once.
+        k = id(view.links)
         if k not in self._links:
             self._links[k] = digest(view.links)
         return self._links[k]
 
     def task(self, task: Task) -> str:
         state = self.state
-        view = state.view(task)
+        view = state.view(task, self.all_links[task.format])
         head = (self.common, task.format, task.kind, task.prefix, self.specs[task.format],
                 self.versions[task.format], self.pub_meta, self.links(view))
         if task.kind == "publication":
@@ -306,7 +320,7 @@ def run_task(state: BuildState, task: Task, staging: Path, images: ImageStore) -
     exporter = _exporter(task.format)
     sink = Sink(staging, task.prefix)
     theme = state.themes[task.release or ""] if task.release else state.themes[""]
-    view = state.view(task)
+    view = state.view(task, bool(getattr(exporter, "reads_all_links", False)))
     ctx = ExportContext(theme=theme, sink=sink, images=images, build_time=state.build_time,
                         publication=view.publication, warnings=[], links=view.links)
     if task.kind == "publication":

@@ -120,6 +120,11 @@ class Exporter:
     # Part of every cache key of the format: raise it when output changes
     # for reasons the key cannot see (plugins; publikasi's own code is hashed).
     version: ClassVar[str] = ""
+    # ``ctx.links`` of a release or article task holds the articles its text
+    # links to (and only those are in its cache key).  True: every article of
+    # the publication (an archive list, "more from other editions"); any
+    # edit of a title, slug or source: anywhere then rebuilds this format.
+    reads_all_links: ClassVar[bool] = False
 
     def export(self, target: Release | Publication, ctx: ExportContext) -> None:
         """Everything this exporter writes for ``target`` (see :func:`export`)."""
@@ -175,6 +180,9 @@ def export(exporter: Exporter, target: Release | Publication, ctx: ExportContext
     """
     from ..model import Publication
 
+    if not ctx.links.entries:  # a caller that gave no index: the whole publication's
+        ctx = dataclasses.replace(ctx, links=LinkIndex.of(
+            target if isinstance(target, Publication) else ctx.publication))
     if isinstance(target, Publication):
         if isinstance(exporter, PublicationExporter):
             exporter.export_publication(target, ctx)
