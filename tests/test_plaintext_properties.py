@@ -10,7 +10,9 @@
    tabs, non-breaking spaces, blank and whitespace-only lines, form feeds),
    every body sentence occurs, character for character after whitespace
    normalisation, in the text of the article's paragraphs, list items and
-   headings, in the order it was written.
+   headings, in the order it was written.  Page chrome copied from web pages
+   (site names, counters, file names, contact lines, datelines with outlets,
+   metadata and sign-off lines) is part of the quirks.
 3. Round trip: the Markdown written by ``publikasi import`` for a generated
    release reads back as the same article.
 
@@ -121,7 +123,11 @@ def release_text(draw) -> tuple[str, list[str]]:
     title = " ".join([draw(st.sampled_from(_CAPS))] +
                      draw(st.lists(st.sampled_from(_WORDS), min_size=3, max_size=8)))
     body: list[str] = []
-    out: list[str] = [title]
+    # page chrome above the headline (issue 12): site name, section label, breadcrumb
+    out: list[str] = draw(st.lists(st.sampled_from([
+        "Portal Resmi Pemerintah Kota Malang", "Berita Daerah", "Beranda » Berita » Daerah",
+        "Siaran Pers", "News Flash", "Kamis, 13 November 2025", "2.341 kali dibaca"]), max_size=2))
+    out.append(title)
     for _ in range(draw(st.integers(0, 2))):
         out.append(draw(st.sampled_from([title, title + "   ", title + " – Pemerintah Kota Malang"])))
     if draw(st.booleans()):
@@ -129,7 +135,11 @@ def release_text(draw) -> tuple[str, list[str]]:
     dateline = draw(st.sampled_from([
         "Blimbing () – ", "Malang, ( – ", "Klojen (malangkota.go.id) – ", "Dumai (ANTARA) - ",
         "TIMES MALANG, MALANG – ", "SURABAYA – ", "MAMUJU - ", "CIREBON-", "BANDUNG || ",
-        "KEPANJEN // ", "YOGYAKARTA: ", "", "Malang -\n"]))
+        "KEPANJEN // ", "YOGYAKARTA: ", "", "Malang -\n",
+        # datelines with an outlet (issue 12)
+        "Kotaraya, Suarakita - ", "Kotaraya,beritakita.id- ", "Kotaraya, Warta Nusantara | ",
+        "BERITAKITA - ", "Humas Kotaraya – ", "KOTARAYAPOS.COM, KOTARAYA - ",
+        "ASHFORD, Vt., March 3 -- ", "PALU, MERCUSUAR – "]))
     first = draw(st.lists(sentence(), min_size=1, max_size=3))
     date = draw(st.sampled_from(["Senin (10/11/2025)", "Rabu (08/10/2025)", "Selasa (15/6)",
                                  "Kamis, 13 Nov 2025 pukul 09.00 WIB", "(25/8/202)", ""]))
@@ -150,7 +160,12 @@ def release_text(draw) -> tuple[str, list[str]]:
         elif kind == "noise":
             out.append(draw(st.sampled_from(["ADVERTISEMENT", "BACA JUGA: Berita lain", "Iklan",
                                              "Read: 420 Views", "BERITA TERKAIT",
-                                             "READ ALSO: Another story"])))
+                                             "READ ALSO: Another story", "512 Views",
+                                             "IMG_20240311_101522.jpg",
+                                             "WhatsApp Image 2024-03-11 at 10.15.22",
+                                             "Oleh Admin 11 Mar 2024, 10:15 WIB Berita",
+                                             "CONTACT: Dana Whitfield, 555-0142", "-30-",
+                                             "Copyright © 2024 Pemkab Sukamaju"])))
         elif kind == "credit":
             out.append(draw(st.sampled_from(["(Foto: Dok. Prokompim)", "Foto: Humas"])))
         else:
@@ -165,7 +180,11 @@ def release_text(draw) -> tuple[str, list[str]]:
         if out[-1] and not out[-1].startswith(("- ", "• ", "1. ")) and out[-1] != title:
             out[-1] = out[-1] + sep + code
     tail = draw(st.lists(st.sampled_from(["Penulis: Ayu | Editor: Budi", "Sumber: Humas",
-                                          "Pewarta: Rina"]), max_size=2))
+                                          "Pewarta: Rina", "Sumber berita (*/ab)",
+                                          "Editor (+rudi santoso)",
+                                          "Oleh : Sari | | Source : Dinas Kota",
+                                          "Penulis: Dewi Editor: Bambang",
+                                          "HUMAS POLSEK KENDURUAN"]), max_size=2))
     out.extend(tail)
     gaps = draw(st.lists(st.sampled_from(["\n\n", "\n\n\n\n", "\n \t \n", "\n\x0c\n", "\n\n"]),
                          min_size=len(out), max_size=len(out)))
