@@ -435,7 +435,9 @@ class _Reader:
         rel.units = [u for u in rel.units if u not in head]
         best = _headline_index(rel.units)
         for u in rel.units[:best]:
-            self.dropped("line above the title", u)
+            short = u.text if len(u.text) <= 60 else u.text[:57] + "..."
+            self.fallback(f"the headline is taken from line {rel.units[best].line}; the line "
+                          f"above it is dropped: {short!r}", u.line)
         del rel.units[:best]
         first = rel.units[0]
         dateline = parts.find_dateline(first.text)
