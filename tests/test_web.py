@@ -469,3 +469,20 @@ def test_nu_html_checker_finds_no_error_on_any_page(sites):
     errors = [f"{m.get('url', '')}:{m.get('lastLine', '')}: {m.get('message')}"
               for m in report["messages"] if m.get("type") in ("error", "non-document-error")]
     assert not errors, "\n".join(errors[:40])
+
+
+def test_the_page_of_a_removed_article_disappears_on_the_next_build(tmp_path):
+    source = _small_release(tmp_path / "rilis", BASE)
+    out = tmp_path / "out"
+    proc = run_cli("build", source, "-f", "html,feeds", "-o", out)
+    assert proc.returncode == 0, proc.stderr
+    assert (out / "dua" / "index.html").is_file()
+    (source / "dua.md").unlink()
+    proc = run_cli("build", source, "-f", "html,feeds", "-o", out)
+    assert proc.returncode == 0, proc.stderr
+    assert not (out / "dua").exists()
+    assert (out / "satu" / "index.html").is_file() and (out / "edisi" / "index.html").is_file()
+    sitemap = (out / "sitemap.xml").read_text(encoding="utf-8")
+    assert BASE + "dua/" not in sitemap and BASE + "satu/" in sitemap
+    broken, _ = check_links(out, BASE)
+    assert not broken, broken
