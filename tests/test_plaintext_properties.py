@@ -220,6 +220,8 @@ def body_text(article: Article) -> str:
                ["Foto warga warga, Senin (10/11/2025)."]), strict=False)
 @example(case=("Warga warga warga warga\n\nFoto dari warga, Senin (10/11/2025).\n",
                ["Foto dari warga, Senin (10/11/2025)."]), strict=False)
+@example(case=("Warga warga warga warga\n\nWarga yang yang, Senin (10/11/2025). (/gil/yn)\n",
+               ["Warga yang yang, Senin (10/11/2025)."]), strict=False)
 # a one-sentence paragraph under the title is not taken for the headline
 @example(case=("Warga warga warga warga\n\nWarga warga warga, Senin (10/11/2025). (/gil/yn)\n",
                ["Warga warga warga, Senin (10/11/2025)."]), strict=False)

@@ -272,6 +272,7 @@ _META_WORDS = re.compile(r"\b(?:diposting|dipublikasikan|diterbitkan|posted|publ
                          # icon names that come along when a page is copied
                          r"calendar_month|calendar_today|schedule|access_time|event|date_range|"
                          r"for\s+immediate\s+release|release\s+date|embargo)\b|"
+                         r"[\w\-]+(?:\.[\w\-]+)*\.(?:com|id|net|org|co)\b|"  # "Kompas.com - 28/01/2020"
                          r"\d{1,2}[.:]\d{2}|[\W_]+", re.IGNORECASE)
 
 
@@ -745,11 +746,17 @@ class _Reader:
                     and meta[1].hour is not None and event[1].hour is None:
                 return dates.to_datetime(*meta, tz)
             return dates.to_datetime(*chosen, tz)
-        if first is not None:
-            day_name = dates.find_day_name(first.text)
+        # "kata Hermanto, Rabu.": a day name alone, in the first paragraphs
+        opening = [u for u in rel.units if u.kind == "para"][:3]
+        if first is not None and first not in opening:
+            opening.insert(0, first)
+        for u in opening:
+            if u is not first and dates.find_dates(u.text):
+                break  # a full date further down is better than a day name (below)
+            day_name = dates.find_day_name(u.text)
             if day_name is not None:
                 day = dates.weekday_before(day_name[0], ref)
-                self.fallback(f"only a day name ({day_name[1]!r}) in the first paragraph; "
+                self.fallback(f"only a day name ({day_name[1]!r}) in the opening paragraphs; "
                               f"dated {day.isoformat()}, the last {day_name[1]} on or before "
                               f"the {_REF_NAMES[ref_kind]} {ref.isoformat()}", line)
                 return dates.to_datetime(day, None, tz)
@@ -815,13 +822,19 @@ def _headline_index(units: list[Unit]) -> int:
         words = parts.word_count(u.text)
         score = -0.6 * i
         score += 2 if 4 <= words <= 20 else (-3 if words > 25 else 0)
-        score += 1 if not u.text.rstrip().endswith(".") else -1
+        bare = re.sub(r"\s*[\(\[][^()\[\]]{1,40}[\)\]]\d*$", "", u.text.rstrip())
+        score += 1 if not bare.endswith(".") else -1
+        if any(m.weekday is not None for m in dates.find_dates(u.text)):
+            score -= 2  # "…, Senin (10/11/2025).": the first paragraph, not a headline
         if any(parts.same_title(u.text, v.text) for v in units[i + 1:i + 8]):
             score += 3
         if words <= 3 and u.text.upper() == u.text:
             score -= 2
         if parts.credit_only(u.text) is not None or parts.looks_like_caption(u.text) and words > 20:
             score -= 3
+        if (pc := parts.split_photo_credit(u.text)) is not None \
+                and parts.labelled_credit(u.text[len(pc[0]):].strip(" -–—|([{")):
+            score -= 4  # "Virus Corona/Ilustrasi (Foto: Istimewa)": a caption, even repeated
         case = _capitalised_share(u.text)
         if words >= 3:
             score += 1.5 if case >= 0.7 else (-1 if case < 0.5 else 0)

@@ -82,7 +82,8 @@ _PATTERNS = [
 _LOOSE = re.compile(rf"(?:\b{_DAY}\s*,?\s*)?\b{_MON}\b\.?\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b"
                     rf"(?:\s*,?\s+(?P<y>\d{{4}})\b)?", re.IGNORECASE)
 _DAY_ONLY = re.compile(rf"\b(?:hari\s+|on\s+)?{_DAY_FULL}\b", re.IGNORECASE)
-_TIME = r"(?P<H>\d{1,2})[.:](?P<M>\d{2})(?!\d)(?:\s*(?P<tz>WITA|WIB|WIT)\b)?"
+_TIME = (r"(?P<H>\d{1,2})[.:](?P<M>\d{2})(?!\d)(?:\s*(?P<ampm>[ap])\.?m\b\.?)?"
+         r"(?:\s*(?P<tz>WITA|WIB|WIT)\b)?")
 _TIME_AFTER = re.compile(
     r"\s*[,\-–|]?\s*(?:\(\s*)?(?:(?:pagi|siang|sore|malam|mulai|sejak|sekitar|tepat|hari\s+ini)\s+)*"
     rf"(?:(?P<kw>pukul|pkl\.?|jam|at|sekitar pukul)\s*)?{_TIME}", re.IGNORECASE)
@@ -135,6 +136,8 @@ def _time_near(text: str, start: int, end: int) -> tuple[int, int, int | None] |
     if m is None:
         return None
     hour, minute = int(m.group("H")), int(m.group("M"))
+    if m.group("ampm") and 1 <= hour <= 12:  # 5:00PM, 11:30 a.m.
+        hour = hour % 12 + (12 if m.group("ampm").lower() == "p" else 0)
     if hour > 23 or minute > 59:
         return None
     tz = m.group("tz")

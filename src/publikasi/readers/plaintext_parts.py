@@ -496,7 +496,8 @@ _ANYWHERE = [
         r"\d[\d.,]*(?:\s*(?:kali|x|views?))?)\s*$", re.IGNORECASE)),
     ("view counter", re.compile(r"^\|?\s*views?\s*:\s*\d[\d.,]*\s*\|.{0,80}$", re.IGNORECASE)),
     ("comment counter", re.compile(
-        r"^\W{0,3}\s*(?:comment\s+\d+\s+komentar|\d+\s+(?:komentar|comments?|tanggapan)|komentar\s*\d+|"
+        r"^\W{0,3}\s*(?:comment\s+\d+\s+komentar|\d+\s+(?:komentar(?:-komentar)?|comments?|"
+        r"tanggapan)|komentar\s*\d+|tuliskan\s+komentar|tulis\s+komentar|"
         r"(?:no|tidak\s+ada|belum\s+ada)\s+(?:comments?|komentar)|leave\s+a\s+(?:reply|comment)|"
         r"please\s+enter\s+your\s+(?:comment|name)(?:\s+here)?!?)\.?$", re.IGNORECASE)),
     ("breadcrumb", re.compile(r"^(?:[^»›>]{1,40}\s*[»›>]\s*){2,}[^»›>]*$")),
