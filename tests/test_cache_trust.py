@@ -372,3 +372,23 @@ def test_library_export_resolves_links_across_releases_without_an_index(tmp_path
                         publication=pub)
     export(get_exporter("pdf"), pub, ctx)
     assert "https://warta.example/berita/dua/" in pdf_links(tmp_path / "out" / "a" / "a.pdf")
+
+
+def test_a_sealed_entry_outside_its_task_or_that_cannot_be_written_is_rebuilt(tmp_path):
+    """A file of release a's task named in b/, or a file where a folder must go."""
+    from publikasi.cache import BuildCache
+
+    source = write_publication(tmp_path / "src")
+    cache, out = tmp_path / "cache", tmp_path / "out"
+    opts = {"formats": ["pdf"], "jobs": 1}
+    build(source, out, BuildOptions(cache_dir=cache, **opts))
+    store = BuildCache(cache)
+    sha = store.put_blob(b"%PDF-1.4 planted")
+    entries = _entries(cache, "outputs")
+    assert len(entries) == 2
+    store.put_output_bytes(entries[0].name.removesuffix(".json"), [("zz/x.pdf", sha)], [])
+    store.put_output_bytes(entries[1].name.removesuffix(".json"),
+                           [("a/q", sha), ("a/q/r.pdf", sha)], [])
+    again = build(source, out, BuildOptions(cache_dir=cache, **opts))
+    assert sorted(again.stats["ran"]) == ["pdf a", "pdf b"]
+    assert tree(out) == fresh(source, tmp_path / "fresh", opts["formats"])

@@ -278,8 +278,8 @@ class BuildCache:
             return None
 
     def _put_sealed(self, kind: str, key: str, data: Any) -> None:
-        body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode(
-            "utf-8", "surrogatepass")
+        # ASCII: file names may hold lone surrogates, which UTF-8 cannot.
+        body = json.dumps(data, separators=(",", ":")).encode("ascii")
         self._write(kind, key, self._mac(kind, key, body) + b"\n" + body, ".json")
 
     def _reject(self) -> None:

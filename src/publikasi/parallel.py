@@ -380,10 +380,26 @@ def restore(cache: BuildCache, task: Task, staging: Path) -> TaskResult | None:
     if hit is None:
         return None
     entry, blobs = hit
-    for (rel, _), data in zip(entry.files, blobs):
-        target = staging / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
+    # The cache checked that each path is plain and relative; a task also
+    # writes only below its own prefix.  Anything else: rebuild, never fail.
+    if task.prefix and not all(rel.startswith(task.prefix + "/") for rel, _ in entry.files):
+        cache.stats["rejected"] += 1
+        return None
+    created: list[Path] = []
+    try:
+        for (rel, _), data in zip(entry.files, blobs):
+            target = staging / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if not os.path.lexists(target):  # several feeds write the same picture
+                created.append(target)
+            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o666)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+    except OSError:
+        for target in created:
+            target.unlink(missing_ok=True)
+        cache.stats["rejected"] += 1
+        return None
     return TaskResult([rel for rel, _ in entry.files], list(entry.warnings), cached=True)
 
 
