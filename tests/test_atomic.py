@@ -311,7 +311,7 @@ def test_overlapping_builds_second_fails_fast(previous_build, tmp_path, slow_env
     assert errors[0]["msg"].startswith(
         f"another publikasi build (process {first.pid}) is writing to this folder")
     # The first build was not disturbed and commits its files.
-    stdout, stderr = first.communicate(timeout=120)
+    _stdout, stderr = first.communicate(timeout=120)
     assert first.returncode == 0, stderr
     assert (out / "slowtest.txt").read_bytes() == b"done"
     assert (out / "slowtest-partial.txt").is_file()
@@ -497,7 +497,7 @@ def test_sigkill_in_the_commit_window_is_finished_by_the_next_build(previous_bui
     warnings = [d for d in parse_stderr(proc.stderr) if d["kind"] == "warning"]
     assert warnings and warnings[0]["file"] == "out" and "killed" in warnings[0]["msg"]
     assert _outputs(out) == v2_reference
-    assert not [p for p in out.glob(f"{atomic.STAGING_PREFIX}*/{atomic.JOURNAL_DIR}")]
+    assert not list(out.glob(f"{atomic.STAGING_PREFIX}*/{atomic.JOURNAL_DIR}"))
     # and a later good build has nothing left to repair.
     (tmp_path / "rel/c.md").unlink()
     proc = run_cli("build", "rel", "-o", "out", "--no-cache", cwd=tmp_path)

@@ -107,9 +107,7 @@ class Docx:
 
     def story_parts(self) -> list[str]:
         """document.xml and every header, footer and footnotes part."""
-        return ["word/document.xml"] + sorted(
-            n for n in self.zip.namelist()
-            if re.fullmatch(r"word/(header|footer)\d+\.xml|word/footnotes\.xml", n))
+        return ["word/document.xml", *sorted(n for n in self.zip.namelist() if re.fullmatch(r"word/(header|footer)\d+\.xml|word/footnotes\.xml", n))]
 
     def paragraph_styles(self) -> list[tuple[str, str]]:
         """(style name, text) of every body paragraph, including those in tables."""
@@ -419,7 +417,7 @@ def test_tables_have_a_style_and_a_repeating_header(sample_files, publication):
                 continue
             d = Docx(sample_files[f"{release.slug}/{a.slug}"])
             assert len(d.doc.tables) == len(tables)
-            for model, table in zip(tables, d.doc.tables):
+            for model, table in zip(tables, d.doc.tables, strict=True):
                 count += 1
                 assert table.style is not None and table.style.name == "Publikasi Table"
                 assert len(table.columns) == model.columns
@@ -638,7 +636,7 @@ def test_footnotes_are_real_word_footnotes(sample_files, publication):
                      .findall("w:footnote", NS) if not n.get(f"{{{W}}}type")}
             assert len(refs) == len(a.footnotes) and set(refs) == set(notes)
             exp = expected_texts(a, [0])
-            for ref, text in zip(refs, exp.footnotes):
+            for ref, text in zip(refs, exp.footnotes, strict=True):
                 note_text = "".join(t.text for t in notes[ref].iter(f"{{{W}}}t"))
                 assert norm(text) in norm(note_text)
                 assert notes[ref].find(".//w:footnoteRef", NS) is not None
@@ -660,7 +658,7 @@ def test_picture_ids_are_unique_and_pictures_have_alt_text(sample_files, publica
             pics = _pictures(Docx(sample_files[f"{release.slug}/{a.slug}"]))
             figures = [f for f in a.figures if f.src]
             assert len(pics) == len(figures), a.slug
-            for pic, fig in zip(pics, figures):
+            for pic, fig in zip(pics, figures, strict=True):
                 assert pic.get("descr") == (fig.alt or fig.caption or "Foto")
 
 

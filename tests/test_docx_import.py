@@ -648,7 +648,7 @@ def test_existing_md_is_never_overwritten_without_yes(exported, workspace):
     edited = e.save(workspace["tmp"] / "pojok.docx")
     target = rel / "pojok-baca-merjosari.md"
     old = target.read_text(encoding="utf-8")
-    for attempt in range(2):
+    for _attempt in range(2):
         proc = run_cli("import", edited, "--into", rel)
         assert proc.returncode == 0, proc.stderr
         assert target.read_text(encoding="utf-8") == old

@@ -402,7 +402,7 @@ def test_cover_given_or_generated_and_linked(sample_dist, extra_builds):
             else:
                 assert cover.size == (1600, 2400)
                 corner = cover.convert("RGB").getpixel((4, 4))
-                assert all(abs(a - b) < 12 for a, b in zip(corner, accent)), corner
+                assert all(abs(a - b) < 12 for a, b in zip(corner, accent, strict=True)), corner
     # the buletin cover is a band on a light page; the default one is all accent
     gen = next(r.slug for r in pub.releases if r.cover is None)
     assert gen == GENERATED
@@ -484,7 +484,7 @@ def test_awkward_release_degrades_honestly(extra_builds):
     cover_href = next(i.get("href") for i in book.manifest().values()
                       if "cover-image" in (i.get("properties") or ""))
     corner = book.image(cover_href).convert("RGB").getpixel((4, 4))
-    assert all(abs(a - b) < 12 for a, b in zip(corner, FIXTURE_ACCENT)), corner
+    assert all(abs(a - b) < 12 for a, b in zip(corner, FIXTURE_ACCENT, strict=True)), corner
     # two authors, two creators with their own ids
     creators = book.opf.findall(".//dc:creator", NS)
     assert [c.text for c in creators] == ["Andi", "Budi"]

@@ -409,7 +409,7 @@ def test_rss_follows_the_rss2_rules(small, summary_only):
 
 
 def test_rss_item_details(small):
-    (item,) = [i for i in rss_items(small / "feed-archive-2.xml")]
+    (item,) = list(rss_items(small / "feed-archive-2.xml"))
     assert [c.text for c in item.findall(DC_CREATOR)] == ["Ani Wulandari", "Budi Santoso"]
     assert [c.text for c in item.findall("category")] == ["Ekonomi", "UMKM", "pasar"]
     assert item.find("guid").get("isPermaLink") == "false"
@@ -658,7 +658,7 @@ def test_sample_feeds_pass_every_judge(sample_dist, sample_expected):
         parsed = feedparser.parse(str(sample_dist / name))
         assert not parsed.bozo, (name, parsed.get("bozo_exception"))
         assert titles(parsed) == [a.title for a in expected]
-        for entry, article in zip(parsed.entries, expected):
+        for entry, article in zip(parsed.entries, expected, strict=True):
             assert entry.id == base + article.slug + "/"
             assert entry.link == entry.id  # the web edition's page
             assert entry.published_parsed is not None

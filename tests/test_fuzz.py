@@ -189,7 +189,7 @@ def export_all(pub: Publication, exporters: dict, staging: Path,
     """Run every exporter like a build does; -> format -> files it wrote."""
     theme = load_theme(theme_name)
     images = ImageStore()
-    when = dt.datetime(2025, 11, 10, 2, 0, tzinfo=dt.timezone.utc)
+    when = dt.datetime(2025, 11, 10, 2, 0, tzinfo=dt.UTC)
     written: dict[str, list[Path]] = {}
     for name, exporter in exporters.items():
         sink = Sink(staging / name)

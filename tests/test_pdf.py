@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import subprocess
 import time
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -245,7 +246,7 @@ def shared_start_pages(path: Path, release) -> int:
     printed = toc_numbers(path, [a.title for a in release.articles])
     texts = [squash(t) for t in page_texts(path)]
     shared = 0
-    for prev, art in zip(release.articles, release.articles[1:]):
+    for prev, art in pairwise(release.articles):
         tail = [b for b in prev.blocks if isinstance(b, Paragraph) and b.inlines][-1]
         end = squash(segments(tail.inlines)[-1])[-30:]
         shared += end in texts[printed[art.title] - 1]
@@ -279,7 +280,7 @@ def test_outline_is_section_then_article(sample_pdfs, model):
                 assert entries[i][0] == 0
         # The bookmark lands on the page the TOC prints.
         printed = toc_numbers(sample_pdfs[release.slug], [a.title for a in release.articles])
-        for level, title, page in articles:
+        for _level, title, page in articles:
             assert page + 1 == printed[title], title
 
 
@@ -824,10 +825,10 @@ def test_footnote_refs_glued_to_arabic_words(tmp_path):
             links.append((rect[3], rect[1], reader.get_page_number(dest[0].get_object()),
                           float(dest[3])))
     here = len(reader.pages) - 1
-    forward = sorted((l for l in links if l[3] < l[1]), reverse=True)  # number -> note
-    back = sorted((l for l in links if l[3] > l[0]), reverse=True)     # note -> text
+    forward = sorted((k for k in links if k[3] < k[1]), reverse=True)  # number -> note
+    back = sorted((k for k in links if k[3] > k[0]), reverse=True)     # note -> text
     assert len(forward) == 3 and len(back) == 3, links
-    assert all(l[2] == here for l in links), links
+    assert all(k[2] == here for k in links), links
     # Each note jumps back to the top of the block that cites it, just above
     # the number (paragraph, list, table, in that order).
     for (ref_top, *_), (_, _, _, target) in zip(forward, back, strict=True):

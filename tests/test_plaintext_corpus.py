@@ -38,7 +38,7 @@ def read_case(path: Path, strict: bool = False):
 
 
 def actual_fields(article) -> dict:
-    body = [b for b in article.blocks]
+    body = list(article.blocks)
     return {
         "title": article.title,
         "date": date_json(article.date, article.has_time),

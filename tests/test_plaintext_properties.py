@@ -120,8 +120,8 @@ def sentence(draw) -> str:
 @st.composite
 def release_text(draw) -> tuple[str, list[str]]:
     """A pasted release with random quirks -> (text, body sentences in order)."""
-    title = " ".join([draw(st.sampled_from(_CAPS))] +
-                     draw(st.lists(st.sampled_from(_WORDS), min_size=3, max_size=8)))
+    title = " ".join([draw(st.sampled_from(_CAPS)),
+                      *draw(st.lists(st.sampled_from(_WORDS), min_size=3, max_size=8))])
     body: list[str] = []
     # page chrome above the headline (issue 12): site name, section label, breadcrumb
     out: list[str] = draw(st.lists(st.sampled_from([
@@ -188,7 +188,7 @@ def release_text(draw) -> tuple[str, list[str]]:
     out.extend(tail)
     gaps = draw(st.lists(st.sampled_from(["\n\n", "\n\n\n\n", "\n \t \n", "\n\x0c\n", "\n\n"]),
                          min_size=len(out), max_size=len(out)))
-    text = "".join(part + gap for part, gap in zip(out, gaps))
+    text = "".join(part + gap for part, gap in zip(out, gaps, strict=True))
     text = text.replace(" ", draw(st.sampled_from([" ", " ", "\u00a0"])), 3)
     eol = draw(st.sampled_from(["\n", "\r\n", "\r"]))
     return text.replace("\n", eol), body

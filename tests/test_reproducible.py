@@ -58,7 +58,7 @@ def _explain(name: str, a: bytes, b: bytes) -> str:
             return f"{name}: zip headers differ (dates: {infos})"
         except zipfile.BadZipFile:
             pass
-    for i, (x, y) in enumerate(zip(a, b)):
+    for i, (x, y) in enumerate(zip(a, b, strict=False)):
         if x != y:
             return f"{name}: first difference at byte {i}: {a[max(0, i - 40):i + 40]!r} vs " \
                    f"{b[max(0, i - 40):i + 40]!r}"

@@ -224,7 +224,7 @@ class _Server(http.server.ThreadingHTTPServer):
 
 def _handler(requests: list[str], files: dict[str, bytes]):
     class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802
+        def do_GET(self):
             try:
                 self._get()
             except (BrokenPipeError, ConnectionResetError):

@@ -61,7 +61,7 @@ def test_the_runner_would_notice_a_heavy_import():
 
 def test_build_is_the_function_even_after_the_module_is_imported():
     import publikasi
-    import publikasi.builder  # noqa: F401  (what the CLI and exporters import)
+    import publikasi.builder  # what the CLI and exporters import
 
     assert not isinstance(publikasi.build, type(publikasi))  # not the submodule
     assert publikasi.build is publikasi.builder.build

@@ -204,5 +204,5 @@ def _metadata_file(root: Path) -> Path:
     return root / "release.yaml"
 
 
-__all__ = ["BuildInterrupted", "BuildOptions", "BuildResult", "LOCK_NAME",
-           "STAGING_PREFIX", "build", "output_transaction"]
+__all__ = ["LOCK_NAME", "STAGING_PREFIX", "BuildInterrupted", "BuildOptions", "BuildResult",
+           "build", "output_transaction"]

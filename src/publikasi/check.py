@@ -90,8 +90,8 @@ def check_epub(path: Path) -> CheckResult:
         return res
     with tempfile.TemporaryDirectory() as tmp:
         report = Path(tmp) / "r.json"
-        subprocess.run([java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-jar", str(jar), str(path),
-                        "--json", str(report)],
+        subprocess.run([java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-jar", str(jar),
+                        str(path), "--json", str(report)],
                        capture_output=True, text=True, timeout=600)
         res.judges.append("EPUBCheck")
         if not report.exists():

@@ -56,7 +56,8 @@ def _parser() -> argparse.ArgumentParser:
 
     b = cmd("build", "build every output format from a source")
     b.add_argument("source", type=Path, help="release folder, publication folder, or .md/.txt file")
-    b.add_argument("-o", "--out", type=Path, default=Path("dist"), help="output folder (default: dist)")
+    b.add_argument("-o", "--out", type=Path, default=Path("dist"),
+                   help="output folder (default: dist)")
     b.add_argument("-f", "--formats", default="",
                    help="comma list of docx,pdf,epub,rss,atom,jsonfeed (default: all)")
     b.add_argument("-t", "--theme", default=None, help="theme name or folder (default: from the "
@@ -230,7 +231,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(r.line())
         failed += not r.ok
     if failed:
-        print(f"error: {terminal_safe(str(args.out))}: {failed} file(s) failed validation", file=sys.stderr)
+        print(f"error: {terminal_safe(str(args.out))}: {failed} file(s) failed validation",
+              file=sys.stderr)
         return 2
     return 0
 

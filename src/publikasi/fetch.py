@@ -29,7 +29,7 @@ class FetchError(Exception):
 
 
 class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, req, fp, code, msg, headers, newurl):  # noqa: ANN001
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
         if url_scheme(newurl) not in ("http", "https"):
             raise FetchError(f"redirected to a non-http address {newurl!r}")
         return super().redirect_request(req, fp, code, msg, headers, newurl)

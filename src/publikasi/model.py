@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, Union
+from typing import Literal
 
 from .text import clean_inline, clean_line, clean_prose, curl_quotes
 
@@ -73,7 +73,7 @@ class FootnoteRef:
     label: str
 
 
-Inline = Union[Text, Emph, Strong, Code, Link, LineBreak, FootnoteRef]
+Inline = Text | Emph | Strong | Code | Link | LineBreak | FootnoteRef
 
 # --------------------------------------------------------------------------
 # Blocks
@@ -158,7 +158,7 @@ class Table:
         return max([len(self.header)] + [len(r) for r in self.rows])
 
 
-Block = Union[Paragraph, Heading, Quote, Figure, ListBlock, Table]
+Block = Paragraph | Heading | Quote | Figure | ListBlock | Table
 
 
 @dataclass(frozen=True)

@@ -61,7 +61,8 @@ def block_json(block: Block, base: Path | None) -> dict[str, Any]:
         return {"type": "heading", "level": block.level,
                 "inlines": [inline_json(i) for i in block.inlines]}
     if isinstance(block, Quote):
-        out: dict[str, Any] = {"type": "quote", "blocks": [block_json(b, base) for b in block.blocks]}
+        out: dict[str, Any] = {"type": "quote",
+                               "blocks": [block_json(b, base) for b in block.blocks]}
         if block.attribution:
             out["attribution"] = block.attribution
         return out

@@ -444,8 +444,9 @@ def _load_articles(folder: Path, data: dict, doc: YamlDoc, ctx: ReadContext,
             return []
         for name in listed:
             try:
-                paths.append((resolve_inside(name, folder, (ctx.root,), file,
-                                             doc.line("articles"), "article"), doc.line("articles")))
+                where = doc.line("articles")
+                paths.append((resolve_inside(name, folder, (ctx.root,), file, where, "article"),
+                              where))
             except InputError as exc:
                 problems.extend(exc)
         seen: set[Path] = set()

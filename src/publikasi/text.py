@@ -140,7 +140,8 @@ def slugify(text: str, max_length: int = SLUG_MAX) -> str:
         return slug
     if not text.strip():
         return "artikel"
-    return "artikel-" + hashlib.sha256(text.strip().encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    digest = hashlib.sha256(text.strip().encode("utf-8", "surrogatepass")).hexdigest()
+    return "artikel-" + digest[:8]
 
 
 _SCHEME = re.compile(r"\s*([A-Za-z][A-Za-z0-9+.-]*):")

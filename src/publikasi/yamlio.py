@@ -28,7 +28,8 @@ MAX_YAML_DEPTH = 50
 # model removes them anyway, so remove them before parsing.  NEL, LS and PS are
 # line breaks to YAML but not to editors: they become spaces so that line
 # numbers in messages match what the user sees.
-_YAML_UNPRINTABLE = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_YAML_UNPRINTABLE = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd"
+                               "\U00010000-\U0010ffff]")
 _YAML_ODD_BREAKS = re.compile("[\x85\u2028\u2029]")
 
 

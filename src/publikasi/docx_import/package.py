@@ -418,7 +418,7 @@ def _text_of(el: etree._Element) -> str:
     for node in el.iter(w("t"), w("delText"), w("tab"), w("br"), w("p")):
         if node.tag in (w("t"), w("delText")):
             parts.append(node.text or "")
-        elif node.tag == w("p") and parts or node.tag != w("p"):
+        elif (node.tag == w("p") and parts) or node.tag != w("p"):
             parts.append(" ")
     return re.sub(r"\s+", " ", "".join(parts)).strip()
 

@@ -122,7 +122,7 @@ class PictureResolver:
                                  f"({why_not}); kept its caption as a photo placeholder — "
                                  "insert it as JPEG or PNG")
             return None
-        if name and m or name and self.base is not None and (self.base / name).is_file():
+        if (name and m) or (name and self.base is not None and (self.base / name).is_file()):
             reason = "replaced"
         elif name:
             reason = f"its source {name} is not at hand"

@@ -366,7 +366,7 @@ class _State:
             for label, pieces in segments:
                 key = self._meta_key(label)
                 if key:
-                    lines[key] = lines.get(key, []) + [(label, pieces)]
+                    lines[key] = [*lines.get(key, []), (label, pieces)]
         # Dateline and date.
         if date_line is None:
             fields["dateline"] = ""
@@ -504,19 +504,19 @@ class _State:
         except InputError as exc:
             raise InputError([_paragraph_of(p, numbers) for p in exc.problems]) from None
         finally:
-            for name, start in zip(("items", "warnings"), seen_problems):
+            for name, start in zip(("items", "warnings"), seen_problems, strict=True):
                 found = getattr(ctx.problems, name)
                 found[start:] = [_paragraph_of(p, numbers) for p in found[start:]]
         art = articles[0]
         if len(articles) > 1:  # cannot happen without separator lines; keep everything anyway
             art = replace(art, blocks=tuple(b for a in articles for b in a.blocks))
         anchors = _align(art.blocks, units)
-        merged: list[Block] = [b for b, a in zip(art.blocks, anchors) if a < 0]
+        merged: list[Block] = [b for b, a in zip(art.blocks, anchors, strict=True) if a < 0]
         struct_blocks = [self.body_blocks(group) for group in structural]
         for kind, index in events:
             if kind == "unit":
-                merged.extend(_rich(b, units[index]) for b, a in zip(art.blocks, anchors)
-                              if a == index)
+                merged.extend(_rich(b, units[index])
+                              for b, a in zip(art.blocks, anchors, strict=True) if a == index)
             else:
                 merged.extend(struct_blocks[index])
         blocks = _join_figures(merged)

@@ -227,7 +227,8 @@ def footnotes_html(notes: tuple[Footnote, ...], opts: HtmlOptions) -> str:
                 body = f"<p>{back}</p>{body}"
             items.append(f'<aside epub:type="footnote" role="doc-footnote" '
                          f'id="{opts.fn_id(fn.label)}">{body}</aside>')
-        return (f'<section class="footnotes" role="doc-endnotes" aria-label="{esc(opts.notes_label)}">'
+        return (f'<section class="footnotes" role="doc-endnotes" '
+                f'aria-label="{esc(opts.notes_label)}">'
                 f"<h{1 + opts.heading_offset} class=\"notes-title\">{esc(opts.notes_label)}"
                 f"</h{1 + opts.heading_offset}>{''.join(items)}</section>")
     items = "".join(

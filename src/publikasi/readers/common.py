@@ -221,7 +221,8 @@ def parse_str(value: Any, file: Path, line: int | None, key: str) -> str:
     if value is None:
         return ""
     if isinstance(value, (dict, list)):
-        raise fail(file, f"`{key}` must be text, not a {'list' if isinstance(value, list) else 'mapping'}", line)
+        kind = "list" if isinstance(value, list) else "mapping"
+        raise fail(file, f"`{key}` must be text, not a {kind}", line)
     return clean_line(str(value))
 
 
@@ -424,7 +425,8 @@ def parse_image(value: Any, base_dir: Path, ctx: ReadContext, file: Path,
     if isinstance(value, str):
         value = {"src": value}
     if not isinstance(value, dict):
-        raise fail(file, f"`{key}` must be a path or a mapping with src, alt, caption, credit", line)
+        raise fail(file, f"`{key}` must be a path or a mapping with src, alt, caption, credit",
+                   line)
     allowed = ["alt", "caption", "credit", "src"]
     unknown = sorted(set(map(str, value)) - set(allowed))
     if unknown:

@@ -63,7 +63,8 @@ ARTICLE_KEYS = {
     "source_credit",
 }
 
-_FRONT = re.compile(r"\A(?:\ufeff)?---[ \t]*\r?\n(.*?)^(?:---|\.\.\.)[ \t]*\r?$\n?", re.DOTALL | re.MULTILINE)
+_FRONT = re.compile(r"\A(?:\ufeff)?---[ \t]*\r?\n(.*?)^(?:---|\.\.\.)[ \t]*\r?$\n?",
+                    re.DOTALL | re.MULTILINE)
 
 
 def _parser() -> MarkdownIt:

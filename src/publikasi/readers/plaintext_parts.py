@@ -308,7 +308,7 @@ def same_title(a: str, b: str) -> bool:
     if ka == kb:
         return True
     sa, sb = title_key(strip_site_suffix(a, True)), title_key(strip_site_suffix(b, True))
-    if sa and sb and (sa == kb or sb == ka or sa == sb):
+    if sa and sb and (sa in (kb, sb) or sb == ka):
         return True
     return difflib.SequenceMatcher(None, ka, kb).ratio() >= 0.92
 
@@ -599,7 +599,7 @@ class MetaLine:
 def meta_line(line: str) -> MetaLine | None:
     """``Oleh Admin 11 Mar 2024, 10:15 WIB Berita``, ``• Oleh Abdul Gofur``."""
     text = line.strip()
-    if len(text.split()) > 16 or ends_sentence(text.rstrip(". ")) and text.endswith("."):
+    if len(text.split()) > 16 or (ends_sentence(text.rstrip(". ")) and text.endswith(".")):
         return None
     m = _META_LINE.match(text)
     if not m:

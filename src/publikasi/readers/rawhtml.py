@@ -69,7 +69,8 @@ NOTEWORTHY = DROP_CONTENT | {"img", "embed", "link", "meta", "base", "form", "in
                              "source", "track", "frame", "image", "portal", "param"}
 ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}, "th": {"align"}, "td": {"align"}}
 
-_TAG = re.compile(r"<\s*(/?)\s*([A-Za-z][A-Za-z0-9:-]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>", re.DOTALL)
+_TAG = re.compile(r"<\s*(/?)\s*([A-Za-z][A-Za-z0-9:-]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>",
+                  re.DOTALL)
 _ATTR = re.compile(r"""([A-Za-z_:][-A-Za-z0-9_:.]*)\s*(?:=\s*("[^"]*"|'[^']*'|[^\s"'=<>`]+))?""")
 VOID_TAGS = {"br", "img", "hr", "input", "wbr", "meta", "link", "base", "embed", "source",
              "track", "area", "col", "param"}

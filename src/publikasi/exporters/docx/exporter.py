@@ -104,7 +104,7 @@ class DocxExporter(Exporter, ReleaseExporter, ArticleExporter):
         marks = [b.bookmark(f"artikel_{a.slug}") for a in release.articles]
         if settings.get("toc", True) and release.articles:
             b.add([paragraph(b.sid("toc_heading"), [run(b.label("contents", lang))])])
-            for article, (_, _, name) in zip(release.articles, marks):
+            for article, (_, _, name) in zip(release.articles, marks, strict=True):
                 link = E("w:hyperlink", {"w:anchor": name, "w:history": 1},
                          run(article.title, b.rpr(Fmt(), b.where(article))))
                 kids = [link]
@@ -113,7 +113,7 @@ class DocxExporter(Exporter, ReleaseExporter, ArticleExporter):
                                     [val("w:rStyle", b.sid("meta_label"))]))
                 b.add([paragraph(b.sid("toc1"), kids)])
         page_break = str(settings.get("article_break", "page")) == "page"
-        for article, mark in zip(release.articles, marks):
+        for article, mark in zip(release.articles, marks, strict=True):
             write_article(b, article, release, in_edition=True, bookmark=mark,
                           page_break=page_break)
         b.header_footer(running_header(b, release, lang), first_page_plain=True)

@@ -119,7 +119,7 @@ def hexcolor(value: str) -> str:
 def mix(color: str, other: str, amount: float) -> str:
     a = [int(color[i:i + 2], 16) for i in (0, 2, 4)]
     b = [int(other[i:i + 2], 16) for i in (0, 2, 4)]
-    return "".join(f"{round(x + (y - x) * amount):02X}" for x, y in zip(a, b))
+    return "".join(f"{round(x + (y - x) * amount):02X}" for x, y in zip(a, b, strict=True))
 
 
 def half_points(pt: float) -> int:
@@ -290,8 +290,8 @@ def styles_xml(look: Look) -> etree._Element:
               rpr=[off("w:i"), off("w:iCs")]),
     ]
     list_indent = 360
-    for kind, sid, name, num_id in (("bullet", "ListBullet", "List Bullet", BULLET_NUM_ID),
-                                    ("number", "ListNumber", "List Number", NUMBER_NUM_ID)):
+    for _kind, sid, name, num_id in (("bullet", "ListBullet", "List Bullet", BULLET_NUM_ID),
+                                     ("number", "ListNumber", "List Number", NUMBER_NUM_ID)):
         for level in range(1, 4):
             suffix = "" if level == 1 else str(level)
             styles.append(style(

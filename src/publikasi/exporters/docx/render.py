@@ -588,7 +588,8 @@ class DocxBuilder:
             out.append(paragraph(self.sid("caption"), [
                 run(f"{self.label('table', lang)} ", base),
                 *fld(f"SEQ {self.seq('table')} \\* ARABIC", str(self.counters.table), base),
-                run(": ", base), run(table.caption, base)], [E("w:keepNext"), *self._para_lang(where)]))
+                run(": ", base), run(table.caption, base)],
+            [E("w:keepNext"), *self._para_lang(where)]))
         widths = self._column_widths(table, cols)
         tbl = E("w:tbl", None, props("w:tblPr", [
             val("w:tblStyle", self.sid("table")),
@@ -645,13 +646,13 @@ class DocxBuilder:
         # One monster word must not starve the other columns: it wraps anyway.
         floor = min(total // cols, 6 * per_char + padding)
         need = [min(max(n, floor), max(total // 2, floor)) for n in need]
-        want = [max(min(w, total), n) for w, n in zip(want, need)]
+        want = [max(min(w, total), n) for w, n in zip(want, need, strict=True)]
         if sum(want) <= total:
             widths = [w + (total - sum(want)) * w // sum(want) for w in want]
         elif sum(need) <= total:
             spare = total - sum(need)
-            extra = [w - n for w, n in zip(want, need)]
-            widths = [n + spare * e // max(sum(extra), 1) for n, e in zip(need, extra)]
+            extra = [w - n for w, n in zip(want, need, strict=True)]
+            widths = [n + spare * e // max(sum(extra), 1) for n, e in zip(need, extra, strict=True)]
         else:
             widths = [total * n // sum(need) for n in need]
         widths[-1] += total - sum(widths)

@@ -162,6 +162,6 @@ def _toc_list(entries: Sequence[TocEntry]) -> str:
 
 
 def figure_alt(fig: Figure) -> str:
-    """The alt text :func:`figure_html` writes for ``fig`` ("" when it has neither alt nor caption)."""
+    """The alt text :func:`figure_html` writes for ``fig`` ("" without alt and caption)."""
     return fig.alt or fig.caption
 

@@ -533,8 +533,8 @@ class Bulletin:
             spare = width - sum(want)
             return [w + spare * w / sum(want) for w in want]
         extra = width - sum(least)
-        grow = [w - m for w, m in zip(want, least)]
-        return [m + extra * g / sum(grow) for m, g in zip(least, grow)]
+        grow = [w - m for w, m in zip(want, least, strict=True)]
+        return [m + extra * g / sum(grow) for m, g in zip(least, grow, strict=True)]
 
     def table(self, table: PTable, art: _ArticleCtx, width: float) -> list[Flowable]:
         """A table with a repeated header row; wide tables are split into column groups.
@@ -650,7 +650,8 @@ class Bulletin:
             if a.source and self.resolve_link(a.source):
                 src = (f'<a href="{esc(self.resolve_link(a.source))}" '
                        f'color="{_hex(self.s.link)}"><u>{src}</u></a>')
-            tail.append(self.para(f"<b>{head_mk.text(self.label('source', lang))}:</b> {src}", "byline"))
+            tail.append(self.para(f"<b>{head_mk.text(self.label('source', lang))}:</b> {src}",
+                                  "byline"))
         if a.tags:
             tail.append(self.para(f"<b>{head_mk.text(self.label('tags', lang))}:</b> "
                                   f"{head_mk.text(', '.join(a.tags))}", "byline"))
@@ -689,8 +690,9 @@ class Bulletin:
         if not a.footnotes:
             return []
         mk = art.mk
-        out: list[Flowable] = [ColorBar(self.s.rule, 0.6, space_before=self.s.body_size * 0.6),
-                               self.para(art.mk_head.text(self.label("notes", art.lang)), "note_head")]
+        out: list[Flowable] = [
+            ColorBar(self.s.rule, 0.6, space_before=self.s.body_size * 0.6),
+            self.para(art.mk_head.text(self.label("notes", art.lang)), "note_head")]
         for note in a.footnotes:
             back = (f'<a name="{mk.footnote_dest(note.label)}"/>'
                     f'<a href="#{mk.footnote_ref(note.label)}" color="{_hex(self.s.link)}">'

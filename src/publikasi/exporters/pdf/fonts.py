@@ -261,7 +261,8 @@ def ensure_faces(sources: list[SourceFamily], roles: tuple[str, ...] = tuple(FAC
                 file, role_file = src.upright, ("bold" if weight == 700 else "regular")
             else:
                 role_file = role
-            path = folder / src.tag / f"{src.ps_base}-{_STYLE_NAMES[role_file].replace(' ', '')}.ttf"
+            style = _STYLE_NAMES[role_file].replace(" ", "")
+            path = folder / src.tag / f"{src.ps_base}-{style}.ttf"
             cut.files[role] = path
             plan.append((cut, role_file, path))
     missing = [(c, r, p) for c, r, p in plan if not face_ok(p)]

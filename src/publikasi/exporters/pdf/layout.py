@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
 from reportlab.lib import colors
@@ -201,7 +202,7 @@ class Together(Flowable):
     def _gaps(self) -> list[float]:
         """Space between each part and the next."""
         return [max(a.getSpaceAfter(), b.getSpaceBefore())
-                for a, b in zip(self._content, self._content[1:])]
+                for a, b in pairwise(self._content)]
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         canv = getattr(self, "canv", None)
@@ -219,7 +220,7 @@ class Together(Flowable):
     def draw(self) -> None:
         y = self.height
         gaps = [*self._gaps(), 0]
-        for f, (_, h), gap in zip(self._content, self._sizes, gaps):
+        for f, (_, h), gap in zip(self._content, self._sizes, gaps, strict=True):
             y -= h
             f.drawOn(self.canv, 0, y)
             y -= gap
