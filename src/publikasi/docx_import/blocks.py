@@ -160,7 +160,7 @@ class BlockBuilder:
     labels: Labels
     numbering: Numbering
     resolve_picture: Callable[[Picture, str, str], Figure]  # (picture, caption, credit)
-    footnote_label: Callable[[object], str | None]
+    footnote_label: Callable[[tuple[str, str]], str | None]
     link_url: Callable[[str], str] = lambda url: url
     notes: list[str] = field(default_factory=list)
     out: list[Block] = field(default_factory=list)

@@ -398,7 +398,7 @@ def _custom(root: etree._Element) -> dict[str, str]:
         value = next(iter(prop), None)
         if value is None:
             continue
-        out[name] = "".join(value.itertext())
+        out[name] = "".join(map(str, value.itertext()))
     return out
 
 
@@ -489,7 +489,7 @@ def _short(text: str, limit: int = 70) -> str:
 
 
 def _paragraph_of(el: etree._Element) -> etree._Element | None:
-    node = el
+    node: etree._Element | None = el
     while node is not None and node.tag != w("p"):
         node = node.getparent()
     return node
@@ -500,7 +500,7 @@ def _describe(el: etree._Element) -> tuple[str, str]:
     local = etree.QName(el).localname
     parent = el.getparent()
     parent_local = etree.QName(parent).localname if parent is not None else ""
-    if local in ("ins", "del") and parent_local == "rPr":
+    if parent is not None and local in ("ins", "del") and parent_local == "rPr":
         grand = parent.getparent()
         if grand is not None and etree.QName(grand).localname == "pPr":
             para = _paragraph_of(el)
@@ -508,10 +508,11 @@ def _describe(el: etree._Element) -> tuple[str, str]:
             verb = "inserted" if local == "ins" else "deleted"
             return local, f"{verb} a paragraph break" + (f' after "{tail}"' if tail else "")
         return local, ("inserted" if local == "ins" else "deleted") + " a run mark"
-    if local in ("ins", "del") and parent_local == "trPr":
+    if parent is not None and local in ("ins", "del") and parent_local == "trPr":
         row = parent.getparent()
         verb = "inserted" if local == "ins" else "deleted"
-        return local, f'{verb} a table row "{_short(_text_of(row))}"'
+        row_text = _text_of(row) if row is not None else ""
+        return local, f'{verb} a table row "{_short(row_text)}"'
     if local == "ins":
         return local, f'inserted "{_short(_text_of(el))}"'
     if local == "del":
@@ -597,12 +598,14 @@ def _accept(root: etree._Element) -> None:
     for el in list(root.iter(w("trPr"))):
         if el.find(w("del")) is not None:
             row = el.getparent()
-            _remove(row)
+            if row is not None:
+                _remove(row)
         else:
             for mark in el.findall(w("ins")):
                 el.remove(mark)
     for el in list(root.iter(w("cellDel"))):
-        tc = el.getparent().getparent() if el.getparent() is not None else None
+        cell_pr = el.getparent()
+        tc = cell_pr.getparent() if cell_pr is not None else None
         if tc is not None and tc.tag == w("tc"):
             _remove(tc)
     for el in list(root.iter(w("cellIns"), w("cellMerge"))):
@@ -614,7 +617,9 @@ def _accept(root: etree._Element) -> None:
         if parent is not None and parent.tag == w("rPr"):
             grand = parent.getparent()
             if grand is not None and grand.tag == w("pPr") and el.tag == w("del"):
-                joins.append(grand.getparent())
+                para = grand.getparent()
+                if para is not None:
+                    joins.append(para)
             parent.remove(el)
     # Content: deleted and moved-away text goes, inserted and moved-here text stays.
     for el in list(root.iter(w("del"), w("moveFrom"))):
@@ -646,10 +651,10 @@ def _join_with_next(para: etree._Element) -> None:
     if keep_first:
         for child in content:
             para.append(child)
-        nxt.getparent().remove(nxt)
+        _remove(nxt)
     else:
         # Nothing of the first paragraph is left: the next one keeps its own style.
         index = 1 if nxt.find(w("pPr")) is not None else 0
         for child in reversed([c for c in para if c.tag != w("pPr")]):
             nxt.insert(index, child)
-        para.getparent().remove(para)
+        _remove(para)

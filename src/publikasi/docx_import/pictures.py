@@ -100,10 +100,10 @@ class PictureResolver:
         m = _DIGEST_NAME.match(pic.inner_name or "")
         digest = hashlib.sha256(blob).hexdigest()
         if name and m and digest[:16] == m.group(1):
-            ext = ".png" if pic.inner_name.endswith(".png") else ".jpg"
+            kept_ext = ".png" if pic.inner_name.endswith(".png") else ".jpg"
             kept = PurePath_to_path(self.base, name)
             self._kept_blobs.setdefault(digest, kept)
-            return Resolved(pic, kept=kept, data=blob, ext=ext)
+            return Resolved(pic, kept=kept, data=blob, ext=kept_ext)
         ext, why_not = self._check(blob)
         if name and self.base is not None:
             source = self.base / name

@@ -25,6 +25,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from ..errors import InputError, Problem, fail
 from ..i18n import article_date
@@ -201,6 +202,8 @@ class _State:
     def _number_footnotes(self) -> None:
         """Labels "1", "2" ... in order of first reference, as the model numbers them."""
         body = self.pkg.document.find(w("body"))
+        if body is None:
+            return
         for el in body.iter(w("footnoteReference"), w("endnoteReference")):
             key = ("foot" if el.tag == w("footnoteReference") else "end", el.get(w("id"), ""))
             if key not in self.fn_labels and self._note_element(key) is not None:
@@ -216,8 +219,8 @@ class _State:
                 return el
         return None
 
-    def footnote_label(self, ref: object) -> str | None:
-        kind, value = ref  # type: ignore[misc]
+    def footnote_label(self, ref: tuple[str, str]) -> str | None:
+        kind, value = ref
         if kind == "label":
             return str(value)
         return self.fn_labels.get((kind, value))
@@ -309,7 +312,8 @@ class _State:
         wants_image = bool(props.get("publikasi.image.src")) or (
             self.setting.original is not None and self.setting.original.image is not None)
         if wants_image and blocks and isinstance(blocks[0], Figure):
-            image = blocks.pop(0)
+            image = blocks[0]
+            blocks.pop(0)
         summary = clean_line(" ".join(p.text for p in stand))
         slug = slugify(props.get("publikasi.slug") or title)
         return Article(
@@ -336,11 +340,11 @@ class _State:
             raise fail(self.path, f"the publikasi.date property {raw!r} is not an ISO date; "
                        "was the file's properties edited?") from None
 
-    def meta_fields(self, meta: list[Para]) -> dict:
+    def meta_fields(self, meta: list[Para]) -> dict[str, Any]:
         """Front-matter fields: the properties, unless the visible block says otherwise."""
         props = self.pkg.custom
         date, has_time = self.props_date()
-        fields = {
+        fields: dict[str, Any] = {
             "date": date, "has_time": has_time,
             "dateline": props.get("publikasi.dateline", ""),
             "authors": json_list(props.get("publikasi.authors", "")),
@@ -465,7 +469,7 @@ class _State:
         ctx = self.setting.ctx
         title_index = _title_index(items)
         title_text = ""
-        events: list[tuple[str, object]] = []
+        events: list[tuple[str, int]] = []
         units: list[tuple[str, tuple[Inline, ...]]] = []
         structural: list[list] = []
         unit_numbers: list[int] = []

@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from lxml import etree
 
@@ -82,7 +83,9 @@ class Picture:
 @dataclass
 class Piece:
     kind: str  # text, br, fn, pic, mark
-    value: object
+    # By kind: text -> str, br -> None, fn -> (note kind, id), pic -> Picture,
+    # mark -> (mark kind, field instruction).
+    value: Any
     fmt: Fmt = Fmt()
 
 
@@ -103,7 +106,7 @@ class Para:
 
     @property
     def pictures(self) -> list[Picture]:
-        return [p.value for p in self.pieces if p.kind == "pic"]  # type: ignore[misc]
+        return [p.value for p in self.pieces if p.kind == "pic"]
 
     def has_content(self) -> bool:
         return bool(self.text.strip()) or any(p.kind in ("pic", "fn") for p in self.pieces)

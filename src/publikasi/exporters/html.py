@@ -79,7 +79,8 @@ def clean_href(url: str) -> str:
     if not parts.netloc and parts.scheme in ("http", "https"):
         return ""
     # Square brackets belong only around an IPv6 host, and a fragment has one "#".
-    head = _URL_HEAD.match(url).group(0)
+    head_match = _URL_HEAD.match(url)
+    head = head_match.group(0) if head_match else ""
     rest = url[len(head):].replace("[", "%5B").replace("]", "%5D")
     hash_at = rest.find("#")
     if hash_at >= 0:
@@ -231,7 +232,7 @@ def footnotes_html(notes: tuple[Footnote, ...], opts: HtmlOptions) -> str:
                 f'aria-label="{esc(opts.notes_label)}">'
                 f"<h{1 + opts.heading_offset} class=\"notes-title\">{esc(opts.notes_label)}"
                 f"</h{1 + opts.heading_offset}>{''.join(items)}</section>")
-    items = "".join(
+    entries = "".join(
         f'<li id="{opts.fn_id(fn.label)}">{blocks_html(fn.blocks, opts)} '
         f'<a href="#{opts.ref_id(fn.label)}">↩</a></li>' for fn in notes)
-    return f'<section class="footnotes"><hr/><ol>{items}</ol></section>'
+    return f'<section class="footnotes"><hr/><ol>{entries}</ol></section>'

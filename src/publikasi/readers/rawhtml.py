@@ -18,6 +18,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable, Iterable
+from typing import TypeVar
 from dataclasses import dataclass, field
 
 import nh3
@@ -74,6 +75,8 @@ _TAG = re.compile(r"<\s*(/?)\s*([A-Za-z][A-Za-z0-9:-]*)((?:[^>\"']|\"[^\"]*\"|'[
 _ATTR = re.compile(r"""([A-Za-z_:][-A-Za-z0-9_:.]*)\s*(?:=\s*("[^"]*"|'[^']*'|[^\s"'=<>`]+))?""")
 VOID_TAGS = {"br", "img", "hr", "input", "wbr", "meta", "link", "base", "embed", "source",
              "track", "area", "col", "param"}
+
+N = TypeVar("N")  # a parser's inline node
 
 
 def safe_href(url: str) -> bool:
@@ -172,13 +175,13 @@ class _Blocks:
         if tag == "table":
             return _table(el)
         if tag == "pre":
-            lines = (el.text_content() or "").rstrip("\n").split("\n")
-            inl: list[Inline] = []
+            lines = _text_content(el).rstrip("\n").split("\n")
+            code: list[Inline] = []
             for i, ln in enumerate(lines):
                 if i:
-                    inl.append(LineBreak())
-                inl.append(Code(ln))
-            return [Paragraph(tuple(inl))] if "".join(lines).strip() else []
+                    code.append(LineBreak())
+                code.append(Code(ln))
+            return [Paragraph(tuple(code))] if "".join(lines).strip() else []
         if tag == "hr":
             return []
         return self.container(el)
@@ -220,6 +223,11 @@ def _inlines_of(el: etree._Element) -> list[Inline]:
     return inner
 
 
+def _text_content(el: etree._Element) -> str:
+    """All the text inside ``el`` (what lxml.html's ``text_content()`` returns)."""
+    return str(el.xpath("string()"))
+
+
 def _table(el: etree._Element) -> list[Block]:
     header: tuple = ()
     rows: list[tuple] = []
@@ -227,7 +235,7 @@ def _table(el: etree._Element) -> list[Block]:
     for row in el.iter():
         tag = _tag(row)
         if tag == "caption":
-            caption = row.text_content() or ""
+            caption = _text_content(row)
         if tag != "tr":
             continue
         cells = [c for c in row if _tag(c) in ("td", "th")]
@@ -358,8 +366,8 @@ def _attrs(rest: str) -> dict[str, str]:
     return out
 
 
-def convert_inline_run(nodes: Iterable, convert: Callable[[object], list[Inline]],
-                       is_html: Callable[[object], str | None]) -> tuple[list[Inline], set[str]]:
+def convert_inline_run(nodes: Iterable[N], convert: Callable[[N], list[Inline]],
+                       is_html: Callable[[N], str | None]) -> tuple[list[Inline], set[str]]:
     """Run ``nodes`` through :class:`InlineTags`; -> (inlines, noteworthy removed tags)."""
     tags = InlineTags()
     for node in nodes:

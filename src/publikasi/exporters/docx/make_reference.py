@@ -85,14 +85,14 @@ class Look:
             **{k: float(v) for k, v in cfg.get("sizes", {}).items()}}
         colors = dict(theme.get("colors", {}) or {})
         own = {k: v for k, v in (cfg.get("colors", {}) or {}).items() if v}
-        self.text = hexcolor(own.get("text", colors.get("text", "#1a1a1a")))
-        self.accent = hexcolor(own.get("accent", colors.get("accent", "#0b5394")))
-        self.muted = hexcolor(own.get("muted", colors.get("muted", "#5f6368")))
-        self.rule = hexcolor(own.get("rule", colors.get("rule", "#c9d3de")))
-        self.band_text = hexcolor(own.get("band_text", colors.get("band_text", "#ffffff")))
-        self.heading = hexcolor(own.get("heading", colors.get("accent", "#0b5394")))
-        self.title = hexcolor(own.get("title", colors.get("accent", "#0b5394")))
-        self.link = hexcolor(own.get("link", colors.get("accent", "#0b5394")))
+        self.text = hexcolor(str(own.get("text", colors.get("text", "#1a1a1a"))))
+        self.accent = hexcolor(str(own.get("accent", colors.get("accent", "#0b5394"))))
+        self.muted = hexcolor(str(own.get("muted", colors.get("muted", "#5f6368"))))
+        self.rule = hexcolor(str(own.get("rule", colors.get("rule", "#c9d3de"))))
+        self.band_text = hexcolor(str(own.get("band_text", colors.get("band_text", "#ffffff"))))
+        self.heading = hexcolor(str(own.get("heading", colors.get("accent", "#0b5394"))))
+        self.title = hexcolor(str(own.get("title", colors.get("accent", "#0b5394"))))
+        self.link = hexcolor(str(own.get("link", colors.get("accent", "#0b5394"))))
         self.band_light = mix(self.accent, "FFFFFF", 0.9)
         style = cfg.get("style", {})
         self.title_band = bool(style.get("title_band", False))
@@ -494,7 +494,8 @@ def content_types_xml() -> bytes:
         ("/docProps/app.xml", f"{OFFICE_CT}.extended-properties+xml"),
         ("/docProps/custom.xml", f"{OFFICE_CT}.custom-properties+xml"),
     ]
-    root = etree.Element(f"{{{CT_NS}}}Types", nsmap={None: CT_NS})
+    # lxml-stubs type nsmap keys as str, but None names the default namespace.
+    root = etree.Element(f"{{{CT_NS}}}Types", nsmap={None: CT_NS})  # type: ignore[dict-item]
     for ext, ct in (("rels", "application/vnd.openxmlformats-package.relationships+xml"),
                     ("xml", "application/xml"), ("jpeg", "image/jpeg"), ("png", "image/png")):
         etree.SubElement(root, f"{{{CT_NS}}}Default", Extension=ext, ContentType=ct)
@@ -504,7 +505,8 @@ def content_types_xml() -> bytes:
 
 
 def rels_xml(rels: list[tuple[str, str, str]]) -> bytes:
-    root = etree.Element(f"{{{REL_NS}}}Relationships", nsmap={None: REL_NS})
+    root = etree.Element(f"{{{REL_NS}}}Relationships",
+                         nsmap={None: REL_NS})  # type: ignore[dict-item]  # as above
     for rid, rtype, target in rels:
         etree.SubElement(root, f"{{{REL_NS}}}Relationship", Id=rid, Type=rtype, Target=target)
     return _xml(root)

@@ -151,7 +151,7 @@ def run(text: str | None = None, rpr: Sequence[etree._Element] = (),
     """A ``w:r`` with optional properties, text and other run content."""
     r = E("w:r")
     if rpr:
-        r.append(props("w:rPr", [_copy(x) for x in rpr]))
+        r.append(props("w:rPr", [copy_element(x) for x in rpr]))
     if text:
         # Each newline inside text becomes a w:br, as Word would store it.
         for i, piece in enumerate(text.split("\n")):
@@ -164,9 +164,11 @@ def run(text: str | None = None, rpr: Sequence[etree._Element] = (),
     return r
 
 
-def _copy(el: etree._Element) -> etree._Element:
-    return oxml_parser.makeelement(el.tag, attrib=dict(el.attrib)) if not len(el) else \
-        etree.fromstring(etree.tostring(el), oxml_parser)
+def copy_element(el: etree._Element) -> etree._Element:
+    """A deep copy of ``el`` made by python-docx's parser (so it has its element classes)."""
+    if len(el):
+        return etree.fromstring(etree.tostring(el), oxml_parser)
+    return oxml_parser.makeelement(el.tag, attrib=el.attrib)
 
 
 def field(instr: str, result: str, rpr: Sequence[etree._Element] = ()) -> list[etree._Element]:

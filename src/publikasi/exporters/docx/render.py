@@ -50,7 +50,8 @@ from ...model import (
 from ...text import url_scheme
 from ..html import clean_href
 from ...themes import Theme
-from .ooxml import E, mm_to_twips, paragraph, props, qn, run, set_prop, twips_to_emu, val
+from .ooxml import (E, copy_element, mm_to_twips, paragraph, props, qn, run, set_prop,
+                    twips_to_emu, val)
 from .ooxml import field as fld
 from .ooxml import lang as lang_el
 
@@ -181,18 +182,19 @@ class DocxBuilder:
     # ------------------------------------------------------------ setup
 
     def _style_ids(self) -> dict[str, str]:
-        by_name = {}
+        by_name: dict[str, str | None] = {}
         for el in self.doc.styles.element.findall(qn("w:style")):
             name = el.find(qn("w:name"))
             if name is not None:
                 by_name[name.get(qn("w:val"), "").lower()] = el.get(qn("w:styleId"))
-        ids = {}
+        ids: dict[str, str] = {}
         missing = []
         for role, name in STYLE_NAMES.items():
             sid = by_name.get(name.lower())
             if sid is None:
                 missing.append(name)
-            ids[role] = sid
+            else:
+                ids[role] = sid
         if missing:
             raise fail(self.reference, "reference document lacks the style(s) "
                        + ", ".join(repr(m) for m in missing)
@@ -483,11 +485,12 @@ class DocxBuilder:
                        val("w:numId", self._style_num_id(role)))
         for item in block.items:
             rest = list(item)
-            if rest and isinstance(rest[0], Paragraph):
-                first_inlines = rest.pop(0).inlines
-            else:
-                first_inlines = ()
-            ppr = [_copy(num_pr) if num_pr is not None else None, *self._para_lang(where)]
+            first = rest[0] if rest else None
+            first_inlines: tuple[Inline, ...] = ()
+            if isinstance(first, Paragraph):
+                rest.pop(0)
+                first_inlines = first.inlines
+            ppr = [copy_element(num_pr) if num_pr is not None else None, *self._para_lang(where)]
             out.append(paragraph(self.sid(role), self.inlines(first_inlines, where), ppr))
             cont = replace(where, para_style=f"continue{depth}")
             for sub in rest:
@@ -718,8 +721,8 @@ class DocxBuilder:
         fill(True, "default", header)
         fill(False, "default", footer)
         fill(True, "first", [paragraph(self.sid("header"), [])] if first_page_plain
-             else [_copy(e) for e in header])
-        fill(False, "first", [_copy(e) for e in footer])
+             else [copy_element(e) for e in header])
+        fill(False, "first", [copy_element(e) for e in footer])
         title_pg = self.sect.find(qn("w:titlePg"))
         if first_page_plain and title_pg is None:
             set_prop(self.sect, E("w:titlePg"))
@@ -757,12 +760,6 @@ class DocxBuilder:
 
 def spacing_zero() -> etree._Element:
     return E("w:spacing", {"w:before": 0, "w:after": 0})
-
-
-def _copy(el: etree._Element | None) -> etree._Element | None:
-    if el is None:
-        return None
-    return parse_xml(etree.tostring(el))
 
 
 def _find_note(article: Article, label: str) -> Footnote | None:

@@ -188,7 +188,9 @@ class _Writer(epub.EpubWriter):
             if kind == "toc":
                 nav.set("id", "toc")  # EbookLib calls it "id"
                 nav.set("aria-labelledby", "toc-title")
-                nav.find("x:h2", ns).set("id", "toc-title")
+                title = nav.find("x:h2", ns)
+                if title is not None:
+                    title.set("id", "toc-title")
             elif kind == "landmarks":
                 # Landmarks are for the reading system's menus, not for display.
                 nav.set("hidden", "hidden")

@@ -403,7 +403,8 @@ class FontSet:
     def covers(self, ch: str) -> bool:
         """Whether any installed font has a glyph for ``ch`` (shaping aside)."""
         cp = ord(ch)
-        return any(cp in f.cmap for f in (*self.families.values(), *self.fallbacks))
+        return (any(cp in f.cmap for f in self.families.values())
+                or any(cp in f.cmap for f in self.fallbacks))
 
     def font_for(self, ch: str, family: str) -> Registered | None:
         """The family that can show ``ch`` (the requested one first), or None."""
