@@ -32,6 +32,7 @@ import json
 import os
 import shutil
 import signal
+import stat
 import tempfile
 import time
 from collections.abc import Iterator
@@ -355,19 +356,64 @@ def _staged_files(staging: Path) -> list[Path]:
     return sorted(files)
 
 
+def write_atomic(target: Path, data: bytes | str, *, durable: bool = False) -> None:
+    """Replace ``target`` with ``data`` (text is written as UTF-8): all or nothing.
+
+    The bytes go to a temporary file beside ``target`` that is renamed over
+    it, so a reader (or a crash) sees the old file or the new one, never part
+    of one.  It keeps the permissions it had (see :func:`stage_file`).
+    ``durable`` also flushes the file and its folder to disk before returning,
+    for files whose loss after a power cut matters (the commit journal).
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = stage_file(target, data.encode("utf-8") if isinstance(data, str) else data,
+                     durable=durable)
+    try:
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    if durable:
+        folder = os.open(target.parent, os.O_RDONLY)
+        try:
+            os.fsync(folder)
+        finally:
+            os.close(folder)
+
+
+def stage_file(target: Path, data: bytes, *, durable: bool = False) -> Path:
+    """``data`` in a new temporary file beside ``target``, ready to be renamed over it.
+
+    It has the permissions ``target`` has (or, for a new file, those a plain
+    ``open()`` would give), not mkstemp's private 0600.
+    """
+    try:
+        mode = stat.S_IMODE(os.stat(target).st_mode)
+    except OSError:
+        mode = 0o666 & ~_umask()
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        os.fchmod(fd, mode)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            if durable:
+                fh.flush()
+                os.fsync(fh.fileno())
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return Path(tmp)
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def _write_journal(journal_dir: Path, entry: dict) -> None:
     """Replace the journal atomically and durably (it decides what the next build does)."""
-    tmp = journal_dir / (_JOURNAL + ".new")
-    with open(tmp, "w", encoding="utf-8") as fh:
-        json.dump(entry, fh)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, journal_dir / _JOURNAL)
-    fd = os.open(journal_dir, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    write_atomic(journal_dir / _JOURNAL, json.dumps(entry), durable=True)
 
 
 def _commit(staging: Path, out: Path, remove: list[str] | None = None) -> None:
@@ -575,4 +621,6 @@ __all__ = [
     "is_disk_full",
     "output_transaction",
     "recover",
+    "stage_file",
+    "write_atomic",
 ]

@@ -38,13 +38,13 @@ import hmac
 import os
 import secrets
 import sys
-import tempfile
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import __version__
+from .atomic import write_atomic
 from .manifest import safe_relpath
 
 if TYPE_CHECKING:
@@ -193,20 +193,6 @@ def theme_key(theme: Theme) -> str:
 # ---------------------------------------------------------------- storage
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-
 
 @dataclasses.dataclass(frozen=True)
 class OutputEntry:
@@ -253,7 +239,7 @@ class BuildCache:
 
     def _write(self, kind: str, key: str, data: bytes, suffix: str = "") -> None:
         try:
-            _atomic_write(self._path(kind, key, suffix), data)
+            write_atomic(self._path(kind, key, suffix), data)
         except OSError:
             # A full disk or a read-only cache must not fail the build.
             self.stats["write_errors"] += 1

@@ -30,11 +30,11 @@ import os
 import re
 import shutil
 import stat
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .atomic import stage_file
 from .errors import Problems, fail
 from .regular import not_regular
 
@@ -188,7 +188,7 @@ class ChangeSet:
                 if isinstance(step, Put):
                     current = step.target
                     _make_dirs(step.target.parent, done)
-                    temps[i] = _stage(step.target, step.data)
+                    temps[i] = stage_file(step.target, step.data)
             # 2. move into place, in order
             for i, step in enumerate(self.steps):
                 current = step.target
@@ -202,7 +202,7 @@ class ChangeSet:
                     if refined != step.data:
                         Path(temps.pop(i)).unlink(missing_ok=True)
                         step.data = refined
-                        temps[i] = _stage(step.target, refined)
+                        temps[i] = stage_file(step.target, refined)
                 if _unchanged(step.target, step.data):
                     Path(temps.pop(i)).unlink(missing_ok=True)
                     continue
@@ -345,29 +345,6 @@ def _different_article(step: Put) -> str:
 
 def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def _stage(target: Path, data: bytes) -> Path:
-    """``data`` in a temporary file beside ``target``, with the mode it will have."""
-    try:
-        mode = stat.S_IMODE(os.stat(target).st_mode)
-    except OSError:
-        mode = 0o666 & ~_umask()
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, mode)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return Path(tmp)
 
 
 def _unchanged(target: Path, data: bytes) -> bool:

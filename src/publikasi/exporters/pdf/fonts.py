@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import io
 import json
 import os
 import re
@@ -36,6 +37,8 @@ from functools import cache
 from importlib import import_module
 from importlib.metadata import entry_points
 from pathlib import Path
+
+from ...atomic import write_atomic
 
 # Bump when the way faces are cut changes, so old caches are not reused.
 CUT_VERSION = "2"
@@ -163,12 +166,13 @@ def _cut_face(src: str, weight: int, out: str, family: str, style: str, ps_name:
     # fontTools stamps head.modified with the clock on save; reportlab copies
     # the head table into the PDF, so a fresh cut would change every PDF byte.
     static.recalcTimestamp = False
-    tmp = Path(out).with_name(f".{Path(out).name}.{os.getpid()}.tmp")
-    static.save(str(tmp))
-    os.replace(tmp, out)
+    data = io.BytesIO()
+    static.save(data)
+    face = data.getvalue()
+    write_atomic(Path(out), face)
     # The face's digest, written after it: a face without a matching digest
     # (cut by a killed process, truncated, damaged) is cut again.
-    _write_digest(Path(out))
+    write_atomic(_digest_file(Path(out)), f"{hashlib.sha256(face).hexdigest()}\n")
 
 
 def _digest_file(face: Path) -> Path:
@@ -181,13 +185,6 @@ def _file_sha256(path: Path) -> str | None:
             return hashlib.file_digest(fh, "sha256").hexdigest()
     except OSError:
         return None
-
-
-def _write_digest(face: Path) -> None:
-    target = _digest_file(face)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    tmp.write_text(f"{_file_sha256(face)}\n", encoding="ascii")
-    os.replace(tmp, target)
 
 
 def face_ok(face: Path) -> bool:
