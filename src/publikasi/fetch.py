@@ -19,7 +19,7 @@ import urllib.request
 from pathlib import Path
 
 from . import __version__
-from .text import url_scheme
+from .urls import DOWNLOAD_SCHEMES, url_scheme
 
 DEFAULT_TIMEOUT = 20.0
 
@@ -30,7 +30,7 @@ class FetchError(Exception):
 
 class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, req, fp, code, msg, headers, newurl):
-        if url_scheme(newurl) not in ("http", "https"):
+        if url_scheme(newurl) not in DOWNLOAD_SCHEMES:
             raise FetchError(f"redirected to a non-http address {newurl!r}")
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
@@ -65,7 +65,7 @@ class RemoteFetcher:
         timeout = timeout or self.timeout
         if url in self._done:
             return self._done[url]
-        if url_scheme(url) not in ("http", "https"):
+        if url_scheme(url) not in DOWNLOAD_SCHEMES:
             raise FetchError("only http and https addresses can be downloaded")
         if self._dir is None:
             self._dir = Path(tempfile.mkdtemp(prefix="publikasi-remote-"))

@@ -14,12 +14,12 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from . import site
 from .model import (
     Article, Emph, Heading, Inline, Link, Paragraph, Publication, Strong, Table, walk_blocks,
 )
+from .urls import link_names
 
 
 @dataclass(frozen=True)
@@ -72,19 +72,6 @@ class LinkIndex:
         found = {i for url in urls for name in link_names(url) for i in self._by_name.get(name, ())}
         return LinkIndex(tuple(self.entries[i] for i in sorted(found)))
 
-
-def link_names(url: str) -> tuple[str, ...]:
-    """The names under which a link to ``url`` looks an article up.
-
-    The last path segment (``../b/dua.md`` -> ``dua.md``), else the fragment
-    (``#dua``); a URL that does not parse names nothing.
-    """
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return ()
-    target = parts.path.rsplit("/", 1)[-1] if parts.path else parts.fragment
-    return tuple(n for n in (target, parts.fragment) if n)
 
 
 def article_urls(article: Article) -> Iterator[str]:

@@ -23,10 +23,10 @@ Paths here are relative to ``OUT/`` and use ``/``.  A page's "folder"
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
 
 from .model import Publication, Release
 from .text import slugify
+from .urls import is_web_url
 
 MEDIA_DIR = "media"
 ASSETS_DIR = "assets"
@@ -48,11 +48,7 @@ def base_url(pub: Publication) -> str:
 
 def normalized_base(base: str) -> str:
     """``base`` ending in "/" (so that paths go below it), or "" when it is no http(s) URL."""
-    try:
-        parts = urlsplit(base) if base else None
-    except ValueError:
-        return ""
-    if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
+    if not is_web_url(base):
         return ""
     return base if base.endswith("/") else base + "/"
 

@@ -142,16 +142,3 @@ def slugify(text: str, max_length: int = SLUG_MAX) -> str:
         return "artikel"
     digest = hashlib.sha256(text.strip().encode("utf-8", "surrogatepass")).hexdigest()
     return "artikel-" + digest[:8]
-
-
-_SCHEME = re.compile(r"\s*([A-Za-z][A-Za-z0-9+.-]*):")
-
-
-def url_scheme(url: str) -> str:
-    """The scheme of ``url`` in lower case ("" for a relative reference).
-
-    Unlike ``urlsplit(url).scheme`` this never raises: urlsplit refuses a
-    pasted address with an unbalanced "[" (``http://[::1/x``).
-    """
-    m = _SCHEME.match(url)
-    return m.group(1).lower() if m else ""

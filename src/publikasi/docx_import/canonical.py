@@ -20,7 +20,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urljoin
 
 from ..model import (
     Article,
@@ -42,14 +41,7 @@ from ..model import (
     Text,
     walk_blocks,
 )
-from ..text import url_scheme
-
-
-def resolve_url(url: str, base_url: str) -> str:
-    """The URL as the exporter writes it into Word (relative ones made absolute)."""
-    if base_url and not url_scheme(url) and not url.startswith("#"):
-        return urljoin(base_url, url)
-    return url
+from ..urls import resolve_relative
 
 
 @dataclass
@@ -90,7 +82,7 @@ class Canon:
             elif isinstance(node, Link):
                 # The title (a tooltip in Word) is invisible to the editor, and
                 # LibreOffice drops it: it does not tell links apart.
-                target = resolve_url(node.url, self.base_url)
+                target = resolve_relative(node.url, self.base_url)
                 self._flatten(node.children, bold, italic, code, target, out)
             elif isinstance(node, LineBreak):
                 out.append(("br", "", (bold, italic, code, link)))
@@ -165,7 +157,7 @@ class Adopter:
                 self._figures.setdefault(self.canon._src(img.src) or "", img)
         for block in everything:
             for url in _links(block):
-                resolved = resolve_url(url, self.canon.base_url)
+                resolved = resolve_relative(url, self.canon.base_url)
                 if resolved != url:
                     self._links.setdefault(resolved, url)
 

@@ -71,6 +71,7 @@ from feedgen.util import xml_elem
 from .. import __version__, site
 from ..errors import fail
 from ..model import Article, Figure, Publication, Release
+from ..urls import FEED_SCHEMES
 from . import ExportContext, Exporter, PublicationExporter
 from .html import HtmlOptions, blocks_html, figure_html, footnotes_html
 
@@ -119,7 +120,7 @@ def sanitize_html(fragment: str, media_base: str) -> str:
     return nh3.clean(
         fragment, tags=_TAGS, clean_content_tags={"script", "style"},
         attributes=_ATTRIBUTES, attribute_filter=keep, allowed_classes=_CLASSES,
-        url_schemes={"http", "https", "mailto"}, url_relative="deny", strip_comments=True,
+        url_schemes=set(FEED_SCHEMES), url_relative="deny", strip_comments=True,
     )
 
 

@@ -15,20 +15,18 @@ import reprlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..errors import Problems, fail
 from ..images import MAX_BYTES, MAX_PIXELS, ImageLimits, check_image
 from ..model import Figure
-from ..text import clean_line, url_scheme
+from ..text import clean_line
+from ..urls import is_remote, is_web_url, url_scheme
 
 if TYPE_CHECKING:
     from ..fetch import RemoteFetcher
 
-SAFE_LINK_SCHEMES = {"http", "https", "mailto", "tel", "ftp", "ftps", "news", "sms", "geo"}
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".tif", ".tiff", ".bmp"}
-REMOTE_SCHEMES = ("http", "https", "ftp", "ftps")
 
 _repr = reprlib.Repr()
 _repr.maxstring = 60
@@ -256,20 +254,11 @@ def parse_int(value: Any, file: Path, line: int | None, key: str, minimum: int =
 
 def parse_url(value: Any, file: Path, line: int | None, key: str) -> str:
     url = _scalar_text(value, file, line, key)
-    try:
-        parts = urlsplit(url)
-    except ValueError:  # an unbalanced "[" in the host
-        parts = urlsplit("")
-    if parts.scheme not in ("http", "https") or not parts.netloc or " " in url:
+    if not is_web_url(url):
         raise fail(file, f"`{key}` must be an absolute http(s) URL such as "
                    f"https://malangkota.go.id/, got {short(value)}", line)
     return url
 
-
-def safe_link(url: str) -> bool:
-    """True for links a reader may follow (no javascript:, data:, file: ...)."""
-    scheme = url_scheme(url)
-    return scheme == "" or scheme in SAFE_LINK_SCHEMES
 
 
 # Indonesian names for the keys, accepted as aliases: the people who write the
@@ -308,9 +297,6 @@ def normalize_keys(data: dict, known: set[str], file: Path, lines: dict[str, int
 
 # ---------------------------------------------------------------- paths and images
 
-
-def is_remote(ref: str) -> bool:
-    return url_scheme(ref) in REMOTE_SCHEMES
 
 
 def resolve_inside(ref: str, base_dir: Path, roots: tuple[Path, ...], file: Path,

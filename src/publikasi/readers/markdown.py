@@ -41,6 +41,7 @@ from ..model import (
 )
 from ..text import SLUG_MAX_EXPLICIT, slugify
 from ..yamlio import YamlDoc, load_mapping
+from ..urls import is_safe_link
 from .common import (
     ReadContext,
     normalize_keys,
@@ -51,7 +52,6 @@ from .common import (
     parse_str_list,
     parse_url,
     resolve_image,
-    safe_link,
     split_credit,
 )
 from .rawhtml import convert_inline_run, html_to_blocks, removed_tags
@@ -70,7 +70,7 @@ _FRONT = re.compile(r"\A(?:\ufeff)?---[ \t]*\r?\n(.*?)^(?:---|\.\.\.)[ \t]*\r?$\
 def _parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": True}).enable("table").enable("strikethrough")
     # markdown-it leaves `[text](javascript:...)` as literal source text; accept
-    # every link here and let safe_link() drop unsafe URLs while keeping "text".
+    # every link here and let is_safe_link() drop unsafe URLs while keeping "text".
     md.validateLink = lambda url: True  # type: ignore[method-assign]
     return md.use(footnote_plugin)
 
@@ -300,7 +300,7 @@ class _Converter:
         if t == "link":
             href = str(node.attrs.get("href", ""))
             kids = self.children(node)
-            if not safe_link(href):
+            if not is_safe_link(href):
                 return list(kids)
             return [Link(href, kids, str(node.attrs.get("title") or ""))]
         if t == "image":

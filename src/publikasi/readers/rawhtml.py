@@ -42,8 +42,7 @@ from ..model import (
     plain_text,
 )
 from ..text import strip_invalid
-
-SAFE_LINK_SCHEMES = {"http", "https", "mailto", "tel", "ftp", "ftps", "news", "sms", "geo"}
+from ..urls import SAFE_LINK_SCHEMES, is_safe_link
 
 STRONG_TAGS = {"b", "strong"}
 EMPH_TAGS = {"i", "em", "cite", "dfn", "var"}
@@ -78,12 +77,6 @@ VOID_TAGS = {"br", "img", "hr", "input", "wbr", "meta", "link", "base", "embed",
 
 N = TypeVar("N")  # a parser's inline node
 
-
-def safe_href(url: str) -> bool:
-    """True for links a reader may follow: relative, or a scheme in the allow-list."""
-    url = "".join(ch for ch in url if ch >= " ").strip()  # "java\nscript:" tricks
-    m = re.match(r"^([A-Za-z][A-Za-z0-9+.-]*):", url)
-    return m is None or m.group(1).lower() in SAFE_LINK_SCHEMES
 
 
 def tag_names(raw: str) -> set[str]:
@@ -214,7 +207,7 @@ def _inlines_of(el: etree._Element) -> list[Inline]:
         return [Code(plain_text(inner))]
     if tag == "a":
         href = (el.get("href") or "").strip()
-        if href and safe_href(href):
+        if href and is_safe_link(href):
             return [Link(href, tuple(inner), el.get("title") or "")]
         return inner
     if tag in BLOCK_CONTAINERS | HEADINGS | LIST_TAGS | TABLE_TAGS | {"blockquote", "pre"}:
@@ -316,7 +309,7 @@ class InlineTags:
         elif name == "a":
             attrs = _attrs(rest)
             href = attrs.get("href", "").strip()
-            ok = bool(href) and safe_href(href)
+            ok = bool(href) and is_safe_link(href)
             self.stack.append(_Frame(name, "link" if ok else "plain", href=href,
                                      title=attrs.get("title", "")))
         else:

@@ -17,7 +17,6 @@ import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from urllib.parse import urljoin
 
 from babel.core import get_global
 from docx import Document
@@ -47,8 +46,7 @@ from ...model import (
     Text,
     plain_text,
 )
-from ...text import url_scheme
-from ..html import clean_href
+from ...urls import encode_href, resolve_relative
 from ...themes import Theme
 from .ooxml import (E, copy_element, mm_to_twips, paragraph, props, qn, run, set_prop,
                     twips_to_emu, val)
@@ -308,7 +306,7 @@ class DocxBuilder:
             elif isinstance(node, Link):
                 # An address with a broken host keeps its text but is no link;
                 # Word wants relationship targets that are valid URIs.
-                url = node.url if node.url.startswith("#") else clean_href(node.url)
+                url = node.url if node.url.startswith("#") else encode_href(node.url)
                 yield from self._flatten(node.children, replace(fmt, link=url or None,
                                                                 title=node.title))
             elif isinstance(node, LineBreak):
@@ -364,14 +362,9 @@ class DocxBuilder:
                 out.append(r)
         return out
 
-    def _resolve_url(self, url: str) -> str:
-        if self.base_url and not url_scheme(url) and not url.startswith("#"):
-            return urljoin(self.base_url, url)
-        return url
-
     def hyperlink(self, url: str, where: Where, title: str = "") -> etree._Element:
         """An empty ``w:hyperlink`` (external relationship, or an anchor for ``#name``)."""
-        url = self._resolve_url(url)
+        url = resolve_relative(url, self.base_url)
         tip = title[:255] if title else None
         if url.startswith("#") and len(url) > 1:
             return E("w:hyperlink", {"w:anchor": url[1:], "w:tooltip": tip, "w:history": 1})

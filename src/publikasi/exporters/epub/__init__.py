@@ -38,6 +38,7 @@ from ...model import Article, Figure, Publication, Release
 from ...repro import edition_time, normalize_zip
 from ...text import unique_casefold
 from .. import ExportContext, Exporter, ReleaseExporter
+from ...urls import followable
 from ..html import HtmlOptions
 from .cover import LAYOUTS, CoverStyle, CoverText, colour, render_cover
 from .documents import (
@@ -490,8 +491,7 @@ def _cover(release: Release, ctx: ExportContext, book: epub.EpubBook,
 
 def _book_link(href: str) -> str | None:
     """Keep links a reader can follow from inside the book; drop dangling relative ones."""
-    scheme = href.split(":", 1)[0].lower() if ":" in href else ""
-    if scheme in ("http", "https", "mailto", "tel", "ftp"):
+    if followable(href):
         return href
     # Relative links (no base_url) and fragments point at files or ids the
     # book does not contain: EPUBCheck calls them errors (RSC-007, RSC-012).

@@ -16,7 +16,8 @@ from lxml import etree
 
 from ...i18n import article_date, long_date
 from ...model import Article, Figure, derive_summary
-from ..html import HtmlOptions, blocks_html, clean_href, esc, figure_html, footnotes_html
+from ...urls import encode_href
+from ..html import HtmlOptions, blocks_html, esc, figure_html, footnotes_html
 
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 EPUB_NS = "http://www.idpf.org/2007/ops"
@@ -93,7 +94,7 @@ def article_body(article: Article, opts: HtmlOptions, labels: Labels) -> str:
         foot.append(f'<p class="source-credit">{esc(article.source_credit)}</p>')
     if article.source:
         foot.append(f'<p class="source"><span class="label">{esc(labels.source)}: </span>'
-                    f'<a href="{esc(clean_href(article.source))}">{esc(article.source)}</a></p>')
+                    f'<a href="{esc(encode_href(article.source))}">{esc(article.source)}</a></p>')
     if article.tags:
         foot.append(f'<p class="tags"><span class="label">{esc(labels.tags)}: </span>'
                     f"{esc(', '.join(article.tags))}</p>")

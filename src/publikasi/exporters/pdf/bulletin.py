@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from PIL import Image as PILImage
 from reportlab.lib import colors
@@ -66,7 +66,8 @@ from ...model import (
 from ...model import (
     Table as PTable,
 )
-from ...text import unique_casefold, url_scheme
+from ...text import unique_casefold
+from ...urls import followable, link_names, resolve_relative, url_scheme
 from .. import ExportContext
 from .fonts import COMPLEX_RE, RUN_SHAPING, FontSet, char_names, needs_shaping
 from .layout import (
@@ -317,27 +318,27 @@ class Bulletin:
 
     def resolve_link(self, url: str) -> str:
         """An href the PDF can use: external URL, "#dest" for an article, or "" (no link)."""
-        scheme = url_scheme(url)
-        if scheme in ("http", "https", "mailto", "ftp", "tel"):
+        if followable(url):
             return url
-        if scheme:
+        if url_scheme(url):
             return ""  # javascript:, data:, file: ... never become links in print
         try:
-            parts = urlsplit(url)
+            path = urlsplit(url).path
         except ValueError:  # an unbalanced "[": not a link anyone can follow
             return ""
-        target = parts.path.rsplit("/", 1)[-1] if parts.path else parts.fragment
-        article = self.by_name.get(target) or self.by_name.get(parts.fragment)
+        names = link_names(url)
+        article = next((self.by_name[n] for n in names if n in self.by_name), None)
         if article is not None:
             return f"#{self.keys[id(article)]}"
         # An article of another edition: its web address, as the feeds give it.
+        target = names[0] if names else ""
         other = self.ctx.links.find(target)
         if other is not None:
             return other.source or other.url
         if Path(target).suffix.lower() in (".md", ".txt"):
             return ""  # a source file that is not part of this publication
-        if self.release.base_url and parts.path:
-            return urljoin(self.release.base_url, url)
+        if self.release.base_url and path:
+            return resolve_relative(url, self.release.base_url)
         return ""
 
     # ------------------------------------------------------------------ pictures

@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 from xml.sax.saxutils import escape as xml_escape
 
 import jinja2
@@ -52,11 +52,10 @@ from babel.numbers import format_decimal
 from ... import site
 from ...errors import fail
 from ...i18n import article_date, babel_locale, long_date
-from ...links import link_names
 from ...model import Article, Figure, Publication, Release
-from ...text import url_scheme
+from ...urls import encode_href, link_names, resolve_relative, url_scheme
 from .. import BuildFinisher, ExportContext, Exporter, PublicationExporter
-from ..html import HtmlOptions, blocks_html, clean_href, footnotes_html
+from ..html import HtmlOptions, blocks_html, footnotes_html
 
 # The edition files an edition page offers, in this order: (extension, label key, MIME type).
 DOWNLOADS = (("pdf", "download_pdf", "application/pdf"),
@@ -413,7 +412,7 @@ class WebSite:
                 target = page.href(self.entries[found.slug].folder)
                 return f"{target}#{fragment}" if fragment and fragment != name else target
         if self.base:
-            return clean_href(urljoin(self.base, href)) or None
+            return encode_href(resolve_relative(href, self.base)) or None
         return None
 
     # ------------------------------------------------------------ metadata

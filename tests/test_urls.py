@@ -1,0 +1,103 @@
+"""One URL policy (publikasi.urls) for every reader and exporter."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from publikasi.links import article_urls
+from publikasi.readers.common import ReadContext
+from publikasi.readers.markdown import read_markdown
+from publikasi.urls import (
+    encode_href,
+    followable,
+    is_safe_link,
+    is_web_url,
+    link_names,
+    resolve_relative,
+    url_scheme,
+)
+
+LINKS = [
+    "https://malangkota.example/berita/",
+    "HTTP://MALANGKOTA.EXAMPLE/",
+    "mailto:humas@malangkota.example",
+    "tel:+62341123456",
+    "sms:+62341123456",
+    "geo:-7.98,112.63",
+    "../2025-46/umkm-expo.md",
+    "#catatan",
+    "javascript:alert(1)",
+    "JaVaScRiPt:alert(1)",
+    "data:text/html,<b>x</b>",
+    "file:///etc/passwd",
+    "vbscript:msgbox(1)",
+]
+
+
+@pytest.mark.parametrize(("url", "scheme"), [
+    ("https://x.example/", "https"),
+    ("  MAILTO:a@x.example", "mailto"),
+    ("java\nscript:alert(1)", "javascript"),
+    ("java\tscript:alert(1)", "javascript"),
+    ("java\x01script:alert(1)", "javascript"),
+    ("../b/dua.md", ""),
+    ("#catatan", ""),
+    ("http://[::1/x", "http"),  # urlsplit would raise
+])
+def test_url_scheme_reads_urls_as_browsers_do(url: str, scheme: str) -> None:
+    assert url_scheme(url) == scheme
+
+
+def test_safe_and_followable_schemes() -> None:
+    assert [u for u in LINKS if not is_safe_link(u)] == LINKS[-5:]
+    assert [u for u in LINKS if followable(u)] == LINKS[:4]
+
+
+def test_web_urls() -> None:
+    assert is_web_url("https://malangkota.example/berita/")
+    for url in ("malangkota.example", "ftp://x.example/", "https:///x", "http://[abc/x",
+                "https://x.example/a b"):
+        assert not is_web_url(url), url
+
+
+def test_relative_links_resolve_against_the_base_only_when_relative() -> None:
+    base = "https://malangkota.example/berita/"
+    assert resolve_relative("foto/a.jpg", base) == base + "foto/a.jpg"
+    assert resolve_relative("../kontak/", base) == "https://malangkota.example/kontak/"
+    assert resolve_relative("#catatan", base) == "#catatan"
+    assert resolve_relative("mailto:a@x.example", base) == "mailto:a@x.example"
+    assert resolve_relative("foto/a.jpg", "") == "foto/a.jpg"
+
+
+def test_encode_href() -> None:
+    assert encode_href("https://x.example/a b<2>") == "https://x.example/a%20b%3C2%3E"
+    assert encode_href("https://x.example/50%off") == "https://x.example/50%25off"
+    assert encode_href("https://x.example/a#b#c") == "https://x.example/a#b%23c"
+    assert encode_href("https://x.example/[1]") == "https://x.example/%5B1%5D"
+    assert encode_href("http://[abc/x") == ""
+    assert encode_href("https://x.example:port/") == ""
+    assert encode_href("https://[::1]:8080/a") == "https://[::1]:8080/a"
+
+
+def test_link_names_name_an_article_by_file_stem_slug_or_fragment() -> None:
+    assert link_names("../2025-46/dua.md") == ("dua.md",)
+    assert link_names("dua-artikel/#x") == ("x",)
+    assert link_names("#dua") == ("dua", "dua")
+    assert link_names("http://[abc/x") == ()
+
+
+def _kept_links(body: str, tmp_path: Path) -> list[str]:
+    md = tmp_path / "a.md"
+    md.write_text(f"---\ntitle: Uji\ndate: 2025-11-10\n---\n{body}\n", encoding="utf-8")
+    art = read_markdown(md.read_text(encoding="utf-8"), md, ReadContext(root=tmp_path))
+    return list(article_urls(art))
+
+
+def test_markdown_and_raw_html_links_follow_the_same_policy(tmp_path: Path) -> None:
+    """A link is kept or dropped the same way whether it is written in Markdown or HTML."""
+    for url in LINKS:
+        markdown = _kept_links(f"Lihat [tautan](<{url}>) ini.", tmp_path)
+        raw_html = _kept_links(f'<p>Lihat <a href="{url}">tautan</a> ini.</p>', tmp_path)
+        assert bool(markdown) == bool(raw_html) == is_safe_link(url), (url, markdown, raw_html)
