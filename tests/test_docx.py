@@ -488,7 +488,7 @@ def test_core_properties_come_from_the_release(sample_files, publication):
             cp = d.doc.core_properties
             assert cp.title == a.title
             assert cp.author == (", ".join(a.authors) or release.publisher.name)
-            assert cp.subject == a.summary and cp.comments == a.summary
+            assert cp.subject == a.lead and cp.comments == a.lead
             assert cp.keywords == ", ".join(a.tags)
             assert cp.category == a.section
             assert cp.created == a.date  # python-docx reads it back as UTC

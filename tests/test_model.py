@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from html import escape
 
@@ -89,7 +90,7 @@ def test_model_values_are_cleaned_at_construction():
     assert table.columns == 3
 
 
-def test_article_requires_an_aware_date_and_derives_a_summary():
+def test_article_requires_an_aware_date_and_derives_a_lead():
     naive = dt.datetime(2025, 11, 10, 9, 0)
     with pytest.raises(ValueError):
         Article(slug="x", title="x", date=naive, blocks=())
@@ -97,6 +98,12 @@ def test_article_requires_an_aware_date_and_derives_a_summary():
     art = Article(slug="x", title="Judul\x0b", date=naive.replace(tzinfo=dt.UTC),
                   blocks=(Heading(1, (Text("h"),)), long), authors=("  A ", "", "\x0b"))
     assert art.title == "Judul" and art.authors == ("A",)
-    assert art.summary.endswith("…") and len(art.summary) <= 301
+    assert art.summary == ""  # the source gave none
+    assert art.lead.endswith("…") and len(art.lead) <= 301
+    # The lead follows the body when the article is replaced; an explicit summary wins.
+    short = dataclasses.replace(art, blocks=(Paragraph((Text("Isi baru."),)),))
+    assert short.summary == "" and short.lead == "Isi baru."
+    own = dataclasses.replace(short, summary="Ringkasan redaksi.")
+    assert own.summary == own.lead == "Ringkasan redaksi."
     assert derive_summary((Paragraph((Emph((Text("ringkas"),)),)),)) == "ringkas"
     assert plain_text(art.blocks[0]) == "h"

@@ -8,8 +8,8 @@ text with :func:`publikasi.readers.markdown.read_markdown` gives the same
 Representation choices:
 
 * Front matter is written with ``yaml.safe_dump`` (every string safely quoted);
-  ``summary`` and ``slug`` are written only when they differ from what the
-  reader would derive.
+  ``summary`` is written only when the article has its own, ``slug`` only
+  when it differs from what the reader would derive.
 * Figures are ``![alt](<src> "caption (Kredit: credit)")`` paragraphs; the
   reader's ``split_credit`` takes the credit back out of the title.  A figure
   without a file (a pasted release names the photo by its caption only) is
@@ -46,7 +46,6 @@ from .model import (
     Strong,
     Table,
     Text,
-    derive_summary,
 )
 from .readers.common import split_credit
 from .text import slugify
@@ -263,7 +262,7 @@ def front_matter(article: Article, base: Path | None) -> dict[str, Any]:
         data["authors"] = list(article.authors)
     if article.tags:
         data["tags"] = list(article.tags)
-    if article.summary and article.summary != derive_summary(article.blocks):
+    if article.summary:
         data["summary"] = article.summary
     if article.image is not None:
         img: dict[str, Any] = {}

@@ -201,13 +201,16 @@ class Article:
     byline: str = ""
     section: str = ""
     tags: tuple[str, ...] = ()
-    summary: str = ""
+    summary: str = ""  # the standfirst the source gave; "" when it gave none
     image: Figure | None = None
     source: str = ""
     source_credit: str = ""  # "Sumber: ..." line of a pasted release
     language: str = "id"
     footnotes: tuple[Footnote, ...] = ()
     path: Path | None = None  # file the article was read from
+    # The summary, or one derived from the first paragraph: what lists and
+    # feeds show.  Derived again whenever the article is made (or replaced).
+    lead: str = field(init=False, default="")
 
     def __post_init__(self) -> None:
         if self.date.tzinfo is None:
@@ -219,8 +222,7 @@ class Article:
             _set(self, name, clean_prose(getattr(self, name)))
         _set(self, "authors", tuple(a for a in (clean_line(x) for x in self.authors) if a))
         _set(self, "tags", tuple(t for t in (clean_line(x) for x in self.tags) if t))
-        if not self.summary:
-            _set(self, "summary", derive_summary(self.blocks))
+        _set(self, "lead", self.summary or derive_summary(self.blocks))
 
     @property
     def figures(self) -> list[Figure]:

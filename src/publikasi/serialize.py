@@ -92,7 +92,7 @@ def article_json(a: Article, base: Path | None = None) -> dict[str, Any]:
         "byline": a.byline,
         "section": a.section,
         "tags": list(a.tags),
-        "summary": a.summary,
+        "summary": a.lead,
         "image": figure_json(a.image, base) if a.image else None,
         "source": a.source,
         "source_credit": a.source_credit,

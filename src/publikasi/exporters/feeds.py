@@ -260,7 +260,7 @@ class _Planner:
             content = self.content_html(article, lang)
         return FeedItem(
             guid=guid, url=url, title=article.title, date=_seconds(article.date),
-            summary=article.summary, content_html=content, authors=tuple(authors),
+            summary=article.lead, content_html=content, authors=tuple(authors),
             categories=tuple(categories), language=lang, enclosure=lead,
             media=tuple(dict.fromkeys(medias)), external_url=article.source,
         )

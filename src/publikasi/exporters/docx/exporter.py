@@ -65,7 +65,7 @@ class DocxExporter(Exporter, ReleaseExporter, ArticleExporter):
             core=props_.core_xml(
                 title=article.title,
                 creator=", ".join(article.authors) or release.publisher.name or release.title,
-                subject=article.summary, description=article.summary,
+                subject=article.lead, description=article.lead,
                 keywords=", ".join(unique_casefold(article.tags)), category=article.section,
                 language=word_language(article.language),
                 identifier=identifier(ctx, release, article.slug),
@@ -209,9 +209,8 @@ def write_article(b: DocxBuilder, article: Article, release: Release, *, in_edit
     ppr = [E("w:pageBreakBefore") if page_break else None, *b._para_lang(where)]
     b.add([paragraph(b.sid("h1" if in_edition else "title"), title_runs, ppr)])
     b.add(meta_block(b, article, where))
-    summary = props_.explicit_summary(article)
-    if summary:
-        b.add([paragraph(b.sid("standfirst"), [run(summary, b.rpr(Fmt(), where))],
+    if article.summary:
+        b.add([paragraph(b.sid("standfirst"), [run(article.summary, b.rpr(Fmt(), where))],
                          b._para_lang(where))])
     if article.image is not None:
         b.add(b.figure(article.image, where))

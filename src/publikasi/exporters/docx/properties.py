@@ -48,7 +48,7 @@ from docx.opc.packuri import PackURI
 from docx.opc.part import Part
 from docx.oxml.parser import parse_xml
 
-from ...model import Article, Release, derive_summary
+from ...model import Article, Release
 from ...serialize import article_json, date_json
 
 FMTID = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"
@@ -83,10 +83,6 @@ def relpath(path: Path | None, base: Path | None) -> str:
             pass
     return path.name
 
-
-def explicit_summary(article: Article) -> str:
-    """The summary when the source gave one (not the first paragraph repeated)."""
-    return "" if article.summary == derive_summary(article.blocks) else article.summary
 
 
 def article_custom(article: Article, release: Release, publication_slug: str) -> dict[str, str]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from ...i18n import article_date, long_date
-from ...model import Article, Figure, derive_summary
+from ...model import Article, Figure
 from ...urls import encode_href
 from ..html import HtmlOptions, blocks_html, esc, figure_html, footnotes_html
 
@@ -80,7 +80,7 @@ def article_body(article: Article, opts: HtmlOptions, labels: Labels) -> str:
                     f"{esc(', '.join(article.authors))}</p>")
     # An explicit summary is a standfirst; one derived from the first paragraph
     # would only repeat it.
-    if article.summary and article.summary != derive_summary(article.blocks):
+    if article.summary:
         head.append(f'<p class="standfirst">{esc(article.summary)}</p>')
     if article.image is not None:
         lead = figure_html(article.image, opts, css_class="lead")

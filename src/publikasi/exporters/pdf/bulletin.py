@@ -746,8 +746,8 @@ class Bulletin:
                 am = self.marker(str(a.path or where), self.s.heading_font).with_family(
                     self.s.heading_font, bold=True)
                 out.append(self.para(f'<a href="#{key}">{am.text(a.title)}</a>', "lead_title"))
-                if a.summary:
-                    out.append(self.para(self.marker(str(a.path or where)).text(a.summary),
+                if a.lead:
+                    out.append(self.para(self.marker(str(a.path or where)).text(a.lead),
                                          "lead_text"))
                 page = state.pages.get(key)
                 more = self.label("read_on", a.language or self.lang, n=page if page else "")
