@@ -388,20 +388,13 @@ class BuildCache:
         return found
 
     def put_source(self, key: str, articles: list[Article], warnings: list[Problem]) -> None:
-        from .model import walk_blocks
+        from .model import Figure, query
         from .serialize import to_data
 
         # The reader checked every picture an article names; remember which
         # files those were, so a replaced or deleted picture re-reads the article.
-        paths = set()
-        for a in articles:
-            for fig in a.figures:
-                if fig.src is not None:
-                    paths.add(str(fig.src))
-            for block in walk_blocks(a.blocks):
-                src = getattr(block, "src", None)
-                if src is not None:
-                    paths.add(str(src))
+        paths = {str(fig.src) for a in articles for fig in query(a, Figure)
+                 if fig.src is not None}
         try:
             data = {"articles": to_data(articles),
                     "warnings": [[str(w.file), w.message, w.line] for w in warnings],

@@ -16,9 +16,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from . import site
-from .model import (
-    Article, Emph, Heading, Inline, Link, Paragraph, Publication, Strong, Table, walk_blocks,
-)
+from .model import Article, Link, Publication, query
 from .urls import link_names
 
 
@@ -73,29 +71,12 @@ class LinkIndex:
         return LinkIndex(tuple(self.entries[i] for i in sorted(found)))
 
 
-
 def article_urls(article: Article) -> Iterator[str]:
     """Every URL the article links to, and its ``source:``."""
     if article.source:
         yield article.source
-    blocks = list(walk_blocks(article.blocks))
-    for note in article.footnotes:
-        blocks.extend(walk_blocks(note.blocks))
-    for block in blocks:
-        if isinstance(block, (Paragraph, Heading)):
-            yield from _inline_urls(block.inlines)
-        elif isinstance(block, Table):
-            for cell in (*block.header, *(c for row in block.rows for c in row)):
-                yield from _inline_urls(cell)
-
-
-def _inline_urls(inlines: Iterable[Inline]) -> Iterator[str]:
-    for node in inlines:
-        if isinstance(node, Link):
-            yield node.url
-            yield from _inline_urls(node.children)
-        elif isinstance(node, (Emph, Strong)):
-            yield from _inline_urls(node.children)
+    for link in query(article, Link):
+        yield link.url
 
 
 __all__ = ["LinkEntry", "LinkIndex", "article_urls", "link_names"]

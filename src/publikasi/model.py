@@ -10,9 +10,10 @@ an exporter never has to defend against dirty text.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 from .text import clean_inline, clean_line, clean_prose, curl_quotes
 
@@ -362,7 +363,7 @@ def plain_text(node: object) -> str:
     raise TypeError(f"not a model node: {type(node).__name__}")
 
 
-def walk_blocks(blocks: tuple[Block, ...] | list[Block]):
+def walk_blocks(blocks: tuple[Block, ...] | list[Block]) -> Iterator[Block]:
     """Yield every block, depth first, including those inside quotes and lists."""
     for block in blocks:
         yield block
@@ -371,6 +372,55 @@ def walk_blocks(blocks: tuple[Block, ...] | list[Block]):
         elif isinstance(block, ListBlock):
             for item in block.items:
                 yield from walk_blocks(item)
+
+
+def walk(node: object) -> Iterator[Block | Inline]:
+    """Every block and inline in ``node``, depth first in reading order.
+
+    ``node`` is an article (its lead image, body and footnotes), a footnote, a
+    block, an inline or a sequence of them.  Blocks inside quotes and lists
+    and inlines inside paragraphs, headings, table cells, emphasis and links
+    are all visited.
+    """
+    if isinstance(node, Article):
+        if node.image is not None:
+            yield node.image
+        yield from walk(node.blocks)
+        for note in node.footnotes:
+            yield from walk(note.blocks)
+    elif isinstance(node, Footnote):
+        yield from walk(node.blocks)
+    elif isinstance(node, (tuple, list)):
+        for child in node:
+            yield from walk(child)
+    else:
+        if not isinstance(node, (Paragraph, Heading, Quote, Figure, ListBlock, Table, Text,
+                                 Emph, Strong, Code, Link, LineBreak, FootnoteRef)):
+            raise TypeError(f"not a model node: {type(node).__name__}")
+        yield node
+        if isinstance(node, (Paragraph, Heading)):
+            yield from walk(node.inlines)
+        elif isinstance(node, Quote):
+            yield from walk(node.blocks)
+        elif isinstance(node, ListBlock):
+            for item in node.items:
+                yield from walk(item)
+        elif isinstance(node, Table):
+            for row in (node.header, *node.rows):
+                for cell in row:
+                    yield from walk(cell)
+        elif isinstance(node, (Emph, Strong, Link)):
+            yield from walk(node.children)
+
+
+N = TypeVar("N", bound="Block | Inline")
+
+
+def query(node: object, kind: type[N]) -> Iterator[N]:
+    """The nodes of type ``kind`` in ``node`` (see :func:`walk`), e.g. every Link."""
+    for found in walk(node):
+        if isinstance(found, kind):
+            yield found
 
 
 def derive_summary(blocks: tuple[Block, ...], limit: int = 300) -> str:
@@ -391,5 +441,5 @@ __all__ = [
     "Article", "Block", "Cell", "Code", "Emph", "FeedConfig", "Figure", "Footnote",
     "FootnoteRef", "Heading", "Inline", "LineBreak", "Link", "ListBlock", "Paragraph",
     "Publication", "Publisher", "Quote", "Release", "Strong", "Table", "Text",
-    "derive_summary", "plain_text", "tidy_inlines", "walk_blocks",
+    "derive_summary", "plain_text", "query", "tidy_inlines", "walk", "walk_blocks",
 ]

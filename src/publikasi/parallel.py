@@ -244,11 +244,10 @@ class _Keys:
     def article(self, release: Release, article: Article) -> str:
         k = (release.slug, article.slug)
         if k not in self._articles:
-            from .model import walk_blocks
+            from .model import Figure, query
 
-            pictures = [f.src for f in article.figures if f.src is not None]
-            pictures += [b.src for b in walk_blocks(article.blocks)
-                         if getattr(b, "src", None) is not None]
+            # Every picture the article names: lead image, body and footnotes.
+            pictures = [f.src for f in query(article, Figure) if f.src is not None]
             self._articles[k] = digest(article, [self._file(p) for p in pictures])
         return self._articles[k]
 

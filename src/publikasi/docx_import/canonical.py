@@ -30,7 +30,6 @@ from ..model import (
     Footnote,
     FootnoteRef,
     Heading,
-    Inline,
     LineBreak,
     Link,
     ListBlock,
@@ -39,6 +38,7 @@ from ..model import (
     Strong,
     Table,
     Text,
+    query,
     walk_blocks,
 )
 from ..urls import resolve_relative
@@ -155,11 +155,10 @@ class Adopter:
             self._pool.setdefault(self.canon.block(img), img)
             if img.src is not None:
                 self._figures.setdefault(self.canon._src(img.src) or "", img)
-        for block in everything:
-            for url in _links(block):
-                resolved = resolve_relative(url, self.canon.base_url)
-                if resolved != url:
-                    self._links.setdefault(resolved, url)
+        for link in query(self.original, Link):
+            resolved = resolve_relative(link.url, self.canon.base_url)
+            if resolved != link.url:
+                self._links.setdefault(resolved, link.url)
 
     def link(self, url: str) -> str:
         """A link URL as the original wrote it (relative) when it resolves to ``url``."""
@@ -203,22 +202,3 @@ class Adopter:
     def adopt_notes(self, notes: tuple[Footnote, ...]) -> tuple[Footnote, ...]:
         return tuple(Footnote(n.label, tuple(self.adopt(b) for b in n.blocks)) for n in notes)
 
-
-def _links(block: Block) -> list[str]:
-    out: list[str] = []
-
-    def walk(nodes: tuple[Inline, ...]) -> None:
-        for node in nodes:
-            if isinstance(node, Link):
-                out.append(node.url)
-                walk(node.children)
-            elif isinstance(node, (Emph, Strong)):
-                walk(node.children)
-
-    if isinstance(block, (Paragraph, Heading)):
-        walk(block.inlines)
-    elif isinstance(block, Table):
-        for row in (block.header, *block.rows):
-            for cell in row:
-                walk(cell)
-    return out

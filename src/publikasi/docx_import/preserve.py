@@ -119,18 +119,6 @@ def splice_markdown(old_text: str, file: Path, article: Article, original: Artic
 
 def _has_refs(blocks: tuple[Block, ...]) -> bool:
     """Whether any inline of ``blocks`` is a footnote reference."""
-    from ..model import FootnoteRef, Heading, Paragraph, Quote, Table, walk_blocks
+    from ..model import FootnoteRef, query
 
-    def inl(nodes) -> bool:
-        return any(isinstance(n, FootnoteRef) or inl(getattr(n, "children", ()))
-                   for n in nodes)
-
-    for block in walk_blocks(blocks):
-        if isinstance(block, (Paragraph, Heading)) and inl(block.inlines):
-            return True
-        if isinstance(block, Table) and any(inl(c) for r in (block.header, *block.rows)
-                                            for c in r):
-            return True
-        if isinstance(block, Quote):
-            continue
-    return False
+    return next(query(blocks, FootnoteRef), None) is not None
