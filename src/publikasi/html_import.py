@@ -62,7 +62,8 @@ def read_html_source(source: str, strict: bool, problems: Problems,
     return read_html_release(html, path, ctx, base_dir=path.parent)
 
 
-def with_local_pictures(article: Article, target_dir: Path) -> tuple[Article, list[tuple[Path, Path]]]:
+def with_local_pictures(article: Article, target_dir: Path,
+                        ) -> tuple[Article, list[tuple[Path, Path]]]:
     """Point the article's pictures at ``target_dir/images/``; -> (article, copies to make)."""
     copies: list[tuple[Path, Path]] = []
     taken: set[str] = set()

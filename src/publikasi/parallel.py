@@ -602,7 +602,7 @@ def _run_tasks(tasks: list[Task], state: BuildState, staging: Path,
     seen: set[str] = set()
     warnings: list[str] = []
     by_format: dict[str, list[str]] = {}
-    for task, done in zip(tasks, results):
+    for task, done in zip(tasks, results, strict=True):
         assert done is not None
         by_format.setdefault(task.format, []).extend(done.files)
         for rel in done.files:

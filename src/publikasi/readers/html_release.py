@@ -186,7 +186,7 @@ def _place_figures(blocks: tuple[Block, ...], figures: list[Figure],
                    pictures: list[_Picture]) -> tuple[Block, ...]:
     """Each picture after the paragraph it followed on the page (by count)."""
     out: list[Block] = []
-    pending = list(zip(pictures, figures))
+    pending = list(zip(pictures, figures, strict=False))
     seen = 0
     for block in blocks:
         while pending and pending[0][0].after <= seen:

@@ -512,9 +512,9 @@ class _Reader:
             elif (cf := parts.credit_first(u.text)) is not None:
                 u.kind, u.text, u.credit = "caption", cf[0], cf[1]
             elif (pc := parts.split_photo_credit(u.text)) is not None and (
-                    _caption_shaped(pc[0]) or parts.labelled_credit(u.text[len(pc[0]):].strip(" -–—|([{"))
+                    _caption_shaped(pc[0]) or (parts.labelled_credit(u.text[len(pc[0]):].strip(" -–—|([{"))
                     and 2 <= parts.word_count(pc[0]) <= 80
-                    and parts.find_dateline(u.text) is None):
+                    and parts.find_dateline(u.text) is None)):
                 u.kind, u.text, u.credit = "caption", pc[0], pc[1]
             elif u.text.endswith("|") and 3 <= parts.word_count(u.text) <= 60:
                 u.kind, u.text = "caption", u.text.rstrip(" |")
@@ -812,8 +812,8 @@ def _headline_index(units: list[Unit]) -> int:
                 or re.search(r"\.[\"”’)]?\s+[A-Z“\"]", bare) is not None
                 or parts.credit_only(text) is not None or words > 25
                 or bool(re.match(r"[A-Z]{3,}: |[•·▪]", text))
-                or words > 15 and any(4 <= parts.word_count(c.text) <= 15
-                                      for c in candidates[:i]))
+                or (words > 15 and any(4 <= parts.word_count(c.text) <= 15
+                                      for c in candidates[:i])))
 
     while near > 0 and not_headline(near):
         near -= 1
@@ -830,7 +830,7 @@ def _headline_index(units: list[Unit]) -> int:
             score += 3
         if words <= 3 and u.text.upper() == u.text:
             score -= 2
-        if parts.credit_only(u.text) is not None or parts.looks_like_caption(u.text) and words > 20:
+        if parts.credit_only(u.text) is not None or (parts.looks_like_caption(u.text) and words > 20):
             score -= 3
         if (pc := parts.split_photo_credit(u.text)) is not None \
                 and parts.labelled_credit(u.text[len(pc[0]):].strip(" -–—|([{")):
