@@ -229,7 +229,7 @@ class Article:
     def figures(self) -> list[Figure]:
         """Every figure of the article: the lead image first, then body figures."""
         found = [self.image] if self.image else []
-        found.extend(b for b in walk_blocks(self.blocks) if isinstance(b, Figure))
+        found.extend(query(self.blocks, Figure))
         return found
 
 
