@@ -126,7 +126,7 @@ def read_layout(path: Path, geometry: Geometry) -> Layout:
         for wd in words:
             col = 0 if full else sum(1 for m in mid if (wd[0] + wd[2]) / 2 > m)
             buckets[col].append(wd)
-        for frame, ws in zip(page_frames, buckets):
+        for frame, ws in zip(page_frames, buckets, strict=False):
             ws.sort(key=lambda wd: (wd[3], wd[0]))
             for wd in ws:
                 last = frame.lines[-1] if frame.lines else None
@@ -136,7 +136,7 @@ def read_layout(path: Path, geometry: Geometry) -> Layout:
                 else:
                     frame.lines.append(Line(squash(wd[4]), wd[1], wd[3]))
         # Words of a line are appended by baseline then x; re-order each line by x.
-        for frame, ws in zip(page_frames, buckets):
+        for frame, ws in zip(page_frames, buckets, strict=False):
             for line in frame.lines:
                 on_line = sorted((wd for wd in ws if abs(wd[3] - line.bottom) <= 2.5
                                   or line.top <= (wd[1] + wd[3]) / 2 <= line.bottom),

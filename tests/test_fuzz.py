@@ -489,7 +489,7 @@ def word_damage(draw) -> list[tuple]:
                             draw(st.sampled_from(["truncate", "garbage", "doctype", "empty"])),
                             draw(st.floats(0, 1)), draw(st.binary(max_size=40))))
         elif kind == "zip":
-            changes.append(("zip", draw(st.sampled_from(WORD_PARTS + ["word/media/image1.jpg"])),
+            changes.append(("zip", draw(st.sampled_from([*WORD_PARTS, "word/media/image1.jpg"])),
                             draw(st.integers(0, 400)), draw(st.binary(min_size=1, max_size=64))))
         else:
             changes.append(("text", draw(st.one_of(TEXT, HUGE, PATH_TRICKS))))

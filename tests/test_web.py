@@ -198,11 +198,11 @@ def test_article_page_carries_the_article_and_its_metadata(sample_dist):
     assert doc.get("lang") == article.language
     assert doc.findtext(".//title").startswith(article.title)
     assert doc.xpath("//h1")[0].text_content().strip() == article.title
-    assert doc.xpath('//meta[@name="description"]/@content') == [article.summary]
+    assert doc.xpath('//meta[@name="description"]/@content') == [article.lead]
     assert doc.xpath('//link[@rel="canonical"]/@href') == [url]
     og = {m.get("property"): m.get("content") for m in doc.xpath("//meta[@property]")}
     assert og["og:type"] == "article" and og["og:title"] == article.title
-    assert og["og:url"] == url and og["og:description"] == article.summary
+    assert og["og:url"] == url and og["og:description"] == article.lead
     assert og["og:image"].startswith(BASE + "media/")
     assert og["article:published_time"] == article.date.isoformat(timespec="seconds")
     tw = {m.get("name"): m.get("content") for m in doc.xpath("//meta[@name]")}
@@ -232,7 +232,7 @@ def test_article_page_carries_the_article_and_its_metadata(sample_dist):
 
 def test_json_ld_is_a_news_article_with_its_fields(sample_dist):
     pub = load_publication()
-    for release, article in pub.all_articles():
+    for _release, article in pub.all_articles():
         doc = _article_page(sample_dist, article.slug)
         (script,) = doc.xpath('//script[@type="application/ld+json"]')
         data = json.loads(script.text)

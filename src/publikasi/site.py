@@ -37,8 +37,8 @@ SINGLE_EDITION_DIR = "edisi"
 INDEX = "index.html"
 
 # Names at the top of OUT/ that a page folder must not take.
-RESERVED = frozenset({MEDIA_DIR, ASSETS_DIR, SECTIONS_DIR, SINGLE_EDITION_DIR, "docx", INDEX, "404.html",
-                      "sitemap.xml", "robots.txt"})
+RESERVED = frozenset({MEDIA_DIR, ASSETS_DIR, SECTIONS_DIR, SINGLE_EDITION_DIR, "docx", INDEX,
+                      "404.html", "sitemap.xml", "robots.txt"})
 
 
 def base_url(pub: Publication) -> str:

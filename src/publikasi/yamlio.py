@@ -177,8 +177,8 @@ def read_text_file(path: Path, what: str = "file", problems: Problems | None = N
     """Read a UTF-8 (optionally BOM-prefixed) or BOM-marked UTF-16 text file.
 
     Raises InputError (naming ``path`` and, for bad UTF-8, the line) for a
-    missing file, a folder or another non-regular file (a FIFO), binary data, UTF-16 without a byte-order mark and
-    text in another encoding.
+    missing file, a folder or another non-regular file (a FIFO), binary data,
+    UTF-16 without a byte-order mark and text in another encoding.
     """
     from .regular import read_regular
 

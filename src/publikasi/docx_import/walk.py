@@ -27,7 +27,7 @@ from typing import Any
 from lxml import etree
 
 from ..model import Code, Emph, FootnoteRef, Inline, LineBreak, Link, Strong, Text
-from ..readers.common import safe_link
+from ..urls import is_safe_link
 from .package import NS, DocxPackage, Rel, on, qn, w, wval
 
 # Style names (lower case, as Word stores built-in names in every UI language)
@@ -360,7 +360,7 @@ class Walker:
 
     def _safe(self, link: tuple[str, str] | None) -> tuple[str, str] | None:
         """``link`` unless its scheme may not be published (javascript:, data:, file: ...)."""
-        if link is None or safe_link(link[0]):
+        if link is None or is_safe_link(link[0]):
             return link
         self.unsafe_links.append(link[0])
         return None

@@ -421,8 +421,9 @@ class KeepHead(Flowable):
 
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
         need = 0.0
-        for a, b in zip(self.heads, [*self.heads[1:], self.body]):
-            need += a.wrapOn(self._canv(), availWidth, 1e6)[1] + max(a.getSpaceAfter(), b.getSpaceBefore())
+        for a, b in zip(self.heads, [*self.heads[1:], self.body], strict=True):
+            need += (a.wrapOn(self._canv(), availWidth, 1e6)[1]
+                     + max(a.getSpaceAfter(), b.getSpaceBefore()))
         need += least_height(self.body, availWidth)
         if need <= availHeight or _at_frame_top(self):
             return self._parts()
@@ -431,7 +432,7 @@ class KeepHead(Flowable):
     def draw(self) -> None:  # never drawn whole: a frame that fits it places its parts
         y = self.height
         parts = self._parts()
-        for f, nxt in zip(parts, [*parts[1:], None]):
+        for f, nxt in zip(parts, [*parts[1:], None], strict=True):
             _, h = f.wrapOn(self.canv, self._aw, 1e6)
             y -= h
             f.drawOn(self.canv, 0, y)

@@ -8,10 +8,11 @@ Written once per build for the whole publication, at the addresses of
 * ``<slug>/index.html``: one page per article (also for an article with
   ``source``, whose page names the original and points ``rel=canonical`` at
   it).  When two editions carry the same slug the newest copy gets the page;
-* ``<release>/index.html`` (``edisi/index.html`` for a lone release): the edition page with the downloads of its PDF,
-  EPUB and Word file.  It is written by :meth:`WebExporter.finish_build`, after
-  every other task of the build, because it shows the size of files other
-  exporters write (an exporter never reads another's files inside a task);
+* ``<release>/index.html`` (``edisi/index.html`` for a lone release): the
+  edition page with the downloads of its PDF, EPUB and Word file.  It is
+  written by :meth:`WebExporter.finish_build`, after every other task of the
+  build, because it shows the size of files other exporters write (an
+  exporter never reads another's files inside a task);
 * ``rubrik/<section>/index.html``: the articles of one section, all editions;
 * ``sitemap.xml`` and ``robots.txt`` (with ``base_url`` only; then the pages
   also name the feeds for autodiscovery), ``404.html``,
@@ -395,7 +396,7 @@ class WebSite:
                            body=jinja2.utils.markupsafe.Markup(body),
                            notes=jinja2.utils.markupsafe.Markup(notes),
                            previous=previous, following=following, canonical=canonical,
-                           description=article.summary, meta=meta,
+                           description=article.lead, meta=meta,
                            jsonld=self._article_jsonld(entry, own_url, lang))
         self.write(site.page_file(entry.folder), text)
 
@@ -437,8 +438,8 @@ class WebSite:
                 "twitter:card": "summary_large_image" if entry.picture and self.base
                 else "summary",
                 "twitter:title": article.title}
-        if article.summary:
-            meta["og:description"] = meta["twitter:description"] = article.summary
+        if article.lead:
+            meta["og:description"] = meta["twitter:description"] = article.lead
         if canonical:
             meta["og:url"] = canonical
         if article.section:
@@ -478,8 +479,8 @@ class WebSite:
                                               self.pub.title}]),
             "publisher": self._publisher_ld(),
         }
-        if article.summary:
-            data["description"] = article.summary
+        if article.lead:
+            data["description"] = article.lead
         if article.section:
             data["articleSection"] = article.section
         if article.tags:
