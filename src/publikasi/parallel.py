@@ -386,7 +386,7 @@ def restore(cache: BuildCache, task: Task, staging: Path) -> TaskResult | None:
         return None
     created: list[Path] = []
     try:
-        for (rel, _), data in zip(entry.files, blobs):
+        for (rel, _), data in zip(entry.files, blobs, strict=True):
             target = staging / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             if not os.path.lexists(target):  # several feeds write the same picture
