@@ -173,3 +173,44 @@ def test_straight_quotes_become_typographic_in_every_format_except_code(tmp_path
     # Code keeps the quotes as typed.
     assert 'cetak "x"' in pdf
     assert 'cetak "x"' in epub or "cetak &quot;x&quot;" in epub
+
+
+def test_caption_and_credit_are_kept_apart_in_extracted_text(tmp_path):
+    import subprocess
+
+    import docx
+    import feedparser
+
+    rel = _release(tmp_path, {"a.md": _article(
+        "Pasar Dibuka",
+        body='Isi berita.\n\n![Pedagang](images/p.png "Pedagang menata dagangan di hari '
+             'pertama (Foto: Sekar/Humas)")\n')})
+    (rel / "images").mkdir()
+    from PIL import Image
+
+    Image.new("RGB", (80, 60), "teal").save(rel / "images" / "p.png")
+    out = tmp_path / "out"
+    proc = run_cli("build", rel, "-o", out, "-f", "pdf,epub,docx,rss")
+    assert proc.returncode == 0, proc.stderr
+    pdf = " ".join(subprocess.run(["pdftotext", out / "rel.pdf", "-"], capture_output=True,
+                                  text=True, check=True).stdout.split())
+    with zipfile.ZipFile(out / "rel.epub") as z:
+        chapter = next(z.read(n) for n in z.namelist()
+                       if n.endswith(".xhtml") and b"figcaption" in z.read(n))
+    caption_text = "".join(etree.fromstring(chapter).xpath(
+        "//*[local-name()='figcaption']//text()"))
+    word = next(p.text for p in docx.Document(str(out / "docx" / "pasar-dibuka.docx")).paragraphs
+                if p.style.name == "Caption")
+    import lxml.html
+
+    feed = lxml.html.fromstring(
+        feedparser.parse(str(out / "feed.xml")).entries[0].content[0].value).text_content()
+    want = "hari pertama \u2014 Foto: Sekar/Humas"
+    for text in (pdf, caption_text, word, feed):
+        assert want in text, text
+    # The Word file comes back with the same caption and credit.
+    back = tmp_path / "back"
+    proc = run_cli("import", out / "docx" / "pasar-dibuka.docx", "-o", back)
+    assert proc.returncode == 0, proc.stderr
+    md = next(back.glob("*.md")).read_text(encoding="utf-8")
+    assert "hari pertama (Kredit: Sekar/Humas)" in md and "\u2014" not in md

@@ -563,7 +563,7 @@ def test_hostile_layout_builds_and_keeps_all_text(hostile):
     assert squash(hostile["url"]) in text
     for i in range(40):
         assert f"Kolom{i}" in text and f"n{i}" in text
-    assert 'Paragrafpembuka:a<b&c>d,tanda"kutip"&amp;.' in text
+    assert "Paragrafpembuka:a<b&c>d,tanda\u201ckutip\u201d&amp;." in text
     for word in ("cucua", "cucub", "anakpertama", "tiga", "Keteranganfototinggi"):
         assert word in text
     assert qpdf_check(pdf).returncode == 0

@@ -99,6 +99,12 @@ def curl_quotes(text: str, before: str = "") -> str:
     return "".join(out)
 
 
+# Between a photo's caption and its credit in every format, so that extracted
+# text and screen readers do not run them together ("...hari pertama — Foto:
+# Sekar/Humas"); the Word import strips it again.
+CREDIT_SEPARATOR = " \u2014 "
+
+
 def clean_prose(text: str | None) -> str:
     """A stand-alone piece of prose (headline, caption, summary): like
     :func:`clean_line`, with typographic quotes."""

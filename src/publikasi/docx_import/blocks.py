@@ -48,7 +48,7 @@ from ..model import (
 )
 from ..readers import plaintext_parts as parts
 from ..readers.common import split_credit
-from ..text import clean_line
+from ..text import CREDIT_SEPARATOR, clean_line
 from .package import DocxPackage, w, wval
 from .walk import Para, Picture, Piece, TableItem, build_inlines
 
@@ -418,6 +418,9 @@ class BlockBuilder:
         credit_text = clean_line("".join(credit))
         credit_text = self.labels.credit_prefix().sub("", credit_text, count=1)
         caption = clean_line(text)
+        if credit_text:
+            # The separator publikasi writes before the credit run.
+            caption = caption.removesuffix(CREDIT_SEPARATOR.strip()).rstrip()
         if not credit_text and caption:
             caption, credit_text = _split_credit(caption)
         return caption, credit_text, is_table

@@ -16,6 +16,7 @@ from ..model import (
     Block, Code, Emph, Figure, Footnote, FootnoteRef, Heading, Inline, LineBreak, Link,
     ListBlock, Paragraph, Quote, Strong, Table, Text,
 )
+from ..text import CREDIT_SEPARATOR
 from ..urls import encode_href, resolve_relative
 
 
@@ -106,7 +107,8 @@ def figure_html(fig: Figure, opts: HtmlOptions, css_class: str = "") -> str:
     attrs = "".join(f' {k}="{esc(v)}"' for k, v in extra.items())
     parts = [f'<img src="{esc(url)}" alt="{esc(alt)}"{attrs}/>']
     if fig.caption or fig.credit:
-        credit = (f' <span class="credit">{esc(opts.photo_label)}: {esc(fig.credit)}</span>'
+        sep = esc(CREDIT_SEPARATOR) if fig.caption else ""
+        credit = (f'{sep}<span class="credit">{esc(opts.photo_label)}: {esc(fig.credit)}</span>'
                   if fig.credit else "")
         parts.append(f"<figcaption>{esc(fig.caption)}{credit}</figcaption>")
     cls = f' class="{css_class}"' if css_class else ""

@@ -46,6 +46,7 @@ from ...model import (
     Text,
     plain_text,
 )
+from ...text import CREDIT_SEPARATOR
 from ...urls import encode_href, resolve_relative
 from ...themes import Theme
 from .ooxml import (E, copy_element, mm_to_twips, paragraph, props, qn, run, set_prop,
@@ -567,7 +568,7 @@ class DocxBuilder:
             kids.append(run(fig.caption, base))
         if fig.credit:
             if fig.caption:
-                kids.append(run(" ", base))
+                kids.append(run(CREDIT_SEPARATOR, base))
             kids.append(run(f"{self.label('photo', lang)}: {fig.credit}",
                             self.rpr(Fmt(), where, style="credit")))
         return paragraph(self.sid("caption"), kids, self._para_lang(where))

@@ -66,7 +66,7 @@ from ...model import (
 from ...model import (
     Table as PTable,
 )
-from ...text import unique_casefold
+from ...text import CREDIT_SEPARATOR, unique_casefold
 from ...urls import followable, link_names, resolve_relative, url_scheme
 from .. import ExportContext
 from .fonts import COMPLEX_RE, RUN_SHAPING, FontSet, char_names, needs_shaping
@@ -390,7 +390,7 @@ class Bulletin:
             parts.append(f"<i>{mk.text(self.label('photo', lang))}: {mk.text(fig.credit)}</i>")
         items: list[Flowable] = [Spacer(1, 2), img]
         if parts:
-            items.append(self.para(" ".join(parts), "caption"))
+            items.append(self.para(mk.text(CREDIT_SEPARATOR).join(parts), "caption"))
         else:
             items.append(Spacer(1, self.s.body_size * 0.8))
         return [FloatingFigure(items)]
