@@ -42,7 +42,8 @@ sys.path.insert(0, str(HERE))
 
 import make_corpus  # noqa: E402
 
-FORMATS = {"docx": "docx", "pdf": "pdf", "epub": "epub", "feeds": "rss,atom,jsonfeed"}
+FORMATS = {"docx": "docx", "pdf": "pdf", "epub": "epub", "feeds": "rss,atom,jsonfeed",
+           "html": "html"}
 
 
 @dataclass
@@ -150,6 +151,18 @@ def measure(cmd: list[str], out: Path, cwd: Path | None = None) -> Sample:
 # ---------------------------------------------------------------- cases
 
 
+def pages_only(source: Path) -> Sample:
+    """html_pages.py in a child process; its own timing of the page rendering."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([*map(str, SNAPSHOT), env.get("PYTHONPATH", "")])
+    proc = subprocess.run([sys.executable, str(HERE / "html_pages.py"), str(source)],
+                          capture_output=True, text=True, env=env, check=False)
+    if proc.returncode != 0:
+        return Sample(0.0, 0.0, 0.0, None, 0.0, False, proc.stderr[-400:])
+    got = json.loads(proc.stdout)
+    return Sample(got["wall"], got["cpu"], got["max_rss_mb"], None, got["out_mb"], True)
+
+
 def publikasi(*args: str | Path) -> list[str]:
     return [sys.executable, "-m", "publikasi", "build", *map(str, args)]
 
@@ -202,13 +215,22 @@ def run_size(n: int, reps: int, work: Path, seed: int, jobs: str | None,
         cases.append(case)
 
     for key, fmts in FORMATS.items():
-        if "formats" not in skip:
+        if "formats" not in skip and key not in skip:
             out = scratch / f"publikasi-{key}"
             timed(Case(n, f"publikasi {key}", "publikasi", key),
                   publikasi(source, "-o", out, "-f", fmts, "--no-cache", *j), out)
     out = scratch / "publikasi-all"
-    timed(Case(n, "publikasi all", "publikasi", "all"),
-          publikasi(source, "-o", out, "--no-cache", *j), out)
+    if "all" not in skip:
+        timed(Case(n, "publikasi all", "publikasi", "all"),
+              publikasi(source, "-o", out, "--no-cache", *j), out)
+    if "html" not in skip and "formats" not in skip:
+        # The web edition's pages alone: html_pages.py prepares the pictures first
+        # and times only the rendering, in-process.
+        case = Case(n, "publikasi html, pages only", "publikasi", "html-pages")
+        for _ in range(reps):
+            case.samples.append(pages_only(source))
+            print(f"N={n:<5} {case.name:<28} {case.samples[-1].wall:8.2f} s", file=sys.stderr)
+        cases.append(case)
     if "j1" not in skip:
         timed(Case(n, "publikasi all -j 1", "publikasi", "all-j1"),
               publikasi(source, "-o", out, "--no-cache", "-j", "1"), out)
@@ -232,7 +254,7 @@ def run_size(n: int, reps: int, work: Path, seed: int, jobs: str | None,
                   ["pandoc", "corpus.md", "-o", str(out / f"corpus.{ext}"),
                    "--resource-path", str(corpus)], out, cwd=corpus)
     if "floor" not in skip:
-        for key in FORMATS:
+        for key in (k for k in FORMATS if (HERE / f"floor_{k}.py").is_file()):
             out = scratch / f"floor-{key}"
             timed(Case(n, f"floor {key}", "floor", key),
                   [sys.executable, str(HERE / f"floor_{key}.py"), str(corpus), str(out)], out)
@@ -319,6 +341,12 @@ def targets(cases: list[Case]) -> list[tuple[str, bool | None, str]]:
                 r = mine.med() / floor.med()
                 out.append((f"{key}, N={size}, <= 1.3x floor", r <= 1.3,
                             f"{r:.2f}x (CPU {mine.med('cpu') / floor.med('cpu'):.2f}x)"))
+    pages = find(cases, 200, "publikasi html, pages only")
+    if pages:
+        out.append(("html, N=200: the article pages in < 1 s (pictures ready)",
+                    pages.med("cpu") < 1.0,
+                    f"{pages.med('cpu'):.2f} s CPU, {pages.med():.2f} s wall; a cold "
+                    "`-f html` build also prepares every picture in three widths"))
     big, mid = find(cases, 2000, "publikasi all"), find(cases, 200, "publikasi all")
     if big and mid:
         r = big.med() / mid.med()
@@ -385,7 +413,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--jobs", default=None, help="publikasi -j (default: its own default)")
     p.add_argument("--work", type=Path, default=Path(os.environ.get("TMPDIR", "/tmp")) /
                    "publikasi-bench")
-    p.add_argument("--skip", default="", help="comma list of: formats,j1,warm,pandoc,floor")
+    p.add_argument("--skip", default="", help="comma list of: formats,j1,warm,pandoc,floor,all "
+                   "or format names (docx,pdf,epub,feeds,html)")
     p.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
     p.add_argument("--merge", type=Path, default=None,
                    help="an earlier results.json: its rows are kept unless re-measured now")

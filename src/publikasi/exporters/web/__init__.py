@@ -37,6 +37,7 @@ page), ``labels.<lang>`` (the words of the pages).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 from collections.abc import Callable, Iterable
@@ -134,12 +135,7 @@ class WebSite:
         self.base = site.base_url(pub)
         self.settings = ctx.theme.section("html")
         self.lang = pub.language or "id"
-        folders = [folder / "html" for folder in ctx.theme.chain]
-        self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader([str(f) for f in folders]),
-            autoescape=jinja2.select_autoescape(["html", "xml"]),
-            undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-            keep_trailing_newline=True)
+        self.env = _environment(tuple(str(folder / "html") for folder in ctx.theme.chain))
         profiles = self.settings.get("image_profiles", list(DEFAULT_PROFILES))
         self.profiles = tuple(str(p) for p in profiles) if isinstance(profiles, list) \
             else DEFAULT_PROFILES
@@ -489,7 +485,7 @@ class WebSite:
             data["creditText"] = names[0]
         if own_url:
             data["url"] = own_url
-            data["mainEntityOfPage"] = article.source or own_url
+            data["mainEntityOfPage"] = own_url
         if article.source:
             data["isBasedOn"] = article.source
         if self.base:
@@ -560,6 +556,21 @@ class WebSite:
                            description=release.description or self.pub.description,
                            meta=self._site_meta(canonical))
         self.write(site.page_file(folder), text)
+
+
+@functools.lru_cache(maxsize=8)
+def _environment(folders: tuple[str, ...]) -> jinja2.Environment:
+    """One Jinja2 environment per theme chain, so templates compile once per process.
+
+    The loader looks at each file's modification time before using its
+    compiled form, so an edited template is read again (the desk rebuilds
+    in one process).
+    """
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(list(folders)),
+        autoescape=jinja2.select_autoescape(["html", "xml"]),
+        undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+        keep_trailing_newline=True, auto_reload=True)
 
 
 def _scrolling_tables(body: str, label: str) -> str:
