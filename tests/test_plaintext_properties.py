@@ -222,6 +222,10 @@ def body_text(article: Article) -> str:
                ["Foto dari warga, Senin (10/11/2025)."]), strict=False)
 @example(case=("Warga warga warga warga\n\nWarga yang yang, Senin (10/11/2025). (/gil/yn)\n",
                ["Warga yang yang, Senin (10/11/2025)."]), strict=False)
+@example(case=(("Warga sekolah warga warga\n\nBlimbing () – Warga warga warga, Senin (10/11/2025)."
+                "\n\nWarga sekolah warga warga. (*)\n"),
+               ["Warga warga warga, Senin (10/11/2025).", "Warga sekolah warga warga."]),
+         strict=False)
 # a one-sentence paragraph under the title is not taken for the headline
 @example(case=("Warga warga warga warga\n\nWarga warga warga, Senin (10/11/2025). (/gil/yn)\n",
                ["Warga warga warga, Senin (10/11/2025)."]), strict=False)

@@ -461,7 +461,9 @@ class _Reader:
         def sentence_like(text: str) -> bool:
             # A repeat of the title ends the way the title ends; a sentence
             # that happens to use the title's words keeps its full stop.
-            return text.endswith(ends) and not first.text.endswith(ends)
+            # (A byline code after the full stop does not hide it.)
+            bare = re.sub(r"\s*[\(\[][^()\[\]]{1,40}[\)\]]\d*$", "", text)
+            return bare.endswith(ends) and not first.text.endswith(ends)
 
         for u in rest:
             if u.text == first.text:
