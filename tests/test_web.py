@@ -216,6 +216,7 @@ def test_article_page_carries_the_article_and_its_metadata(sample_dist):
     assert len(img.get("srcset").split(",")) >= 2
     caption = fig.find(".//figcaption").text_content()
     assert article.image.caption in caption and article.image.credit in caption
+    assert f"{article.image.caption} \u2014 " in caption  # apart for screen readers
     # Date and time in a <time datetime>, WIB for the Jakarta zone.
     stamp = doc.xpath('//header[@class="article-head"]//time')[0]
     assert stamp.get("datetime")[:10] == article.date.date().isoformat()

@@ -55,6 +55,7 @@ from ... import site
 from ...errors import fail
 from ...i18n import article_date, babel_locale, long_date
 from ...model import Article, Figure, Publication, Release
+from ...text import CREDIT_SEPARATOR
 from ...urls import encode_href, link_names, resolve_relative, url_scheme
 from .. import BuildFinisher, ExportContext, Exporter, PublicationExporter
 from ..html import HtmlOptions, blocks_html, footnotes_html
@@ -281,6 +282,7 @@ class WebSite:
             "description": self.pub.description, "entry_for": self.entry_for,
             "theme_name": self.theme.name,
             "edition_dir": lambda r: site.edition_dir(r, self.pub),
+            "credit_separator": CREDIT_SEPARATOR,
         }
         base_context.update(context)
         return self._render_file(template, base_context)
