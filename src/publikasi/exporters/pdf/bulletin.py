@@ -795,7 +795,7 @@ class Bulletin:
                          self.para(f'<a href="#{key}">{page}</a>' if page else "", "toc_page")])
             styles.append(("LINEBELOW", (0, len(rows) - 1), (-1, len(rows) - 1), 0.3,
                            self.s.rule))
-        t = Table(rows, colWidths=[self.text_w - num_w, num_w], hAlign="LEFT")
+        t = Table(rows, colWidths=[self.text_w - num_w, num_w], hAlign="LEFT", splitInRow=1)
         t.setStyle(self.table_style(styles))
         return [KeepHead([self.para(self.marker(str(r.root or r.slug), self.s.heading_font).text(
             self.label("contents")), "toc_head")], t)]

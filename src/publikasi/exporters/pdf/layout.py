@@ -17,6 +17,7 @@ from reportlab.platypus import (
     Table,
     TableStyle,
 )
+from reportlab.platypus.doctemplate import NullActionFlowable
 from reportlab.platypus.flowables import DDIndenter, _listWrapOn
 
 from ...errors import fail
@@ -306,8 +307,7 @@ class TablePiece(Flowable):
             used += h
             fit += 1
         n = len(self.rows)
-        if fit >= n:
-            return [self]
+        fit = min(fit, n - 1)  # split is asked for: at least the last row goes on
         total = self.before + n + self.after
         # Rows of this table already in the frame (a previous piece) count on this side.
         least = 1 if self.continued and not at_top else TABLE_MIN_SIDE
@@ -425,8 +425,13 @@ class KeepHead(Flowable):
             need += (a.wrapOn(self._canv(), availWidth, 1e6)[1]
                      + max(a.getSpaceAfter(), b.getSpaceBefore()))
         need += least_height(self.body, availWidth)
-        if need <= availHeight or _at_frame_top(self):
+        if need <= availHeight:
             return self._parts()
+        if _at_frame_top(self):
+            # Too tall for any frame: the parts go one by one.  reportlab places
+            # the first part of a split at once and fails if it does not fit;
+            # an action in front lets a head taller than the frame split itself.
+            return [NullActionFlowable(), *self._parts()]
         return []
 
     def draw(self) -> None:  # never drawn whole: a frame that fits it places its parts
@@ -486,7 +491,7 @@ class KeepTail(Flowable):
         if len(parts) == 2:
             return [parts[0], Together([parts[1], self.last])]
         if _at_frame_top(self):
-            return [self.prev, self.last]
+            return [NullActionFlowable(), self.prev, self.last]
         return []
 
     def draw(self) -> None:
