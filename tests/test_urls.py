@@ -101,3 +101,26 @@ def test_markdown_and_raw_html_links_follow_the_same_policy(tmp_path: Path) -> N
         markdown = _kept_links(f"Lihat [tautan](<{url}>) ini.", tmp_path)
         raw_html = _kept_links(f'<p>Lihat <a href="{url}">tautan</a> ini.</p>', tmp_path)
         assert bool(markdown) == bool(raw_html) == is_safe_link(url), (url, markdown, raw_html)
+
+
+def test_a_link_to_another_release_goes_to_the_article_in_every_format(tmp_path: Path) -> None:
+    """``../b/dua.md`` is the article's address in the feeds, the EPUB and the PDF alike
+    (the feeds used to link the .md file under base_url, the EPUB dropped the link)."""
+    import json
+    import zipfile
+
+    from test_cache_trust import pdf_links, write_publication
+
+    from publikasi.builder import BuildOptions, build
+
+    src = write_publication(tmp_path / "src", dua_extra="slug: dua\n")
+    out = tmp_path / "out"
+    build(src, out, BuildOptions(cache=False, jobs=1, formats=["pdf", "epub", "jsonfeed"]))
+    address = "https://warta.example/berita/dua/"
+    feed = json.loads((out / "feed.json").read_text(encoding="utf-8"))
+    (satu,) = [item for item in feed["items"] if item["title"] == "Satu"]
+    assert f'href="{address}"' in satu["content_html"]
+    with zipfile.ZipFile(out / "a" / "a.epub") as book:
+        chapters = [book.read(n).decode() for n in book.namelist() if n.endswith(".xhtml")]
+    assert any(f'href="{address}"' in c and ">lihat</a>" in c for c in chapters)
+    assert address in pdf_links(out / "a" / "a.pdf")

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from . import site
 from .model import Article, Link, Publication, query
-from .urls import link_names
+from .urls import link_names, url_scheme
 
 
 @dataclass(frozen=True)
@@ -64,6 +64,21 @@ class LinkIndex:
         """The first article (in publication order) that a link may call ``name``."""
         hits = self._by_name.get(name) if name else None
         return self.entries[hits[0]] if hits else None
+
+    def target(self, url: str) -> LinkEntry | None:
+        """The article a relative link names (``../b/dua.md``, ``dua``, ``#dua``), or None."""
+        if url_scheme(url):
+            return None
+        for name in link_names(url):
+            found = self.find(name)
+            if found is not None:
+                return found
+        return None
+
+    def address(self, url: str) -> str | None:
+        """Where a link to another article goes: its ``source:`` or its page, else None."""
+        entry = self.target(url)
+        return (entry.source or entry.url or None) if entry is not None else None
 
     def named_by(self, urls: Iterable[str]) -> LinkIndex:
         """The entries links to ``urls`` can reach: what a task reading those links depends on."""

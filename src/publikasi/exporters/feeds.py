@@ -269,7 +269,8 @@ class _Planner:
         theme = self.ctx.theme
         opts = HtmlOptions(
             image_url=lambda fig: (m.url if (m := self.figure_media(fig)) else None),
-            link_base=self.base, footnotes="html", id_prefix=f"{article.slug}-",
+            link_base=self.base, links=self.ctx.links, footnotes="html",
+            id_prefix=f"{article.slug}-",
             photo_label=theme.label("photo", lang), notes_label=theme.label("notes", lang),
         )
         parts = []

@@ -16,6 +16,7 @@ from ..model import (
     Block, Code, Emph, Figure, Footnote, FootnoteRef, Heading, Inline, LineBreak, Link,
     ListBlock, Paragraph, Quote, Strong, Table, Text,
 )
+from ..links import LinkIndex
 from ..text import CREDIT_SEPARATOR
 from ..urls import encode_href, resolve_relative
 
@@ -44,6 +45,9 @@ class HtmlOptions:
     # use, or None to keep the link text without an anchor (an e-book must not
     # point at files it does not contain).
     link_filter: Callable[[str], str | None] | None = None
+    # Articles a link may name (``../2025-46/dua.md``): such a link goes to the
+    # article's address (its ``source:`` or web page) instead of the file.
+    links: LinkIndex | None = None
 
     def fn_id(self, label: str) -> str:
         return f"{self.id_prefix}fn-{label}"
@@ -53,7 +57,8 @@ class HtmlOptions:
 
 
 def _href(url: str, opts: HtmlOptions) -> str:
-    return encode_href(resolve_relative(url, opts.link_base))
+    address = opts.links.address(url) if opts.links is not None else None
+    return encode_href(address or resolve_relative(url, opts.link_base))
 
 
 def inlines_html(inlines: tuple[Inline, ...] | list[Inline], opts: HtmlOptions,

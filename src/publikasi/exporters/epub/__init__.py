@@ -342,7 +342,7 @@ def build_epub(release: Release, ctx: ExportContext) -> bytes:
                 return _prefix + pictures.add(ctx.images.prepare(fig.src, "screen"))
 
             opts = HtmlOptions(image_url=image_url, link_base=release.base_url or pub.base_url,
-                               footnotes="epub", photo_label=art_labels.photo,
+                               links=ctx.links, footnotes="epub", photo_label=art_labels.photo,
                                notes_label=art_labels.notes, link_filter=_book_link)
             for fig in article.figures:
                 if fig.src is None:

@@ -331,10 +331,10 @@ class Bulletin:
         if article is not None:
             return f"#{self.keys[id(article)]}"
         # An article of another edition: its web address, as the feeds give it.
-        target = names[0] if names else ""
-        other = self.ctx.links.find(target)
+        other = self.ctx.links.target(url)
         if other is not None:
             return other.source or other.url
+        target = names[0] if names else ""
         if Path(target).suffix.lower() in (".md", ".txt"):
             return ""  # a source file that is not part of this publication
         if self.release.base_url and path:
