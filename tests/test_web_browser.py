@@ -200,3 +200,24 @@ def test_phone_gets_one_column_and_desktop_a_comfortable_measure(browser, theme_
     lead_columns = browser.execute_script(
         "return getComputedStyle(document.querySelector('.lead-grid')).gridTemplateColumns")
     assert len(lead_columns.split()) == 1, lead_columns
+
+
+def test_printing_an_article_gives_the_article_without_navigation(browser, theme_pages):
+    import base64
+    import io
+
+    from pypdf import PdfReader
+
+    article = theme_pages[2]
+    open_page(browser, article, 1280)
+    title = browser.execute_script("return document.querySelector('h1').textContent.trim()")
+    nav = browser.execute_script(
+        "return Array.from(document.querySelectorAll('.sections-nav a'))"
+        ".map(a => a.textContent.trim())")
+    pdf = browser.execute_cdp_cmd("Page.printToPDF", {"printBackground": False})
+    text = " ".join(page.extract_text() for page in
+                    PdfReader(io.BytesIO(base64.b64decode(pdf["data"]))).pages)
+    flat = " ".join(text.split())
+    assert " ".join(title.split()) in flat
+    # The navigation's first link (the front page: "Beranda") is not printed.
+    assert nav and f" {nav[0]} " not in f" {flat} ", flat[:300]
