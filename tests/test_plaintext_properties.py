@@ -226,6 +226,9 @@ def body_text(article: Article) -> str:
                 "\n\nWarga sekolah warga warga. (*)\n"),
                ["Warga warga warga, Senin (10/11/2025).", "Warga sekolah warga warga."]),
          strict=False)
+@example(case=(("Warga warga warga warga\n\nBlimbing () – Warga warga warga, Senin (10/11/2025)."
+                "\n\nPemerintah kota warga.\n"),
+               ["Warga warga warga, Senin (10/11/2025).", "Pemerintah kota warga."]), strict=False)
 # a one-sentence paragraph under the title is not taken for the headline
 @example(case=("Warga warga warga warga\n\nWarga warga warga, Senin (10/11/2025). (/gil/yn)\n",
                ["Warga warga warga, Senin (10/11/2025)."]), strict=False)

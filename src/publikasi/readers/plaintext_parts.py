@@ -539,9 +539,10 @@ _HEAD_OR_TAIL = [
         r"portal)\s+of\s+(?:the\s+)?|the\s+official\s+website\s+of\s+(?:the\s+)?)"
         r"(?:pemerintah|pemkot|pemkab|pemprov|kabupaten|kota|provinsi|dinas|badan|kementerian|"
         r"sekretariat|universitas|polres|polda|city|county|town|village)\b.{0,60}$", re.IGNORECASE)),
-    ("site name", re.compile(r"^(?:pemerintah\s+(?:kota|kabupaten|provinsi)|city\s+of|"
-                             r"county\s+of|town\s+of)\s+[A-Z][\w.\-]*(?:\s+[A-Z][\w.\-]*){0,2}$",
-                             re.IGNORECASE)),
+    # "Pemerintah Kota Malang", "City of Ashford" (the name capitalised, no full stop:
+    # "Pemerintah kota warga." is a sentence)
+    ("site name", re.compile(r"^(?i:pemerintah\s+(?:kota|kabupaten|provinsi)|city\s+of|"
+                             r"county\s+of|town\s+of)\s+[A-Z][\w\-]*(?:\s+[A-Z][\w\-]*){0,2}$")),
     ("page counter", re.compile(r"^\d{1,6}$")),
     ("site address", re.compile(r"^(?:https?://)?(?:www\.)?[\w\-]+(?:\.[\w\-]+)+/?$", re.IGNORECASE)),
     ("page furniture", re.compile(r"^(?:[A-Za-z]+\s*/\s*){1,3}[A-Za-z]+$")),
@@ -560,7 +561,7 @@ def chrome_kind(line: str, edge: bool) -> str | None:
     for kind, pattern in _ANYWHERE:
         if pattern.match(text):
             return kind
-    if edge:
+    if edge and not text.endswith((".", "!", "?")):
         for kind, pattern in _HEAD_OR_TAIL:
             if pattern.match(text):
                 if kind == "page furniture" and not re.search(r"\s/\s|^\w+/\w+$", text):
