@@ -355,7 +355,8 @@ def _small_release(folder: Path, base_url: str | None = None) -> Path:
     (folder / "release.yaml").write_text(meta, encoding="utf-8")
     (folder / "satu.md").write_text(
         "---\ntitle: Satu\ndate: 2025-11-17T08:00:00+08:00\nsection: Kota\n---\n\n"
-        "Isi pertama dengan catatan.[^1]\n\n[^1]: Sebuah catatan.\n", encoding="utf-8")
+        "Isi pertama dengan catatan.[^1] Lihat [yang kedua](dua.md).\n\n[^1]: Sebuah catatan.\n",
+        encoding="utf-8")
     (folder / "dua.md").write_text("---\ntitle: Dua\ndate: 2025-11-16\n---\n\nIsi kedua.\n",
                                    encoding="utf-8")
     return folder
@@ -379,6 +380,8 @@ def test_without_base_url_pages_are_built_with_one_warning(tmp_path):
     # The footnote links inside the page resolve (fragments are checked above).
     doc = lxml.html.parse(str(out / "satu" / "index.html")).getroot()
     assert doc.xpath('//a[@href="#fn-1"]')
+    # A link to another article's file goes to that article's page.
+    assert doc.xpath('//div[@class="article-body"]//a[@href="../dua/index.html"]')
     # WITA: the article's own offset (+08:00).
     assert "WITA" in doc.xpath('//header[@class="article-head"]//time')[0].text_content()
 

@@ -56,7 +56,7 @@ from ...errors import fail
 from ...i18n import article_date, babel_locale, long_date
 from ...model import Article, Figure, Publication, Release
 from ...text import CREDIT_SEPARATOR
-from ...urls import encode_href, link_names, resolve_relative, url_scheme
+from ...urls import encode_href, resolve_relative, url_scheme
 from .. import BuildFinisher, ExportContext, Exporter, PublicationExporter
 from ..html import HtmlOptions, blocks_html, footnotes_html
 
@@ -404,12 +404,12 @@ class WebSite:
         relative link resolves against base_url, or is left out (text kept)."""
         if href.startswith("#") or url_scheme(href):
             return href
-        for name in link_names(href):
-            found = self.ctx.links.find(name)
-            if found is not None and found.slug in self.entries:
-                fragment = urlsplit(href).fragment
-                target = page.href(self.entries[found.slug].folder)
-                return f"{target}#{fragment}" if fragment and fragment != name else target
+        found = self.ctx.links.target(href)
+        if found is not None and found.slug in self.entries:
+            fragment = urlsplit(href).fragment
+            target = page.href(self.entries[found.slug].folder)
+            named_by_fragment = fragment and fragment in found.names
+            return f"{target}#{fragment}" if fragment and not named_by_fragment else target
         if self.base:
             return encode_href(resolve_relative(href, self.base)) or None
         return None
