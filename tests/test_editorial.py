@@ -215,3 +215,20 @@ def test_caption_and_credit_are_kept_apart_in_extracted_text(tmp_path):
     assert proc.returncode == 0, proc.stderr
     md = next(back.glob("*.md")).read_text(encoding="utf-8")
     assert "hari pertama (Kredit: Sekar/Humas)" in md and "\u2014" not in md
+
+
+def test_a_broken_release_yaml_does_not_hide_the_articles_errors(tmp_path):
+    rel = tmp_path / "rel"
+    rel.mkdir()
+    (rel / "release.yaml").write_text("title: Warta\ndate: 2025-13-45\n", encoding="utf-8")
+    (rel / "a.md").write_text("---\ntitle: A\ndate: kemarin\n---\nIsi.\n", encoding="utf-8")
+    (rel / "b.md").write_text("---\ntitle: B\n---\nIsi.\n", encoding="utf-8")
+    out = tmp_path / "out"
+    proc = run_cli("build", rel, "-o", out)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    lines = proc.stderr.splitlines()
+    assert any(line.startswith(f"error: {rel}/release.yaml:2: ") and "not a real date" in line
+               for line in lines), lines
+    assert any(line.startswith(f"error: {rel}/a.md:3: ") for line in lines), lines
+    assert any(line.startswith(f"error: {rel}/b.md:2: ") for line in lines), lines
+    assert not out.exists()

@@ -410,8 +410,8 @@ def _load_release(folder: Path, shared: dict[str, Any], pub_root: Path | None,
         limits=limits,
         fetcher=session.fetcher,
     )
-    if len(problems.items) > before:
-        return None  # the release file itself is broken; article errors would only add noise
+    # Articles are read even when release.yaml has errors: every problem of the
+    # source is reported in one run (broken keys fall back to their defaults).
     articles = _load_articles(folder, data, doc, ctx, problems, session.read_article)
     if len(problems.items) > before or date is None:
         return None

@@ -52,13 +52,13 @@ class _BoundedLoader(yaml.SafeLoader):
 
 def _timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
     # PyYAML recognises `2025-02-30` as a timestamp and then lets datetime's
-    # ValueError escape; report it as a YAML problem at its line instead.
+    # ValueError escape, which would make the whole file unreadable.  Keep the
+    # text instead: the key's own parser reports it at its line, and every
+    # other problem of the source is still found in the same run.
     try:
         return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
-    except (ValueError, OverflowError) as exc:
-        raise yaml.constructor.ConstructorError(
-            None, None, f"{node.value!r} is not a real date or time ({exc})",
-            node.start_mark) from None
+    except (ValueError, OverflowError):
+        return str(node.value)
 
 
 _BoundedLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
@@ -153,8 +153,6 @@ def load_mapping(text: str, file: Path, first_line: int = 1) -> YamlDoc:
         msg = f"invalid YAML: {exc.problem or exc.context or 'syntax error'}"
         if "could not determine a constructor" in str(exc):
             msg = "invalid YAML: tags such as `!!python/...` are not allowed"
-        elif "is not a real date" in str(exc.problem):
-            msg = str(exc.problem)
         raise fail(file, msg, line) from None
     except yaml.YAMLError as exc:
         raise fail(file, f"invalid YAML: {exc}", first_line) from None

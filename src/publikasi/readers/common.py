@@ -162,7 +162,10 @@ def parse_plain_date(value: Any, file: Path, line: int | None, key: str = "date"
         try:
             day = (dt.date.fromisoformat(text) if len(text) == 10
                    else dt.datetime.fromisoformat(text.replace(" ", "T", 1)).date())
-        except ValueError:
+        except ValueError as exc:
+            if "out of range" in str(exc) or "must be in" in str(exc):
+                raise fail(file, f"`{key}` {short(value)} is not a real date ({exc})",
+                           line) from None
             day = None
     if day is None:
         raise fail(file, f"`{key}` must be an ISO 8601 date such as 2025-11-10, "
