@@ -28,6 +28,8 @@ from conftest import PUBLICATION, RELEASES, SAMPLES, _build_once, _shared_dir, r
 from lxml import etree
 from PIL import Image
 
+from publikasi.i18n import long_date
+
 NS = {
     "opf": "http://www.idpf.org/2007/opf",
     "dc": "http://purl.org/dc/elements/1.1/",
@@ -395,10 +397,28 @@ def test_cover_given_or_generated_and_linked(sample_dist, extra_builds):
             assert img.get("src").endswith(covers[0].get("href"))
             assert release.title in img.get("alt")
             assert book.opf.find(".//opf:spine/opf:itemref", NS).get("linear") in (None, "yes")
+            assert ", ".join(x for x in (f"Edisi {release.edition}",
+                                         long_date(release.date, "id"))) in img.get("alt")
             if release.cover is not None:
-                prepared = store.prepare(release.cover, "screen")
-                assert cover.size == (prepared.width, prepared.height)
-                assert book.zip.read(book.href(covers[0].get("href"))) == prepared.data
+                # The photo fills the top; the masthead is composed in a band
+                # of the accent colour under it, so the cover shows the title,
+                # edition and date the alt text names.
+                assert cover.size == (1600, 2400)
+                rgb = cover.convert("RGB")
+                from PIL import ImageOps, ImageStat
+
+                photo = Image.open(io.BytesIO(store.prepare(release.cover, "screen").data))
+                fitted = ImageOps.fit(photo.convert("RGB"), (1600, int(2400 * 0.62)))
+                top = rgb.crop((0, 0, 1600, int(2400 * 0.62)))
+                for a, b in zip(ImageStat.Stat(top).mean, ImageStat.Stat(fitted).mean,
+                                strict=True):
+                    assert abs(a - b) < 6, (a, b)
+                corner = rgb.getpixel((4, 2390))
+                assert all(abs(a - b) < 12 for a, b in zip(corner, accent, strict=True)), corner
+                band = rgb.crop((0, int(2400 * 0.62) + 10, 1600, 2400))
+                text_pixels = sum(1 for p in band.getdata()
+                                  if max(abs(c - a) for c, a in zip(p, accent, strict=True)) > 80)
+                assert text_pixels > 5000  # lettering, not an empty band
             else:
                 assert cover.size == (1600, 2400)
                 corner = cover.convert("RGB").getpixel((4, 4))

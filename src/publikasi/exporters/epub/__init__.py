@@ -469,16 +469,16 @@ def _cover(release: Release, ctx: ExportContext, book: epub.EpubBook,
     date = long_date(release.date, lang)
     alt = _label(ctx, "cover_alt", lang, title=release.title)
     alt = ", ".join(x for x in (alt, edition, date) if x)
-    if release.cover is not None:
-        prepared = ctx.images.prepare(release.cover, "screen")
-        data, ext, mime = prepared.data, prepared.ext, prepared.mime
-    else:
-        publisher = release.publisher.name or ctx.publication.publisher.name
-        text = CoverText(title=release.title, edition=edition, date=date, publisher=publisher,
-                         headlines=tuple(a.title for _, arts in reading_order(release.articles)
-                                         for a in arts),
-                         logo=release.publisher.logo or ctx.publication.publisher.logo)
-        data, ext, mime = render_cover(text, _cover_style(ctx)), ".jpg", "image/jpeg"
+    # A cover photo gets the masthead composed under it: the cover shows the
+    # title, edition and date its alt text names.
+    photo = ctx.images.prepare(release.cover, "screen").data if release.cover else None
+    publisher = release.publisher.name or ctx.publication.publisher.name
+    text = CoverText(title=release.title, edition=edition, date=date, publisher=publisher,
+                     headlines=tuple(a.title for _, arts in reading_order(release.articles)
+                                     for a in arts),
+                     logo=release.publisher.logo or ctx.publication.publisher.logo,
+                     photo=photo)
+    data, ext, mime = render_cover(text, _cover_style(ctx)), ".jpg", "image/jpeg"
     href = f"images/cover{ext}"
     item = epub.EpubCover(uid="cover-img", file_name=href)
     item.media_type = mime

@@ -1,4 +1,8 @@
-"""A cover picture drawn from the masthead when a release brings none (Pillow).
+"""The e-book's cover picture, drawn from the masthead (Pillow).
+
+A release without a ``cover:`` gets one drawn from its masthead; a release
+whose ``cover:`` is a photo gets the photo with the masthead composed under it
+(publication, edition, date), so the cover says what its alt text says.
 
 The picture is a function of its inputs only (texts, colours, the fonts that
 ship with publikasi, the logo's bytes): no clock, no randomness, so rebuilding
@@ -38,6 +42,7 @@ class CoverText:
     publisher: str = ""
     headlines: tuple[str, ...] = ()
     logo: Path | None = None
+    photo: bytes | None = None  # the release's cover photo (prepared bytes), if any
 
 
 @dataclass(frozen=True)
@@ -163,13 +168,56 @@ def colour(value: str, palette: dict[str, str], where: Path | str) -> str:
     return value.lower()
 
 
+PHOTO_SHARE = 0.62  # of the page height, above the masthead band of a photo cover
+
+
+def _photo_cover(text: CoverText, style: CoverStyle, photo: bytes) -> Image.Image:
+    """The photo filling the top of the page, the masthead in a band below it."""
+    from PIL import ImageOps
+
+    fonts = style.fonts or _fonts()
+    w, h = style.width, style.height
+    margin = w // 12
+    inner = w - 2 * margin
+    img = Image.new("RGB", (w, h), ImageColor.getrgb(style.background))
+    photo_h = int(h * PHOTO_SHARE)
+    with Image.open(io.BytesIO(photo)) as src:
+        fitted = ImageOps.fit(src.convert("RGB"), (w, photo_h), Image.Resampling.LANCZOS)
+    img.paste(fitted, (0, 0))
+    draw = ImageDraw.Draw(img)
+    y = photo_h + margin // 2
+    if text.publisher:
+        small = _font(fonts["sans"], w // 34, "SemiBold")
+        y = _draw_lines(draw, margin, y, _clip(_wrap(text.publisher.upper(), small, inner), 2),
+                        small, style.foreground)
+    meta = _font(fonts["sans"], w // 24, "Regular")
+    meta_lines = [line for line in (text.edition, text.date) if line]
+    meta_h = _line_height(meta) * len(meta_lines)
+    room = h - margin // 2 - meta_h - y - margin // 3
+    size = w // 10
+    while True:  # the largest size whose lines (at most three) fit the band
+        title_font, title_lines = _fit(text.title, fonts["sans"], "Bold", inner, size, 3,
+                                       w // 28)
+        if len(title_lines) * _line_height(title_font, 1.05) <= room or size <= w // 28:
+            break
+        size = max(w // 28, int(size * 0.9))
+    y = _draw_lines(draw, margin, y + margin // 4, title_lines, title_font, style.foreground,
+                    1.05)
+    y += margin // 4
+    for line in meta_lines:
+        y = _draw_lines(draw, margin, y, _wrap(line, meta, inner)[:1], meta, style.foreground)
+    return img
+
+
 def render_cover(text: CoverText, style: CoverStyle) -> bytes:
     """The cover as JPEG bytes, deterministic for the same inputs."""
     fonts = style.fonts or _fonts()
     w, h = style.width, style.height
     margin = w // 12
     inner = w - 2 * margin
-    if style.layout == "band":
+    if text.photo is not None:
+        img = _photo_cover(text, style, text.photo)
+    elif style.layout == "band":
         img = Image.new("RGB", (w, h), ImageColor.getrgb(style.page))
         draw = ImageDraw.Draw(img)
         band_h = int(h * 0.34)
