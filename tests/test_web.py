@@ -490,3 +490,15 @@ def test_the_page_of_a_removed_article_disappears_on_the_next_build(tmp_path):
     assert BASE + "dua/" not in sitemap and BASE + "satu/" in sitemap
     broken, _ = check_links(out, BASE)
     assert not broken, broken
+
+
+def test_cards_show_the_lead_and_article_pages_the_standfirst(sample_dist):
+    pub = load_publication()
+    doc = lxml.html.parse(str(sample_dist / "index.html")).getroot()
+    shown = [p.text_content() for p in doc.xpath('//p[@class="card-summary"]')]
+    lead_cards = doc.xpath('//div[@class="lead-grid"]/article')
+    assert len(shown) == len(lead_cards) > 0  # every lead story has its lead
+    for _, article in pub.all_articles():
+        page = _article_page(sample_dist, article.slug)
+        standfirst = [p.text_content() for p in page.xpath('//p[@class="standfirst"]')]
+        assert standfirst == ([article.summary] if article.summary else [])
