@@ -121,7 +121,7 @@ CASES = [
                                                  "['touch pwned']\n")}),
          [(R, 5, r"tags such as `!!python/...` are not allowed")]),
     Case("yaml-duplicate-key", rel({R: release_yaml("title: Warta Lain\n")}),
-         [(R, 5, r"key `title` appears twice \(first on line 1\)")]),
+         [(R, 5, r"duplicate key `title` \(first on line 1\)")]),
     Case("yaml-number-key", rel({R: release_yaml("2025: tahun\n")}),
          [(R, 5, r"keys must be text")]),
     Case("yaml-nested-too-deep", rel({R: release_yaml("tags: " + "[" * 200 + "]" * 200 + "\n")}),

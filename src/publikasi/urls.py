@@ -1,7 +1,8 @@
 """URLs: the one home of link safety, percent-encoding and link resolution.
 
 Readers decide which links a source may carry (:func:`is_safe_link`), the
-source loader which addresses are absolute web URLs (:func:`is_web_url`) and
+source loader which addresses are absolute web URLs (:func:`web_url_flaw`,
+:func:`normal_web_url`) and
 which picture references name a download (:func:`is_remote`); exporters
 resolve relative links against ``base_url`` (:func:`resolve_relative`),
 percent-encode what a URL may not hold (:func:`encode_href`) and keep only the
@@ -13,7 +14,7 @@ articles are looked up by :func:`link_names` in a
 from __future__ import annotations
 
 import re
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import SplitResult, urljoin, urlsplit
 
 # What a link in a source may point at; javascript:, data:, file: ... never.
 SAFE_LINK_SCHEMES = frozenset({"http", "https", "mailto", "tel", "ftp", "ftps", "news", "sms",
@@ -62,13 +63,67 @@ def is_remote(ref: str) -> bool:
     return url_scheme(ref) in REMOTE_SCHEMES
 
 
-def is_web_url(url: str) -> bool:
-    """True for an absolute http(s) URL with a host and no space (a ``base_url``, a ``source``)."""
+# In an absolute web URL from a source these end an HTML attribute or a tag
+# (`"><script>`) or are a typo, so they are refused (:func:`web_url_flaw`);
+# other characters a URL may not hold are percent-encoded (:func:`normal_web_url`).
+_WEB_URL_REFUSED = re.compile(r'[\x00-\x20"<>`\x7f-\x9f]')
+_WEB_URL_ENCODED = re.compile(r"[\\^{|}]|%(?![0-9A-Fa-f]{2})|[^\x00-\x7f]")
+_HOSTNAME = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?"
+                       r"(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?)*\.?")
+
+
+def _web_parts(url: str) -> tuple[SplitResult, str] | None:
+    """(parts, host in ASCII) of an http(s) URL with a real host name, else None."""
     try:
         parts = urlsplit(url)
-    except ValueError:  # an unbalanced "[" in the host
-        return False
-    return parts.scheme in ("http", "https") and bool(parts.netloc) and " " not in url
+        host = parts.hostname or ""
+        parts.port  # noqa: B018 -- raises ValueError for a port that is not a number
+        ascii_host = host if ":" in host else host.encode("idna").decode("ascii")
+    except (ValueError, UnicodeError):  # "[" unbalanced, a port not a number, a bad IDN
+        return None
+    if parts.scheme not in ("http", "https"):
+        return None
+    if not (":" in host or _HOSTNAME.fullmatch(ascii_host)):
+        return None
+    return parts, ascii_host
+
+
+def web_url_flaw(url: str) -> str | None:
+    """Why ``url`` is not an absolute http(s) URL publikasi accepts, or None."""
+    if url_scheme(url) in ("http", "https"):
+        bad = _WEB_URL_REFUSED.search(url)
+        if bad:
+            ch = bad.group()
+            what = "a space" if ch == " " else f"`{ch}`" if ch.isprintable() \
+                else f"control character U+{ord(ch):04X}"
+            return f"is not a URL: it holds {what}, which a URL may not"
+    if _WEB_URL_REFUSED.search(url) or _web_parts(url) is None:
+        return "must be an absolute http(s) URL such as https://malangkota.go.id/"
+    return None
+
+
+def is_web_url(url: str) -> bool:
+    """True for an absolute http(s) URL with a real host (a ``base_url``, a ``source``)."""
+    return web_url_flaw(url) is None
+
+
+def normal_web_url(url: str) -> str:
+    """An accepted web URL (see :func:`is_web_url`) with its host in ASCII (IDN) and
+    the characters a URL may not hold percent-encoded."""
+    found = _web_parts(url)
+    if found is None:
+        raise ValueError(f"not a web URL: {url!r}")
+    parts, ascii_host = found
+    if ascii_host != parts.hostname:
+        netloc = parts.netloc
+        at = netloc.rfind("@") + 1
+        host_and_port = netloc[at:]
+        name = host_and_port.rsplit(":", 1)[0] if not host_and_port.startswith("[") \
+            else host_and_port
+        url = parts._replace(netloc=netloc[:at] + host_and_port.replace(name, ascii_host, 1)
+                             ).geturl()
+    return _WEB_URL_ENCODED.sub(lambda m: "".join(f"%{b:02X}" for b in m.group().encode()),
+                                url)
 
 
 def resolve_relative(url: str, base: str) -> str:
@@ -126,7 +181,19 @@ def link_names(url: str) -> tuple[str, ...]:
 
 
 __all__ = [
-    "DOWNLOAD_SCHEMES", "FEED_SCHEMES", "FOLLOWABLE_SCHEMES", "REMOTE_SCHEMES",
-    "SAFE_LINK_SCHEMES", "encode_href", "followable", "is_remote", "is_safe_link",
-    "is_web_url", "link_names", "resolve_relative", "url_scheme",
+    "DOWNLOAD_SCHEMES",
+    "FEED_SCHEMES",
+    "FOLLOWABLE_SCHEMES",
+    "REMOTE_SCHEMES",
+    "SAFE_LINK_SCHEMES",
+    "encode_href",
+    "followable",
+    "is_remote",
+    "is_safe_link",
+    "is_web_url",
+    "link_names",
+    "normal_web_url",
+    "resolve_relative",
+    "url_scheme",
+    "web_url_flaw",
 ]

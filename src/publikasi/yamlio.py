@@ -102,6 +102,31 @@ def _check_size(root: yaml.Node) -> None:
         sizes[id(node)] = total
 
 
+def _check_duplicate_keys(root: yaml.Node, file: Path, first_line: int) -> None:
+    """Refuse a mapping (at any depth) that names a key twice; YAML would keep the last."""
+    seen_nodes: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen_nodes:
+            continue
+        seen_nodes.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            first: dict[tuple[str, str], int] = {}
+            for key_node, value_node in node.value:
+                if isinstance(key_node, yaml.ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
+                    key = (key_node.tag, str(key_node.value))
+                    line = key_node.start_mark.line + first_line
+                    if key in first:
+                        raise fail(file, f"duplicate key `{key_node.value}` (first on line "
+                                   f"{first[key]}); YAML would silently keep only the last",
+                                   line)
+                    first[key] = line
+                stack.extend((key_node, value_node))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+
+
 @dataclass
 class YamlDoc:
     data: dict[str, Any]
@@ -119,7 +144,7 @@ def load_mapping(text: str, file: Path, first_line: int = 1) -> YamlDoc:
     ``first_line`` is the file line where ``text`` starts (front matter starts
     on line 2).  Raises :class:`~publikasi.errors.InputError` for invalid or
     oversized YAML, a top level that is not a mapping, non-text keys and
-    repeated top-level keys.
+    a key repeated in any mapping.
     """
     if len(text.encode("utf-8", "surrogatepass")) > MAX_YAML_BYTES:
         raise fail(file, f"YAML is larger than {MAX_YAML_BYTES // 1000} kB", first_line)
@@ -134,15 +159,11 @@ def load_mapping(text: str, file: Path, first_line: int = 1) -> YamlDoc:
             raise fail(file, f"expected a mapping of `key: value` lines, found {kind}",
                        node.start_mark.line + first_line)
         _check_size(node)
+        _check_duplicate_keys(node, file, first_line)
         lines: dict[str, int] = {}
         for key_node, _ in node.value:
             if isinstance(key_node, yaml.ScalarNode):
-                key = str(key_node.value)
-                line = key_node.start_mark.line + first_line
-                if key in lines:
-                    raise fail(file, f"key `{key}` appears twice (first on line {lines[key]})",
-                               line)
-                lines[key] = line
+                lines.setdefault(str(key_node.value), key_node.start_mark.line + first_line)
         data = loader.construct_document(node)
     except _Refused as exc:
         line = exc.line0 + first_line if exc.line0 is not None else first_line

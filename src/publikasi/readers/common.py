@@ -21,7 +21,7 @@ from ..errors import Problems, fail
 from ..images import MAX_BYTES, MAX_PIXELS, ImageLimits, check_image
 from ..model import Figure
 from ..text import clean_line
-from ..urls import is_remote, is_web_url, url_scheme
+from ..urls import is_remote, normal_web_url, url_scheme, web_url_flaw
 
 if TYPE_CHECKING:
     from ..fetch import RemoteFetcher
@@ -256,12 +256,12 @@ def parse_int(value: Any, file: Path, line: int | None, key: str, minimum: int =
 
 
 def parse_url(value: Any, file: Path, line: int | None, key: str) -> str:
+    """An absolute http(s) URL, percent-encoded; raises InputError naming ``key``."""
     url = _scalar_text(value, file, line, key)
-    if not is_web_url(url):
-        raise fail(file, f"`{key}` must be an absolute http(s) URL such as "
-                   f"https://malangkota.go.id/, got {short(value)}", line)
-    return url
-
+    flaw = web_url_flaw(url)
+    if flaw:
+        raise fail(file, f"`{key}` {flaw}, got {short(value)}", line)
+    return normal_web_url(url)
 
 
 # Indonesian names for the keys, accepted as aliases: the people who write the
