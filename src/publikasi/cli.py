@@ -25,8 +25,9 @@ EXAMPLES = {
   publikasi import halaman-tersimpan.html -o samples/warta-malang/2025-47
   publikasi import https://example.go.id/berita/123 --allow-remote -o rilis/
   publikasi import editan-redaktur.docx --into samples/warta-malang/2025-46""",
-    "check": """example:
-  publikasi build samples/warta-malang -o dist && publikasi check dist""",
+    "check": """examples:
+  publikasi build samples/warta-malang -o dist && publikasi check dist
+  publikasi check dist --require-all     # in CI: a missing validator is an error""",
     "new": """example:
   publikasi new warta-2025-47""",
     "themes": """example:
@@ -103,6 +104,9 @@ def _parser() -> argparse.ArgumentParser:
 
     c = cmd("check", "validate built outputs with the validators that are installed")
     c.add_argument("out", type=Path)
+    c.add_argument("--require-all", action="store_true",
+                   help="fail (exit 2) when a validator is not installed and so a file is "
+                   "not checked")
 
     n = cmd("new", "create a release folder to start from")
     n.add_argument("dir", type=Path)
@@ -226,15 +230,18 @@ def cmd_check(args: argparse.Namespace) -> int:
     from .errors import terminal_safe
 
     results = check_folder(args.out)
-    failed = 0
     for r in results:
         print(r.line())
-        failed += not r.ok
+    where = terminal_safe(str(args.out))
+    failed = sum(r.failed for r in results)
+    unchecked = sum(not r.ok and not r.failed for r in results)
     if failed:
-        print(f"error: {terminal_safe(str(args.out))}: {failed} file(s) failed validation",
-              file=sys.stderr)
-        return 2
-    return 0
+        print(f"error: {where}: {failed} file(s) failed validation", file=sys.stderr)
+    if unchecked:
+        kind = "error" if args.require_all else "warning"
+        print(f"{kind}: {where}: {unchecked} file(s) not fully checked: a validator is not "
+              "installed (see `not checked` above)", file=sys.stderr)
+    return 2 if failed or (unchecked and args.require_all) else 0
 
 
 def cmd_new(args: argparse.Namespace) -> int:

@@ -111,11 +111,19 @@ def clean_prose(text: str | None) -> str:
     return curl_quotes(clean_line(text))
 
 
+# Bidi embeddings, overrides and isolates.  In a stand-alone value (a title in
+# a feed reader's list, an author in an e-book's metadata) an override such as
+# U+202E reverses what follows it, there and in whatever the reader puts next
+# to it (a spoofed "gpj.exe" trick); right-to-left names need none of them.
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
 def clean_line(text: str | None) -> str:
-    """Clean a stand-alone value (title, caption, name): like clean_inline, stripped."""
+    """Clean a stand-alone value (title, caption, name): like clean_inline, stripped,
+    and without bidi override, embedding or isolate controls."""
     if text is None:
         return ""
-    return clean_inline(str(text)).strip()
+    return _BIDI_CONTROLS.sub("", clean_inline(str(text))).strip()
 
 
 # Slugs become file names on office shares: Windows and its sync clients stumble
