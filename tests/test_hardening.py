@@ -231,3 +231,133 @@ def test_check_finds_an_epub_without_container_without_epubcheck(built_outputs, 
     line = next(ln for ln in proc.stdout.splitlines() if "rel.epub" in ln)
     assert line.startswith("FAIL"), proc.stdout
     assert "no META-INF/container.xml" in proc.stdout
+
+
+# ---------------------------------------------------------------- 8: a note citing a note
+
+NOTES_BODY = """Teks utama dengan catatan[^a] dan lainnya[^c].
+
+[^a]: Lihat[^b] untuk rincian.
+[^b]: Sumber kedua.
+[^c]: Catatan ketiga yang menunjuk lagi ke[^a].
+"""
+
+
+def test_footnote_citing_a_footnote_builds_every_format(tmp_path):
+    import subprocess
+    import zipfile
+
+    import docx
+    from pypdf import PdfReader
+
+    write_tree(tmp_path, valid_release({"rel/a.md": article("Catatan Kaki", "2025-11-10",
+                                                            NOTES_BODY)}))
+    proc = run_cli("build", "rel", "-o", "out", "--no-cache", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    out = tmp_path / "out"
+    text = subprocess.run(["pdftotext", "-layout", str(out / "rel.pdf"), "-"], check=True,
+                          capture_output=True, text=True).stdout
+    words = " ".join(text.split())
+    assert "1. Lihat3 untuk rincian." in words, words
+    assert "3. Sumber kedua." in words
+    assert "2. Catatan ketiga yang menunjuk lagi ke1." in words
+    reader = PdfReader(str(out / "rel.pdf"))
+    pages = {p.indirect_reference.idnum for p in reader.pages}
+    links = [a.get_object() for p in reader.pages for a in (p.get("/Annots") or [])
+             if a.get_object().get("/Subtype") == "/Link" and "/Dest" in a.get_object()]
+    assert len(links) >= 7  # 3 references in the text and notes, 3 numbers back, ...
+    assert all(link["/Dest"][0].idnum in pages for link in links)
+    with zipfile.ZipFile(out / "rel.epub") as zf:
+        epub_text = " ".join(zf.read(n).decode() for n in zf.namelist() if n.endswith(".xhtml"))
+    assert "Sumber kedua." in epub_text and "Lihat" in epub_text
+    assert "Teks utama" in " ".join(p.text for p in docx.Document(str(out / "rel.docx")).paragraphs)
+    with zipfile.ZipFile(out / "rel.docx") as zf:  # Word footnotes live in their own part
+        notes = zf.read("word/footnotes.xml").decode()
+    assert "Sumber kedua." in notes and "Lihat" in notes
+
+
+# ---------------------------------------------------------------- 14, 24: slow and looping servers
+
+REMOTE_ENV = {"NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost",
+              "HTTP_PROXY": "", "http_proxy": ""}
+
+
+@pytest.fixture()
+def tricky_server():
+    """A real HTTP server on loopback: /drip.jpg sends its body one byte a second;
+    /loop.jpg redirects to itself.  Records how long each drip lasted."""
+    import http.server
+    import threading
+    import time
+
+    drips: list[float] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802
+            if self.path.startswith("/loop"):
+                self.send_response(302)
+                self.send_header("Location", "/loop.jpg")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", "image/jpeg")
+            self.send_header("Content-Length", "120")
+            self.end_headers()
+            started = time.monotonic()
+            try:
+                for _ in range(120):
+                    self.wfile.write(b"\xff")
+                    self.wfile.flush()
+                    time.sleep(1)
+            except OSError:  # the client hung up
+                pass
+            finally:
+                drips.append(time.monotonic() - started)
+
+        def log_message(self, *args):
+            pass
+
+    class Server(http.server.ThreadingHTTPServer):
+        daemon_threads = True
+
+    server = Server(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", drips
+    server.shutdown()
+    server.server_close()
+
+
+def test_download_deadline_bounds_a_server_sending_a_byte_a_second(tmp_path, tricky_server):
+    import time
+
+    url, drips = tricky_server
+    release = ("title: Warta Uji\ndate: 2025-11-10\nbase_url: https://warta.example/berita/\n"
+               "limits: {download_seconds: 3}\n")
+    write_tree(tmp_path, valid_release({"rel/release.yaml": release,
+                                        "rel/a.md": article(body=f"![x]({url}/drip.jpg)")}))
+    started = time.monotonic()
+    proc = run_cli("build", "rel", "-o", "out", "--no-cache", "-f", "epub", "--allow-remote",
+                   cwd=tmp_path, env=REMOTE_ENV, timeout=200)
+    elapsed = time.monotonic() - started
+    assert proc.returncode == 2, proc.stderr
+    [err] = [d for d in parse_stderr(proc.stderr) if d["kind"] == "error"]
+    assert (err["file"], err["line"]) == ("rel/a.md", 5)
+    assert "download took longer than 3 s" in err["msg"], err["msg"]
+    deadline = time.monotonic() + 10
+    while not drips and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert drips and drips[0] < 6, drips  # the server saw the client leave after ~3 s
+    assert elapsed < 60, elapsed
+    assert not (tmp_path / "out").exists()
+
+
+def test_redirect_loop_is_reported_as_a_loop(tmp_path, tricky_server):
+    url, _ = tricky_server
+    write_tree(tmp_path, valid_release({"rel/a.md": article(body=f"![x]({url}/loop.jpg)")}))
+    proc = run_cli("build", "rel", "-o", "out", "--no-cache", "-f", "epub", "--allow-remote",
+                   cwd=tmp_path, env=REMOTE_ENV)
+    assert proc.returncode == 2, proc.stderr
+    [err] = [d for d in parse_stderr(proc.stderr) if d["kind"] == "error"]
+    assert "redirects in a loop" in err["msg"], err["msg"]
+    assert "may not be downloaded" not in err["msg"]

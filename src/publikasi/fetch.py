@@ -2,21 +2,27 @@
 
 A build never touches the network on its own: a remote image URL in a source
 is an error unless the command line allows it.  When it does, each URL is
-fetched once over http(s) (redirects only to http(s)), with a per-read
-timeout and an overall deadline, and at most ``max_bytes`` bytes; the file
-lands in a private temporary folder that the build removes when it ends.
+fetched once over http(s) (redirects only to http(s)), with a deadline for
+the whole download (connecting, redirects, headers and body: a server that
+sends one byte a second is cut off when it passes), and at most
+``max_bytes`` bytes; the file lands in a private temporary folder that the
+build removes when it ends.
 """
 
 from __future__ import annotations
 
 import atexit
 import hashlib
+import http.client
 import shutil
+import socket
+import ssl
 import tempfile
-import time
+import threading
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 from . import __version__
 from .urls import DOWNLOAD_SCHEMES, url_scheme
@@ -35,12 +41,97 @@ class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
-def _opener() -> urllib.request.OpenerDirector:
+class _Deadline:
+    """Shuts down every socket of one download when its time is up.
+
+    A socket timeout bounds each read, not the download: a server sending a
+    byte just before each timeout would hold a build for ever.  Shutting the
+    sockets down makes the blocked read return at once.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.passed = False
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._fire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def _fire(self) -> None:
+        with self._lock:
+            self.passed = True
+            for sock in self._sockets:
+                self._shut(sock)
+
+    @staticmethod
+    def _shut(sock: socket.socket) -> None:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+    def watch(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._sockets.append(sock)
+            if self.passed:
+                self._shut(sock)
+
+    def cancel(self) -> None:
+        self._timer.cancel()
+
+
+class _WatchedHTTP(http.client.HTTPConnection):
+    deadline: _Deadline | None = None
+
+    def connect(self) -> None:
+        super().connect()
+        if self.deadline is not None:
+            self.deadline.watch(self.sock)
+
+
+class _WatchedHTTPS(http.client.HTTPSConnection):
+    deadline: _Deadline | None = None
+
+    def connect(self) -> None:
+        super().connect()
+        if self.deadline is not None:
+            self.deadline.watch(self.sock)
+
+
+class _HTTP(urllib.request.HTTPHandler):
+    def __init__(self, deadline: _Deadline) -> None:
+        super().__init__()
+        self.deadline = deadline
+
+    def _connection(self, host: str, **kwargs: Any) -> http.client.HTTPConnection:
+        conn = _WatchedHTTP(host, **kwargs)
+        conn.deadline = self.deadline
+        return conn
+
+    def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(self._connection, req)
+
+
+class _HTTPS(urllib.request.HTTPSHandler):
+    def __init__(self, deadline: _Deadline) -> None:
+        self.ssl_context = ssl.create_default_context()
+        super().__init__(context=self.ssl_context)
+        self.deadline = deadline
+
+    def _connection(self, host: str, **kwargs: Any) -> http.client.HTTPConnection:
+        conn = _WatchedHTTPS(host, **kwargs)
+        conn.deadline = self.deadline
+        return conn
+
+    def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(self._connection, req, context=self.ssl_context)
+
+
+def _opener(deadline: _Deadline) -> urllib.request.OpenerDirector:
     # Built by hand instead of build_opener(): no file:, ftp: or data: handlers.
     opener = urllib.request.OpenerDirector()
-    for handler in (urllib.request.ProxyHandler(), urllib.request.HTTPHandler(),
-                    urllib.request.HTTPSHandler(), _HttpOnlyRedirects(),
-                    urllib.request.HTTPDefaultErrorHandler(),
+    for handler in (urllib.request.ProxyHandler(), _HTTP(deadline), _HTTPS(deadline),
+                    _HttpOnlyRedirects(), urllib.request.HTTPDefaultErrorHandler(),
                     urllib.request.HTTPErrorProcessor()):
         opener.add_handler(handler)
     return opener
@@ -73,10 +164,12 @@ class RemoteFetcher:
             # caller may forget cleanup(), so the process exit removes them too.
             atexit.register(self.cleanup)
         target = self._dir / hashlib.sha256(url.encode("utf-8")).hexdigest()[:24]
-        deadline = time.monotonic() + timeout
+        deadline = _Deadline(timeout)
+        too_slow = FetchError(f"download took longer than {timeout:g} s "
+                              "(`limits: download_seconds`)")
         request = urllib.request.Request(url, headers={"User-Agent": f"publikasi/{__version__}"})
         try:
-            with _opener().open(request, timeout=timeout) as resp:
+            with _opener(deadline).open(request, timeout=timeout) as resp:
                 length = resp.headers.get("Content-Length")
                 if length and length.isdigit() and int(length) > max_bytes:
                     raise FetchError(f"the server announces {int(length):,} bytes, more than "
@@ -84,9 +177,9 @@ class RemoteFetcher:
                 got = 0
                 with open(target, "wb") as fh:
                     while True:
-                        if time.monotonic() > deadline:
-                            raise FetchError(f"download took longer than {timeout:g} s")
-                        chunk = resp.read(65536)
+                        chunk = resp.read1(65536)
+                        if deadline.passed:
+                            raise too_slow
                         if not chunk:
                             break
                         got += len(chunk)
@@ -100,15 +193,23 @@ class RemoteFetcher:
         except urllib.error.HTTPError as exc:
             target.unlink(missing_ok=True)
             if 300 <= exc.code < 400:
-                raise FetchError(f"the server redirected to an address that may not be "
-                                 f"downloaded (HTTP {exc.code})") from None
+                if "infinite loop" in str(exc.reason):
+                    raise FetchError(f"the server redirects in a loop (HTTP {exc.code}, "
+                                     "more than 10 redirects or back to an address already "
+                                     "visited)") from None
+                raise FetchError(f"the server answered HTTP {exc.code} without an address "
+                                 "to follow") from None
             raise FetchError(f"the server answered HTTP {exc.code}") from None
-        except (urllib.error.URLError, OSError, ValueError) as exc:
+        except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as exc:
             target.unlink(missing_ok=True)
+            if deadline.passed:
+                raise too_slow from None
             reason = getattr(exc, "reason", None) or exc
             if isinstance(reason, TimeoutError) or "timed out" in str(reason):
                 raise FetchError(f"no answer within {timeout:g} s") from None
             raise FetchError(f"download failed ({reason})") from None
+        finally:
+            deadline.cancel()
         self._done[url] = target
         return target
 

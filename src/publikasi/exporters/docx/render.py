@@ -45,6 +45,7 @@ from ...model import (
     Table,
     Text,
     plain_text,
+    query,
 )
 from ...text import CREDIT_SEPARATOR
 from ...urls import encode_href, resolve_relative
@@ -172,6 +173,7 @@ class DocxBuilder:
         self._sanitize()
         self.footnotes_part = self._related(RT.FOOTNOTES, "word/footnotes.xml")
         self.footnotes = parse_xml(self.footnotes_part.blob)
+        self._notes_appended: dict[int, set[str]] = {}  # per article: notes only notes cite
         self.numbering = self.part.numbering_part.element
         self.counters = Counters()
         self.geometry = self._page_setup()
@@ -372,6 +374,34 @@ class DocxBuilder:
         rid = where.part.relate_to(url, RT.HYPERLINK, is_external=True)
         return E("w:hyperlink", {"r:id": rid, "w:tooltip": tip, "w:history": 1})
 
+    def _notes_cited_by_note(self, note: Footnote, where: Where, inner: Where,
+                             rpr: list[etree._Element]) -> list[etree._Element]:
+        """Notes that only other notes cite (`[^a]: lihat[^b]`), appended to the citing one.
+
+        Word footnotes cannot hold footnotes, so inside a note a reference stays
+        as text ("[3]"); the note it names follows as "[3] text" in the same
+        footnote, or its text would be lost when no body paragraph cites it.
+        """
+        article = where.article
+        if article is None:
+            return []
+        in_body = {ref.label for ref in query(article.blocks, FootnoteRef)}
+        done = self._notes_appended.setdefault(id(article), set())
+        out: list[etree._Element] = []
+        for label in dict.fromkeys(ref.label for ref in query(note.blocks, FootnoteRef)):
+            cited = _find_note(article, label)
+            if cited is None or label in in_body or label in done or cited is note:
+                continue
+            done.add(label)
+            paras = self.blocks(cited.blocks, inner) or [paragraph(self.sid("footnote_text"), [])]
+            first = paras[0]
+            if first.tag == qn("w:p"):
+                ppr = first.find(qn("w:pPr"))
+                first.insert(1 if ppr is not None else 0, run(f"[{label}] ", rpr))
+            out.extend(paras)
+            out.extend(self._notes_cited_by_note(cited, where, inner, rpr))
+        return out
+
     def _footnote_ref(self, label: str, where: Where) -> etree._Element:
         """A real Word footnote: the note goes to footnotes.xml, the reference stays here."""
         note = _find_note(where.article, label) if where.article else None
@@ -393,6 +423,7 @@ class DocxBuilder:
             first.insert(index + 1, run(" "))
         else:
             paras.insert(0, paragraph(self.sid("footnote_text"), [mark]))
+        paras.extend(self._notes_cited_by_note(note, where, inner, rpr))
         self.footnotes.append(E("w:footnote", {"w:id": note_id}, *paras))
         return run(None, rpr, E("w:footnoteReference", {"w:id": note_id}))
 

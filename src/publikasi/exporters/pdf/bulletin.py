@@ -49,16 +49,14 @@ from ...images import PreparedImage
 from ...model import (
     Article,
     Block,
-    Emph,
     Figure,
     FootnoteRef,
     Heading,
-    Link,
     ListBlock,
     Quote,
     Release,
-    Strong,
     plain_text,
+    query,
 )
 from ...model import (
     Paragraph as PParagraph,
@@ -403,7 +401,7 @@ class Bulletin:
         for block in blocks:
             if depth == 0:
                 # Footnote back-links land on the top of the block that cites them.
-                for label in _footnote_labels(block):
+                for label in (ref.label for ref in query(block, FootnoteRef)):
                     name = art.mk.footnote_ref(label)
                     if name not in art.anchored:
                         art.anchored.add(name)
@@ -694,12 +692,29 @@ class Bulletin:
         out: list[Flowable] = [
             ColorBar(self.s.rule, 0.6, space_before=self.s.body_size * 0.6),
             self.para(art.mk_head.text(self.label("notes", art.lang)), "note_head")]
+        # A note may cite another note (`[^a]: lihat[^b]`): the cited note's
+        # back-link lands on the citing note.  Place those targets first, so
+        # that every back-link below names a target that exists (a note cited
+        # by nobody placed gets no back-link: reportlab refuses a link to
+        # nowhere).
+        anchors_before: list[list[str]] = []
         for note in a.footnotes:
-            back = (f'<a name="{mk.footnote_dest(note.label)}"/>'
-                    f'<a href="#{mk.footnote_ref(note.label)}" color="{_hex(self.s.link)}">'
-                    # A plain space: a no-break space would glue "1." to a word in
-                    # another font, which reportlab's shaping cannot handle.
-                    f"{esc(note.label)}.</a> ")
+            names = []
+            for label in (ref.label for ref in query(note.blocks, FootnoteRef)):
+                name = mk.footnote_ref(label)
+                if name not in art.anchored:
+                    art.anchored.add(name)
+                    names.append(name)
+            anchors_before.append(names)
+        for note, names in zip(a.footnotes, anchors_before, strict=True):
+            out.extend(Anchor(name, [], {}) for name in names)
+            number = f"{esc(note.label)}."
+            if mk.footnote_ref(note.label) in art.anchored:
+                number = (f'<a href="#{mk.footnote_ref(note.label)}" '
+                          f'color="{_hex(self.s.link)}">{number}</a>')
+            # A plain space: a no-break space would glue "1." to a word in
+            # another font, which reportlab's shaping cannot handle.
+            back = f'<a name="{mk.footnote_dest(note.label)}"/>{number} '
             parts = []
             for block in note.blocks:
                 if isinstance(block, (PParagraph, Heading)):
@@ -1159,22 +1174,3 @@ def _unkept(flows: list[Flowable]) -> list[Flowable]:
     return out
 
 
-def _footnote_labels(node: object) -> list[str]:
-    """Labels of the footnote references anywhere inside a block, in order."""
-    if isinstance(node, FootnoteRef):
-        return [node.label]
-    if isinstance(node, (Emph, Strong, Link)):
-        kids: tuple = node.children
-    elif isinstance(node, (PParagraph, Heading)):
-        kids = node.inlines
-    elif isinstance(node, Quote):
-        kids = node.blocks
-    elif isinstance(node, ListBlock):
-        kids = node.items
-    elif isinstance(node, PTable):
-        kids = (node.header, *node.rows)
-    elif isinstance(node, (tuple, list)):
-        kids = tuple(node)
-    else:
-        return []
-    return [label for kid in kids for label in _footnote_labels(kid)]
