@@ -361,3 +361,67 @@ def test_redirect_loop_is_reported_as_a_loop(tmp_path, tricky_server):
     [err] = [d for d in parse_stderr(proc.stderr) if d["kind"] == "error"]
     assert "redirects in a loop" in err["msg"], err["msg"]
     assert "may not be downloaded" not in err["msg"]
+
+
+def test_png_with_a_large_colour_profile_builds(tmp_path):
+    """Pillow refuses a colour profile that unpacks to more than 1 MB; it is metadata
+    that the pipeline drops anyway, so the picture builds."""
+    import io
+    import os
+    import zipfile
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (120, 80), "orange").save(buf, "PNG", icc_profile=os.urandom(1_200_000))
+    body = "Foto di bawah.\n\n![Taman](images/profil.png \"Taman kota\")\n"
+    write_tree(tmp_path, valid_release({"rel/a.md": article(body=body),
+                                        "rel/images/profil.png": buf.getvalue()}))
+    proc = run_cli("build", "rel", "-o", "out", "--no-cache", "-f", "epub,docx", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "damaged" not in proc.stderr
+    with zipfile.ZipFile(tmp_path / "out/rel.epub") as zf:
+        pictures = [Image.open(io.BytesIO(zf.read(n))) for n in zf.namelist()
+                    if n.endswith((".jpg", ".png")) and "cover" not in n]
+    assert any(p.size == (120, 80) and "icc_profile" not in p.info for p in pictures)
+
+
+def test_cross_release_slug_warning_is_printed_once(tmp_path):
+    shared = article("Harga Cabai Naik", "2025-11-10", "Harga cabai naik lagi.")
+    write_tree(tmp_path, {
+        "pub/publication.yaml": "title: Warta Uji\nbase_url: https://warta.example/berita/\n",
+        "pub/2025-46/release.yaml": "title: Warta Uji\ndate: 2025-11-10\nedition: 46/2025\n",
+        "pub/2025-46/a.md": shared,
+        "pub/2025-47/release.yaml": "title: Warta Uji\ndate: 2025-11-17\nedition: 47/2025\n",
+        "pub/2025-47/a.md": shared.replace("2025-11-10", "2025-11-17"),
+    })
+    proc = run_cli("build", "pub", "-o", "out", "--no-cache", "-f", "rss,atom,jsonfeed",
+                   cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    notes = [d for d in parse_stderr(proc.stderr) if "also appears in release" in d["msg"]]
+    assert len(notes) == 1, proc.stderr
+
+
+# ---------------------------------------------------------------- 27: hard links
+
+
+def test_files_with_several_hard_links_are_warned_about(tmp_path):
+    import os
+
+    from safety_support import jpeg_bytes
+
+    write_tree(tmp_path, valid_release({
+        "elsewhere/catatan.md": article("Dari Luar", "2025-11-10", "Teks dari luar sumber."),
+        "elsewhere/gambar.jpg": jpeg_bytes(),
+    }))
+    os.link(tmp_path / "elsewhere/catatan.md", tmp_path / "rel/b.md")
+    os.link(tmp_path / "elsewhere/gambar.jpg", tmp_path / "rel/images/tautan.jpg")
+    write_tree(tmp_path, {"rel/c.md": article("Gambar", "2025-11-10",
+                                              "![Tautan](images/tautan.jpg \"Tautan\")")})
+    proc = run_cli("build", "rel", "-o", "out", "--no-cache", "-f", "jsonfeed", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    warned = {d["file"] for d in parse_stderr(proc.stderr)
+              if d["kind"] == "warning" and "2 hard links" in d["msg"]}
+    assert warned == {"rel/b.md", "rel/images/tautan.jpg"}, proc.stderr
+    # Not refused: the text is published.
+    assert "Teks dari luar sumber." in (tmp_path / "out/feed.json").read_text(encoding="utf-8")

@@ -197,6 +197,9 @@ class RemoteFetcher:
                     raise FetchError(f"the server redirects in a loop (HTTP {exc.code}, "
                                      "more than 10 redirects or back to an address already "
                                      "visited)") from None
+                if "not allowed" in str(exc.reason):  # urllib's own check: file:, data: ...
+                    raise FetchError(f"the server redirected to a non-http address, which "
+                                     f"may not be downloaded (HTTP {exc.code})") from None
                 raise FetchError(f"the server answered HTTP {exc.code} without an address "
                                  "to follow") from None
             raise FetchError(f"the server answered HTTP {exc.code}") from None

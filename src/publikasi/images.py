@@ -72,6 +72,35 @@ class PreparedImage:
         return self.height / self.width
 
 
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+# Compressed metadata chunks of a PNG: colour profile, compressed and
+# international text.  Dropped before Pillow sees the file: the pipeline
+# discards metadata anyway and applies no colour profile.
+_PNG_PACKED_METADATA = (b"iCCP", b"zTXt", b"iTXt")
+
+
+def _png_without_packed_metadata(data: bytes) -> bytes:
+    """``data`` without compressed metadata chunks; other bytes untouched.
+
+    A malformed chunk list is left for Pillow to report.
+    """
+    out = [data[:8]]
+    pos = 8
+    while pos + 12 <= len(data):
+        length = int.from_bytes(data[pos:pos + 4], "big")
+        kind = data[pos + 4:pos + 8]
+        end = pos + 12 + length
+        if end > len(data):
+            return data
+        if kind not in _PNG_PACKED_METADATA:
+            out.append(data[pos:end])
+        pos = end
+        if kind == b"IEND":
+            break
+    out.append(data[pos:])
+    return b"".join(out)
+
+
 class ImageRejected(Exception):
     """Why a file cannot be used as a picture (message without the file name)."""
 
@@ -99,11 +128,22 @@ def open_image(path: Path, limits: ImageLimits = ImageLimits(), *, draft: bool =
     # Pillow warns above MAX_IMAGE_PIXELS and refuses above twice that; the
     # warning is turned into an error below so the limit is the real limit.
     Image.MAX_IMAGE_PIXELS = limits.max_pixels
+    source: Path | io.BytesIO = path
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(8)
+        if head == _PNG_SIGNATURE:
+            # Pillow refuses a PNG whose colour profile or text unpacks to more
+            # than 1 MB ("Decompressed Data Too Large", a zip-bomb guard), which
+            # reads as a damaged file.  Those chunks are metadata, dropped anyway.
+            source = io.BytesIO(_png_without_packed_metadata(path.read_bytes()))
+    except OSError as exc:
+        raise ImageRejected(f"cannot read it ({exc.strerror})") from None
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             Image.init()  # register every plugin, or open() may not know MPO/WEBP yet
-            img = Image.open(path, formats=[f for f in ALLOWED_FORMATS if f in Image.OPEN])
+            img = Image.open(source, formats=[f for f in ALLOWED_FORMATS if f in Image.OPEN])
             if img.width * img.height > limits.max_pixels:
                 raise ImageRejected(
                     f"the picture has {img.width}x{img.height} pixels, more than the limit of "

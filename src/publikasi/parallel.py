@@ -609,7 +609,9 @@ def _run_tasks(tasks: list[Task], state: BuildState, staging: Path,
             if rel not in seen:
                 seen.add(rel)
                 files.append(rel)
-        warnings.extend(done.warnings)
+        # The same finding from several tasks (the feeds' cross-release slug
+        # note from rss, atom and jsonfeed alike) is one warning.
+        warnings.extend(w for w in done.warnings if w not in warnings)
     ran = [tasks[i].label for i in todo]
     stats = {"tasks": len(tasks), "ran": ran, "cached": len(tasks) - len(todo),
              "jobs": jobs if len(todo) > 1 else 1,

@@ -17,7 +17,7 @@ from .errors import InputError, Problem, Problems, fail, shown
 from .fetch import RemoteFetcher
 from .import_changes import PROPOSAL_SUFFIX
 from .regular import read_regular
-from .model import Article, FeedConfig, Publication, Publisher, Release
+from .model import Article, FeedConfig, Figure, Publication, Publisher, Release, walk_blocks
 from .readers.common import (
     Limits,
     ReadContext,
@@ -115,6 +115,7 @@ def load(path: Path | str, *, strict: bool = False, allow_remote: bool = False,
         else:
             raise fail(path, "not a file or a folder")
         problems.raise_if_any()
+        _warn_hard_links(path, pub, problems)
     except BaseException as exc:
         if session.fetcher is not None:
             session.fetcher.cleanup()
@@ -125,6 +126,39 @@ def load(path: Path | str, *, strict: bool = False, allow_remote: bool = False,
     biggest = Limits(max(x.image_pixels for x in seen), max(x.image_bytes for x in seen),
                      max(x.download_seconds for x in seen))
     return Loaded(pub, problems.warnings, biggest, session.fetcher)
+
+
+def _source_files(source: Path, pub: Publication) -> list[Path]:
+    """Every local file a build of ``pub`` reads: metadata, articles, pictures."""
+    files: list[Path | None] = [source / "publication.yaml" if source.is_dir() else None]
+    for release in pub.releases:
+        if release.root is not None and release.root.is_dir():
+            files.append(release.root / "release.yaml")
+        files.extend((release.cover, release.publisher.logo))
+        for a in release.articles:
+            files.extend((a.path, a.image.src if a.image else None))
+            files.extend(b.src for b in walk_blocks(a.blocks) if isinstance(b, Figure))
+    return list(dict.fromkeys(f for f in files if f is not None))
+
+
+def _warn_hard_links(source: Path, pub: Publication, problems: Problems) -> None:
+    """Warn about source files with more than one hard link.
+
+    A hard link is the same file under a second name, possibly outside the
+    source folder (``ln /etc/passwd rilis/a.md``).  Unlike a symlink it cannot
+    be told apart from an ordinary file, and backup tools and editors make
+    them innocently, so it is not refused (see docs/safety.md); the warning
+    lets whoever builds a source from many hands notice one.
+    """
+    for path in _source_files(source, pub):
+        try:
+            links = os.stat(path).st_nlink
+        except OSError:
+            continue
+        if links > 1:
+            problems.warn(shown(path), f"this file has {links} hard links: the same file also lives "
+                          "under another name, perhaps outside the source folder; it is "
+                          "published as it is, so check that it belongs here")
 
 
 def load_article_file(path: Path, ctx: ReadContext) -> list[Article]:
