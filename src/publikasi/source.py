@@ -16,7 +16,6 @@ from typing import Any
 from .errors import InputError, Problem, Problems, fail, shown
 from .fetch import RemoteFetcher
 from .import_changes import PROPOSAL_SUFFIX
-from .regular import read_regular
 from .model import Article, FeedConfig, Figure, Publication, Publisher, Release, walk_blocks
 from .readers.common import (
     Limits,
@@ -35,6 +34,7 @@ from .readers.common import (
     short,
     use_release_yaml_beside,
 )
+from .regular import read_regular
 from .scaffold import PLACEHOLDER_PUBLISHER
 from .text import SLUG_MAX_EXPLICIT, slugify
 from .yamlio import YamlDoc, load_mapping, read_text_file
