@@ -630,3 +630,16 @@ def test_lock_held_by_a_leftover_of_a_dead_build_is_taken_over(previous_build, t
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_disk_full_in_import_and_new_writes_nothing(tmp_path):
+    write_tree(tmp_path, {"rilis.txt": "KOTA MALANG - Pemerintah kota meresmikan taman.\n\n"
+                                       "Isi berita panjang di sini.\n"})
+    proc = _run_limited(0, ["import", "rilis.txt", "-o", "md"], tmp_path)
+    assert proc.returncode == 2, proc.stderr
+    [err] = parse_stderr(proc.stderr)
+    assert "no space left on device" in err["msg"], proc.stderr
+    assert not (tmp_path / "md").exists() or not any((tmp_path / "md").iterdir())
+    proc = _run_limited(0, ["new", "x/baru"], tmp_path)
+    _assert_disk_full_error(proc, "x/baru")
+    assert not (tmp_path / "x").exists(), "no empty release.yaml, no half-made folder"

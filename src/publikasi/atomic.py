@@ -132,9 +132,9 @@ def is_disk_full(exc: BaseException) -> bool:
     return isinstance(exc, OSError) and exc.errno in _DISK_FULL
 
 
-def disk_full(where: str | Path) -> InputError:
-    return fail(where, "no space left on device (or the file size limit was reached); "
-                "the output folder was left as it was")
+def disk_full(where: str | Path, outcome: str = "the output folder was left as it was"
+              ) -> InputError:
+    return fail(where, f"no space left on device (or the file size limit was reached); {outcome}")
 
 
 def _holder(path: Path) -> int | None:
@@ -236,7 +236,7 @@ def _acquire_lock(out: Path) -> _Lock:
 # ---------------------------------------------------------------- folders
 
 
-def _make_dirs(out: Path) -> list[Path]:
+def make_dirs(out: Path) -> list[Path]:
     """Create ``out`` and missing parents; -> the folders this call created, outermost first."""
     missing: list[Path] = []
     p = out
@@ -256,14 +256,14 @@ def _make_dirs(out: Path) -> list[Path]:
             if not folder.is_dir():
                 raise fail(folder, "output path exists and is not a folder") from None
         except OSError as exc:
-            _remove_created(created)
+            remove_created(created)
             if exc.errno in _DISK_FULL:
                 raise disk_full(out) from None
             raise fail(out, f"cannot create the output folder: {exc.strerror}") from None
     return created
 
 
-def _remove_created(created: list[Path]) -> None:
+def remove_created(created: list[Path]) -> None:
     """Remove the folders this build created, innermost first, as far as they are empty.
 
     Only empty ones: another build may have put its own output folder inside
@@ -312,7 +312,7 @@ def output_transaction(out: Path, remove: list[str] | None = None) -> Iterator[P
     lock: _Lock | None = None
     with _signals_as_exceptions(state):
         try:
-            created = _make_dirs(out)
+            created = make_dirs(out)
             lock = _acquire_lock(out)
             state.deferring = True
             _recover_locked(out)
@@ -339,7 +339,7 @@ def output_transaction(out: Path, remove: list[str] | None = None) -> Iterator[P
                 # a failed build leaves the folder exactly as it found it.
                 lock.release(remove=committed or not lock.existed)
             if not committed:
-                _remove_created(created)
+                remove_created(created)
             pending, state.pending = state.pending, None
             state.deferring = False
     if pending is not None and not committed:
@@ -619,8 +619,10 @@ __all__ = [
     "BuildInterrupted",
     "disk_full",
     "is_disk_full",
+    "make_dirs",
     "output_transaction",
     "recover",
+    "remove_created",
     "stage_file",
     "write_atomic",
 ]

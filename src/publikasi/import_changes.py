@@ -214,7 +214,10 @@ class ChangeSet:
             for tmp in temps.values():
                 Path(tmp).unlink(missing_ok=True)
             _undo(done)
-            raise fail(current, f"cannot write: {exc.strerror or exc}; nothing was written "
+            from .atomic import is_disk_full
+
+            why = "no space left on device" if is_disk_full(exc) else exc.strerror or exc
+            raise fail(current, f"cannot write: {why}; nothing was written "
                        "(the files this import had begun to write were put back)") from None
         except BaseException:
             for tmp in temps.values():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from .atomic import disk_full, is_disk_full, make_dirs, remove_created
 from .errors import fail
 
 # An obviously unfinished publisher name: the build warns while it is there,
@@ -54,11 +55,25 @@ def new_release(folder: Path, today: dt.date | None = None) -> list[Path]:
         raise fail(folder, "already exists and is not empty; choose a new folder name")
     day = today or dt.date.today()
     week = day.isocalendar().week
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "images").mkdir(exist_ok=True)
+    created = make_dirs(folder)
     files = [folder / "release.yaml", folder / "berita-pertama.md"]
-    files[0].write_text(RELEASE_YAML.format(title="Warta Kota", date=day.isoformat(),
-                                            edition=f"{week}/{day.year}",
-                                            publisher=PLACEHOLDER_PUBLISHER), encoding="utf-8")
-    files[1].write_text(ARTICLE_MD.format(date=day.isoformat()), encoding="utf-8")
+    try:
+        (folder / "images").mkdir(exist_ok=True)
+        files[0].write_text(RELEASE_YAML.format(title="Warta Kota", date=day.isoformat(),
+                                                edition=f"{week}/{day.year}",
+                                                publisher=PLACEHOLDER_PUBLISHER),
+                            encoding="utf-8")
+        files[1].write_text(ARTICLE_MD.format(date=day.isoformat()), encoding="utf-8")
+    except OSError as exc:
+        # Nothing half-made: a full disk must not leave an empty release.yaml.
+        for f in files:
+            f.unlink(missing_ok=True)
+        try:
+            (folder / "images").rmdir()
+        except OSError:
+            pass
+        remove_created(created)
+        if is_disk_full(exc):
+            raise disk_full(folder, "nothing was created") from None
+        raise fail(folder, f"cannot create the release: {exc.strerror or exc}") from None
     return [*files, folder / "images"]

@@ -1172,5 +1172,3 @@ def _unkept(flows: list[Flowable]) -> list[Flowable]:
                 f.keepWithNext = 0
             out.append(f)
     return out
-
-
