@@ -314,6 +314,7 @@ def test_allow_remote_limits(path, limits, message, tmp_path, image_server):
     write_tree(tmp_path, valid_release({"rel/a.md": article(body=f"![x]({url}{path})"),
                                         "rel/release.yaml": RELEASE_YAML + limits}))
     started = time.monotonic()
+    started_wall = time.time()  # file times are wall-clock times
     proc = run_cli("build", "rel", "-o", "out", "--no-cache", "-f", "epub", "--allow-remote",
                    cwd=tmp_path, env=REMOTE_ENV)
     assert time.monotonic() - started < 30
@@ -323,7 +324,7 @@ def test_allow_remote_limits(path, limits, message, tmp_path, image_server):
     assert re.search(message, err["msg"]), err["msg"]
     assert not (tmp_path / "out").exists()
     leftovers = [p for p in Path(os.environ.get("TMPDIR", "/tmp")).glob("publikasi-remote-*")
-                 if p.stat().st_mtime >= started - 1 and any(p.iterdir())]
+                 if p.stat().st_mtime >= started_wall - 1 and any(p.iterdir())]
     assert leftovers == [], "downloaded files must be removed"
 
 
