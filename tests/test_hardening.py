@@ -7,6 +7,7 @@ back (stderr lines, feedparser, the EPUB's XML, python-docx, pypdf).
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -293,7 +294,7 @@ def tricky_server():
     drips: list[float] = []
 
     class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802
+        def do_GET(self):
             if self.path.startswith("/loop"):
                 self.send_response(302)
                 self.send_header("Location", "/loop.jpg")

@@ -156,8 +156,8 @@ def _warn_hard_links(source: Path, pub: Publication, problems: Problems) -> None
         except OSError:
             continue
         if links > 1:
-            problems.warn(shown(path), f"this file has {links} hard links: the same file also lives "
-                          "under another name, perhaps outside the source folder; it is "
+            problems.warn(shown(path), f"this file has {links} hard links: the same file also "
+                          "lives under another name, perhaps outside the source folder; it is "
                           "published as it is, so check that it belongs here")
 
 

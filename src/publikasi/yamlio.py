@@ -114,7 +114,8 @@ def _check_duplicate_keys(root: yaml.Node, file: Path, first_line: int) -> None:
         if isinstance(node, yaml.MappingNode):
             first: dict[tuple[str, str], int] = {}
             for key_node, value_node in node.value:
-                if isinstance(key_node, yaml.ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
+                if (isinstance(key_node, yaml.ScalarNode)
+                        and key_node.tag != "tag:yaml.org,2002:merge"):
                     key = (key_node.tag, str(key_node.value))
                     line = key_node.start_mark.line + first_line
                     if key in first:
