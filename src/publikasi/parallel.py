@@ -321,7 +321,8 @@ def run_task(state: BuildState, task: Task, staging: Path, images: ImageStore) -
     theme = state.themes[task.release or ""] if task.release else state.themes[""]
     view = state.view(task, bool(getattr(exporter, "reads_all_links", False)))
     ctx = ExportContext(theme=theme, sink=sink, images=images, build_time=state.build_time,
-                        publication=view.publication, warnings=[], links=view.links)
+                        publication=view.publication, warnings=[], links=view.links,
+                        labels=theme.labels_for(type(exporter)))
     if task.kind == "publication":
         assert isinstance(exporter, PublicationExporter)
         exporter.export_publication(view.publication, ctx)

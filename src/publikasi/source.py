@@ -337,7 +337,7 @@ def _check_theme(spec: str, folder: Path, roots: tuple[Path, ...], file: Path,
                        line)
         spec = str(real)
     try:
-        load_theme(spec, base_dir=folder)
+        load_theme(spec, base_dir=folder, roots=roots)
     except InputError as exc:
         raise InputError([Problem(str(file), p.message, line) if p.file == spec else p
                           for p in exc.problems]) from None
@@ -545,7 +545,8 @@ def release_date_of(pub: Publication) -> dt.date:
     return max(r.date for r in pub.releases)
 
 
-def checked_theme(spec: str, from_cli: bool, *, base_dir: Path, paper: str | None = None):
+def checked_theme(spec: str, from_cli: bool, *, base_dir: Path, paper: str | None = None,
+                  roots: tuple[Path, ...] | None = None):
     """``load_theme`` plus the source-safety rules for theme folders.
 
     An unknown theme given with ``-t`` is reported against ``-t``; a theme
@@ -555,7 +556,7 @@ def checked_theme(spec: str, from_cli: bool, *, base_dir: Path, paper: str | Non
     from .themes import load_theme
 
     try:
-        theme = load_theme(spec, base_dir=base_dir, paper=paper)
+        theme = load_theme(spec, base_dir=base_dir, paper=paper, roots=roots)
     except InputError as exc:
         if not from_cli:
             raise

@@ -33,10 +33,13 @@ from dataclasses import dataclass, field
 from importlib import import_module
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar, runtime_checkable
 
 from ..errors import fail
+from ..labels import Labels, LabelTexts
 from ..links import LinkIndex
+
+S = TypeVar("S")
 
 if TYPE_CHECKING:
     from ..images import ImageStore
@@ -103,9 +106,21 @@ class ExportContext:
     warnings: list[str] = field(default_factory=list)
     # Articles that links of the exported text may name (publikasi.links).
     links: LinkIndex = field(default_factory=LinkIndex)
+    # The running exporter's label resolver (theme over defaults); None: the
+    # labels every format shares.  :func:`export` and the build fill it in.
+    labels: Labels | None = None
 
     def warn(self, where: str | Path, message: str) -> None:
         self.warnings.append(f"{where}: {message}")
+
+    def label(self, key: str, language: str, **values: object) -> str:
+        """The label ``key`` in ``language``, e.g. ``ctx.label("page_of", "id", n=3, total=12)``."""
+        labels = self.labels if self.labels is not None else self.theme.labels_for(None)
+        return labels.text(key, language, **values)
+
+    def settings(self, cls: type[S]) -> S:
+        """The theme's validated settings of type ``cls`` (the exporter's ``settings``)."""
+        return self.theme.settings(cls)
 
 
 class Exporter:
@@ -125,6 +140,17 @@ class Exporter:
     # the publication (an archive list, "more from other editions"); any
     # edit of a title, slug or source: anywhere then rebuilds this format.
     reads_all_links: ClassVar[bool] = False
+    # The theme sub-folder whose ``settings.toml`` (and files) this format
+    # reads; "" means the format name.  Several formats may share one folder
+    # (rss, atom and jsonfeed read ``feeds/``) if they share the settings class.
+    theme_folder: ClassVar[str] = ""
+    # A dataclass whose fields (with defaults) are the keys ``settings.toml``
+    # may hold; the theme loader validates the file against it and the
+    # exporter reads the typed value with ``ctx.settings(ItsClass)``.
+    settings: ClassVar[type[Any] | None] = None
+    # Default labels: {"id": {key: text}, "en": {...}}; a theme overrides them
+    # and may use only the {placeholders} these texts use (publikasi.labels).
+    labels: ClassVar[LabelTexts] = {}
 
     def export(self, target: Release | Publication, ctx: ExportContext) -> None:
         """Everything this exporter writes for ``target`` (see :func:`export`)."""
@@ -183,6 +209,8 @@ def export(exporter: Exporter, target: Release | Publication, ctx: ExportContext
     if not ctx.links.entries:  # a caller that gave no index: the whole publication's
         ctx = dataclasses.replace(ctx, links=LinkIndex.of(
             target if isinstance(target, Publication) else ctx.publication))
+    if ctx.labels is None:
+        ctx = dataclasses.replace(ctx, labels=ctx.theme.labels_for(type(exporter)))
     if isinstance(target, Publication):
         if isinstance(exporter, PublicationExporter):
             exporter.export_publication(target, ctx)
@@ -224,6 +252,11 @@ def exporter_class(name: str) -> type[Exporter]:
         raise fail(f"exporter {name}", f"{spec!r} implements none of "
                    "ReleaseExporter, ArticleExporter, PublicationExporter")
     return cls
+
+
+def exporter_classes() -> dict[str, type[Exporter]]:
+    """format name -> class, for every installed exporter."""
+    return {name: exporter_class(name) for name in registry()}
 
 
 def get_exporter(name: str) -> Exporter:

@@ -45,8 +45,8 @@ Contract (the README repeats it for users):
 Theme keys (``[feeds]`` in ``<theme>/feeds/settings.toml``): ``ttl`` (RSS,
 minutes), ``image_profile`` (ImageStore profile for pictures, default
 ``screen``), ``logo_profile`` (default ``thumb``), ``lead_image_in_content``
-(bool), ``description.<lang>`` (channel description used when the
-publication has none; ``{title}`` is replaced).
+(bool).  The channel description used when the publication has none is
+the label ``feed_description`` (``{title}``: the publication's title).
 """
 
 from __future__ import annotations
@@ -70,8 +70,10 @@ from feedgen.util import xml_elem
 
 from .. import __version__, site
 from ..errors import fail
+from ..images import PROFILES
 from ..model import Article, Figure, Publication, Release
 from ..urls import FEED_SCHEMES
+from ..settings import setting
 from . import ExportContext, Exporter, PublicationExporter
 from .html import HtmlOptions, blocks_html, figure_html, footnotes_html
 
@@ -84,9 +86,22 @@ RSS_NAMES = ("feed.xml", "feed-archive-{n}.xml")
 ATOM_NAMES = ("atom.xml", "atom-archive-{n}.xml")
 JSON_NAMES = ("feed.json", "feed-archive-{n}.json")
 
-DEFAULT_DESCRIPTION = {
-    "id": "Berita dan siaran pers terbaru dari {title}.",
-    "en": "The latest news and press releases from {title}.",
+
+
+@dataclass(frozen=True)
+class FeedSettings:
+    """``feeds/settings.toml``, shared by RSS, Atom and JSON Feed."""
+
+    ttl: int = setting(60, lo=0, hi=525600)  # RSS <ttl>, minutes; 0: none
+    image_profile: str = setting("screen", choices=tuple(PROFILES))
+    logo_profile: str = setting("thumb", choices=tuple(PROFILES))
+    lead_image_in_content: bool = True
+
+
+FEED_LABELS = {
+    # The channel description when the publication has none.
+    "id": {"feed_description": "Berita dan siaran pers terbaru dari {title}."},
+    "en": {"feed_description": "The latest news and press releases from {title}."},
 }
 
 # ---------------------------------------------------------------- sanitising
@@ -226,8 +241,8 @@ class _Planner:
         self.ctx = ctx
         self.base = _base(pub)
         self.media_base = site.absolute(self.base, site.media_path(""))
-        self.settings = ctx.theme.section("feeds")
-        self.profile = str(self.settings.get("image_profile", "screen"))
+        self.settings = ctx.settings(FeedSettings)
+        self.profile = self.settings.image_profile
 
     def media(self, path: Path, profile: str, description: str = "") -> MediaRef:
         prepared = self.ctx.images.prepare(path, profile)
@@ -266,15 +281,14 @@ class _Planner:
         )
 
     def content_html(self, article: Article, lang: str) -> str:
-        theme = self.ctx.theme
         opts = HtmlOptions(
             image_url=lambda fig: (m.url if (m := self.figure_media(fig)) else None),
             link_base=self.base, links=self.ctx.links, footnotes="html",
             id_prefix=f"{article.slug}-",
-            photo_label=theme.label("photo", lang), notes_label=theme.label("notes", lang),
+            photo_label=self.ctx.label("photo", lang), notes_label=self.ctx.label("notes", lang),
         )
         parts = []
-        if article.image and self.settings.get("lead_image_in_content", True):
+        if article.image and self.settings.lead_image_in_content:
             parts.append(figure_html(article.image, opts))
         parts.append(blocks_html(article.blocks, opts))
         parts.append(footnotes_html(article.footnotes, opts))
@@ -306,32 +320,24 @@ class _Planner:
         for n, chunk in enumerate(chunks, start=1):
             chunk.reverse()
             pages.append(FeedPage(n, chunk, self.updated(chunk)))
-        description = pub.description or self._fallback_description(lang)
+        description = pub.description or self.ctx.label("feed_description", lang,
+                                                        title=pub.title)
         logo = None
         if pub.publisher.logo is not None:
-            logo = self.media(pub.publisher.logo, str(self.settings.get("logo_profile", "thumb")),
+            logo = self.media(pub.publisher.logo, self.settings.logo_profile,
                               pub.publisher.name or pub.title)
-        ttl = self.settings.get("ttl")
+        ttl = self.settings.ttl
         return FeedPlan(
             base=self.base, title=pub.title, description=description, language=lang,
             author=pub.publisher.name or pub.title, author_url=pub.publisher.url,
             logo=logo, full_content=cfg.full_content,
-            ttl=int(ttl) if isinstance(ttl, int) and ttl > 0 else None, pages=pages,
+            ttl=ttl if ttl > 0 else None, pages=pages,
         )
 
     def updated(self, items: list[FeedItem]) -> dt.datetime:
         if items:
             return max(i.date for i in items)
         return _seconds(self.ctx.build_time)
-
-    def _fallback_description(self, lang: str) -> str:
-        texts = self.settings.get("description")
-        short = lang.split("-")[0].lower()
-        text = None
-        if isinstance(texts, dict):
-            text = texts.get(short) or texts.get("id")
-        text = text or DEFAULT_DESCRIPTION.get(short, DEFAULT_DESCRIPTION["id"])
-        return str(text).replace("{title}", self.pub.title)
 
 
 def plan_feed(pub: Publication, ctx: ExportContext) -> FeedPlan:
@@ -556,6 +562,9 @@ def _json_page(plan: FeedPlan, page: FeedPage) -> dict[str, Any]:
 
 class _FeedExporter(Exporter, PublicationExporter):
     needs_base_url = True
+    theme_folder = "feeds"
+    settings = FeedSettings
+    labels = FEED_LABELS
     names: tuple[str, str] = ("", "")
 
     def export_publication(self, publication: Publication, ctx: ExportContext) -> None:

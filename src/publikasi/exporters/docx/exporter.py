@@ -18,6 +18,7 @@ from .. import ArticleExporter, ExportContext, Exporter, ReleaseExporter
 from . import properties as props_
 from .ooxml import E, paragraph, run, val
 from .render import DocxBuilder, Fmt, Where, word_language
+from .settings import DocxLayout, DocxSettings
 
 
 class DocxExporter(Exporter, ReleaseExporter, ArticleExporter):
@@ -25,6 +26,7 @@ class DocxExporter(Exporter, ReleaseExporter, ArticleExporter):
 
     format = "docx"
     description = "Word: the edition and one file per article, on the theme's reference document"
+    settings = DocxSettings
 
     def export_release(self, release: Release, ctx: ExportContext) -> None:
         """``<release>.docx`` only."""
@@ -39,9 +41,9 @@ class DocxExporter(Exporter, ReleaseExporter, ArticleExporter):
         ctx.sink.write(f"docx/{article.slug}.docx", data)
 
     @staticmethod
-    def _setup(ctx: ExportContext) -> tuple[Any, dict[str, Any], str]:
+    def _setup(ctx: ExportContext) -> tuple[Any, DocxLayout, str]:
         reference = ctx.theme.file("docx/reference.docx")
-        settings = dict(ctx.theme.section("docx").get("layout", {}) or {})
+        settings = ctx.settings(DocxSettings).layout
         pub_slug = "" if ctx.publication.is_single_release else ctx.publication.slug
         return reference, settings, pub_slug
 
@@ -49,12 +51,12 @@ class DocxExporter(Exporter, ReleaseExporter, ArticleExporter):
 
     def _builder(self, release: Release, ctx: ExportContext, reference, settings,
                  language: str) -> DocxBuilder:
-        return DocxBuilder(reference, ctx.theme, ctx.images, language=language,
+        return DocxBuilder(reference, ctx, ctx.images, language=language,
                            base_url=release.base_url, settings=settings,
                            release_base=props_.release_base(release))
 
     def _article(self, article: Article, release: Release, ctx: ExportContext, reference,
-                 settings: dict[str, Any], pub_slug: str) -> bytes:
+                 settings: DocxLayout, pub_slug: str) -> bytes:
         b = self._builder(release, ctx, reference, settings, article.language)
         write_article(b, article, release, in_edition=False)
         b.header_footer(running_header(b, release, article.language), first_page_plain=False)
@@ -76,12 +78,12 @@ class DocxExporter(Exporter, ReleaseExporter, ArticleExporter):
         return normalize_zip(b.save(), ctx.build_time, first=("[Content_Types].xml",))
 
     def _edition(self, release: Release, ctx: ExportContext, reference,
-                 settings: dict[str, Any], pub_slug: str) -> bytes:
+                 settings: DocxLayout, pub_slug: str) -> bytes:
         b = self._builder(release, ctx, reference, settings, release.language)
         lang = release.language
         where = b.where()
         # Masthead: logo, publication title, edition and date, publisher, description.
-        if settings.get("masthead_logo", True) and release.publisher.logo:
+        if settings.masthead_logo and release.publisher.logo:
             b.add(b.figure(Figure(release.publisher.logo, alt=release.publisher.name or
                                   release.title), where, logo_width_mm=28))
         b.add([paragraph(b.sid("title"), [run(release.title)])])
@@ -100,9 +102,9 @@ class DocxExporter(Exporter, ReleaseExporter, ArticleExporter):
         if release.cover:
             b.add(b.figure(Figure(release.cover, alt=f"{b.label('cover', lang)}: "
                                   f"{release.title}"), where,
-                                  max_height=float(settings.get("cover_max_height", 0.3))))
+                                  max_height=settings.cover_max_height))
         marks = [b.bookmark(f"artikel_{a.slug}") for a in release.articles]
-        if settings.get("toc", True) and release.articles:
+        if settings.toc and release.articles:
             b.add([paragraph(b.sid("toc_heading"), [run(b.label("contents", lang))])])
             for article, (_, _, name) in zip(release.articles, marks, strict=True):
                 link = E("w:hyperlink", {"w:anchor": name, "w:history": 1},
@@ -112,7 +114,7 @@ class DocxExporter(Exporter, ReleaseExporter, ArticleExporter):
                     kids.append(run(f" \u2014 {article.section}",
                                     [val("w:rStyle", b.sid("meta_label"))]))
                 b.add([paragraph(b.sid("toc1"), kids)])
-        page_break = str(settings.get("article_break", "page")) == "page"
+        page_break = settings.article_break == "page"
         for article, mark in zip(release.articles, marks, strict=True):
             write_article(b, article, release, in_edition=True, bookmark=mark,
                           page_break=page_break)

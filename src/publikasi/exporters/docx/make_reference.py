@@ -28,6 +28,7 @@ checked against this script.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import io
 import sys
 import zipfile
@@ -37,6 +38,7 @@ from typing import Any
 from lxml import etree
 
 from ...themes import Theme, available_themes, builtin_themes_dir, load_theme
+from .settings import DocxSettings
 from .ooxml import E, field, mm_to_twips, paragraph, props, run, val
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -75,35 +77,30 @@ class Look:
     """The theme's Word look: fonts, sizes (pt), colours (RRGGBB), page (mm)."""
 
     def __init__(self, theme: Theme) -> None:
-        cfg = theme.section("docx")
-        self.fonts: dict[str, str] = {"body": "Cambria", "heading": "Calibri", "mono": "Consolas",
-                                      "body_family": "roman", "heading_family": "swiss",
-                                      **{k: str(v) for k, v in cfg.get("fonts", {}).items()}}
-        self.sizes: dict[str, float] = {
-            "body": 11, "title": 24, "subtitle": 13, "heading1": 16, "heading2": 13.5,
-            "heading3": 12, "meta": 9, "caption": 9, "footnote": 9, "header": 8.5, "table": 10,
-            **{k: float(v) for k, v in cfg.get("sizes", {}).items()}}
-        colors = dict(theme.get("colors", {}) or {})
-        own = {k: v for k, v in (cfg.get("colors", {}) or {}).items() if v}
-        self.text = hexcolor(str(own.get("text", colors.get("text", "#1a1a1a"))))
-        self.accent = hexcolor(str(own.get("accent", colors.get("accent", "#0b5394"))))
-        self.muted = hexcolor(str(own.get("muted", colors.get("muted", "#5f6368"))))
-        self.rule = hexcolor(str(own.get("rule", colors.get("rule", "#c9d3de"))))
-        self.band_text = hexcolor(str(own.get("band_text", colors.get("band_text", "#ffffff"))))
-        self.heading = hexcolor(str(own.get("heading", colors.get("accent", "#0b5394"))))
-        self.title = hexcolor(str(own.get("title", colors.get("accent", "#0b5394"))))
-        self.link = hexcolor(str(own.get("link", colors.get("accent", "#0b5394"))))
+        cfg = theme.settings(DocxSettings)
+        self.fonts: dict[str, str] = dataclasses.asdict(cfg.fonts)
+        self.sizes: dict[str, float] = {k: float(v) for k, v in
+                                        dataclasses.asdict(cfg.sizes).items()}
+        colors: dict[str, str] = theme.shared().colors
+        own: dict[str, str] = {k: v for k, v in dataclasses.asdict(cfg.colors).items() if v}
+        self.text = hexcolor(own.get("text", colors.get("text", "#1a1a1a")))
+        self.accent = hexcolor(own.get("accent", colors.get("accent", "#0b5394")))
+        self.muted = hexcolor(own.get("muted", colors.get("muted", "#5f6368")))
+        self.rule = hexcolor(own.get("rule", colors.get("rule", "#c9d3de")))
+        self.band_text = hexcolor(own.get("band_text", colors.get("band_text", "#ffffff")))
+        self.heading = hexcolor(own.get("heading", colors.get("accent", "#0b5394")))
+        self.title = hexcolor(own.get("title", colors.get("accent", "#0b5394")))
+        self.link = hexcolor(own.get("link", colors.get("accent", "#0b5394")))
         self.band_light = mix(self.accent, "FFFFFF", 0.9)
-        style = cfg.get("style", {})
-        self.title_band = bool(style.get("title_band", False))
-        self.heading1_rule = bool(style.get("heading1_rule", False))
-        self.line = float(style.get("line_spacing", 1.15))
-        self.space_after = float(style.get("space_after_pt", 6))
-        page = cfg.get("page", {})
-        self.margins = {k: float(page.get(f"margin_{k}_mm", d)) for k, d in
-                        (("top", 25), ("bottom", 22), ("left", 25), ("right", 22))}
-        self.header_mm = float(page.get("header_mm", 12))
-        self.footer_mm = float(page.get("footer_mm", 12))
+        self.title_band = cfg.style.title_band
+        self.heading1_rule = cfg.style.heading1_rule
+        self.line = cfg.style.line_spacing
+        self.space_after = cfg.style.space_after_pt
+        page = cfg.page
+        self.margins = {"top": page.margin_top_mm, "bottom": page.margin_bottom_mm,
+                        "left": page.margin_left_mm, "right": page.margin_right_mm}
+        self.header_mm = page.header_mm
+        self.footer_mm = page.footer_mm
         self.theme_name = theme.name
 
 

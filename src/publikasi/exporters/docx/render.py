@@ -49,9 +49,10 @@ from ...model import (
 )
 from ...text import CREDIT_SEPARATOR
 from ...urls import encode_href, resolve_relative
-from ...themes import Theme
 from .ooxml import (E, copy_element, mm_to_twips, paragraph, props, qn, run, set_prop,
                     twips_to_emu, val)
+from .. import ExportContext
+from .settings import DocxLayout
 from .ooxml import field as fld
 from .ooxml import lang as lang_el
 
@@ -144,17 +145,18 @@ class Counters:
 class DocxBuilder:
     """One Word document: open the reference, add content, finish, get bytes."""
 
-    def __init__(self, reference: Path, theme: Theme, images, *, language: str,
-                 base_url: str = "", settings: dict | None = None,
+    def __init__(self, reference: Path, ctx: ExportContext, images, *, language: str,
+                 base_url: str = "", settings: DocxLayout | None = None,
                  release_base: Path | None = None) -> None:
         self.reference = reference
-        self.theme = theme
+        self.ctx = ctx
+        self.theme = ctx.theme
         self.images = images
         self.language = language  # BCP 47 of the document (labels, default w:lang)
         self.word_lang = word_language(language)
         self.base_url = base_url
         self.release_base = release_base  # picture names are relative to it
-        self.settings = settings or {}
+        self.settings = settings or DocxLayout()
         try:
             self.doc = Document(io.BytesIO(reference.read_bytes()))
         except Exception as exc:  # noqa: BLE001 - any failure means a broken reference
@@ -288,8 +290,8 @@ class DocxBuilder:
         Indonesian edition still counts on in the "Gambar" sequence)."""
         return seq_name(self.label(key, self.language), key.capitalize())
 
-    def label(self, key: str, language: str, **values) -> str:
-        return self.theme.label(key, language, **values)
+    def label(self, key: str, language: str, **values: object) -> str:
+        return self.ctx.label(key, language, **values)
 
     def add(self, elements: Iterable[etree._Element]) -> None:
         self.content.extend(elements)
@@ -568,7 +570,7 @@ class DocxBuilder:
         """EMU size filling the text block's width, no taller than the theme allows."""
         max_w = twips_to_emu(self.geometry.text_width)
         if ratio is None:
-            ratio = float(self.settings.get("picture_max_height", 0.55))
+            ratio = self.settings.picture_max_height
         max_h = twips_to_emu(round(self.geometry.text_height * ratio))
         cx = max_w
         cy = round(cx * height_px / width_px)

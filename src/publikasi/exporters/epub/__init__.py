@@ -36,6 +36,7 @@ from ...i18n import long_date
 from ...images import PreparedImage
 from ...model import Article, Figure, Publication, Release
 from ...repro import edition_time, normalize_zip
+from ...settings import setting
 from ...text import unique_casefold
 from .. import ExportContext, Exporter, ReleaseExporter
 from ...urls import followable
@@ -58,8 +59,29 @@ CONFORMS_TO = "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"
 _PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z0-9_.-]+)\s*\}\}")
 _UNSAFE_NAME = re.compile(r"[^a-z0-9_-]+")
 
-# Defaults for labels the shared theme.toml does not carry; a theme overrides
-# them in ``epub/settings.toml`` under ``[labels.<lang>]``.
+
+@dataclass(frozen=True)
+class CoverSettings:
+    """``[cover]``: the cover publikasi draws when a release has no ``cover:`` picture."""
+
+    layout: str = setting("plain", choices=LAYOUTS)
+    background: str = "accent"  # a name from [colors] or "#rrggbb"
+    foreground: str = "#ffffff"
+    page: str = "#ffffff"
+    text: str = "text"
+    width: int = setting(1600, lo=300, hi=4000)
+    height: int = setting(2400, lo=300, hi=6000)
+    headlines: int = setting(3, lo=0, hi=20)
+
+
+@dataclass(frozen=True)
+class EpubSettings:
+    """``epub/settings.toml``."""
+
+    cover: CoverSettings = field(default_factory=CoverSettings)
+
+
+# The e-book's own labels (the shared ones are publikasi.labels.COMMON).
 _LABELS: dict[str, dict[str, str]] = {
     "id": {
         "start": "Mulai Membaca",
@@ -211,20 +233,15 @@ class EpubExporter(Exporter, ReleaseExporter):
 
     format = "epub"
     description = "EPUB 3 e-book of the edition (cover, nested contents, accessibility metadata)"
+    settings = EpubSettings
+    labels = _LABELS
 
     def export_release(self, release: Release, ctx: ExportContext) -> None:
         ctx.sink.write(f"{release.slug}.epub", build_epub(release, ctx))
 
 
-def _label(ctx: ExportContext, key: str, lang: str, **values: Any) -> str:
-    short = (lang or "id").split("-")[0].lower()
-    own = ctx.theme.get(f"epub.labels.{short}") or {}
-    text = own.get(key) if isinstance(own, dict) else None
-    if text is None:
-        text = (_LABELS.get(short) or _LABELS["en"]).get(key)
-    if text is None:
-        return ctx.theme.label(key, lang, **values)
-    return str(text).format(**values)
+def _label(ctx: ExportContext, key: str, lang: str, **values: object) -> str:
+    return ctx.label(key, lang, **values)
 
 
 def _stylesheet(ctx: ExportContext) -> bytes:
@@ -246,27 +263,16 @@ def _stylesheet(ctx: ExportContext) -> bytes:
 
 
 def _cover_style(ctx: ExportContext) -> CoverStyle:
-    settings = ctx.theme.section("epub").get("cover", {})
+    cover = ctx.settings(EpubSettings).cover
     where = ctx.theme.chain[0] / "epub" / "settings.toml"
     palette = {k: str(v) for k, v in (ctx.theme.get("colors") or {}).items()}
-    layout = str(settings.get("layout", "plain"))
-    if layout not in LAYOUTS:
-        raise fail(where, f"[cover] layout {layout!r} is unknown; use {' or '.join(LAYOUTS)}")
-    try:
-        width = int(settings.get("width", 1600))
-        height = int(settings.get("height", 2400))
-        max_headlines = int(settings.get("headlines", 3))
-    except (TypeError, ValueError):
-        raise fail(where, "[cover] width, height and headlines must be whole numbers") from None
-    if not (300 <= width <= 4000 and 300 <= height <= 6000):
-        raise fail(where, "[cover] width/height must be 300-4000 / 300-6000 pixels")
     return CoverStyle(
-        layout=layout, width=width, height=height,
-        background=colour(settings.get("background", "accent"), palette, where),
-        foreground=colour(settings.get("foreground", "#ffffff"), palette, where),
-        page=colour(settings.get("page", "#ffffff"), palette, where),
-        text=colour(settings.get("text", "text"), palette, where),
-        max_headlines=max(0, max_headlines),
+        layout=cover.layout, width=cover.width, height=cover.height,
+        background=colour(cover.background, palette, where),
+        foreground=colour(cover.foreground, palette, where),
+        page=colour(cover.page, palette, where),
+        text=colour(cover.text, palette, where),
+        max_headlines=cover.headlines,
     )
 
 

@@ -6,9 +6,38 @@ embedded fonts and where their static faces are cached.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import ClassVar
+
+from ...labels import LabelTexts
 from ...model import Release
 from ...repro import edition_time
+from ...settings import setting
 from .. import ExportContext, Exporter, ReleaseExporter
+
+
+@dataclass(frozen=True)
+class PdfSettings:
+    """``pdf/settings.toml``; the defaults are the default theme's."""
+
+    columns: int = setting(1, lo=1, hi=3)
+    column_gap_mm: float = setting(6.0, lo=0, hi=40)
+    margin_top_mm: float = setting(22.0, lo=5, hi=60)
+    margin_bottom_mm: float = setting(22.0, lo=5, hi=60)
+    margin_left_mm: float = setting(22.0, lo=5, hi=60)
+    margin_right_mm: float = setting(22.0, lo=5, hi=60)
+    article_start: str = setting("new_page", choices=("new_page", "continuous"))
+    masthead: str = setting("plain", choices=("plain", "band"))
+    band_height_mm: float = setting(38.0, lo=15, hi=90)
+    masthead_size: float = setting(30.0, lo=14, hi=60)
+    headline_size: float = setting(19.0, lo=10, hi=40)
+    body_size: float = setting(10.5, lo=6, hi=16)
+    leading: float = setting(1.42, lo=1.0, hi=2.5)
+    pull_quote: bool = False
+    section_box: bool = False
+    lead_stories: int = setting(1, lo=0, hi=6)
+    image_max_height: float = setting(0.45, lo=0.1, hi=0.8)
+    cover_photo_height: float = setting(0.3, lo=0.1, hi=0.6)
 
 
 class PdfExporter(Exporter, ReleaseExporter):
@@ -16,13 +45,20 @@ class PdfExporter(Exporter, ReleaseExporter):
 
     format = "pdf"
     description = "printable PDF bulletin (A4/F4/Letter, embedded Noto fonts)"
+    settings = PdfSettings
+    labels: ClassVar[LabelTexts] = {
+        "id": {"lead": "Sorotan", "read_on": "Selengkapnya di halaman {n}",
+               "continued": "lanjutan", "columns": "kolom {first}–{last}"},
+        "en": {"lead": "Highlights", "read_on": "Continued on page {n}",
+               "continued": "continued", "columns": "columns {first}–{last}"},
+    }
 
     def export_release(self, release: Release, ctx: ExportContext) -> None:
         from .bulletin import Bulletin
         from .fonts import load_fonts
         from .layout import Settings
 
-        settings = Settings.from_theme(ctx.theme)
+        settings = Settings.from_theme(ctx.theme, ctx.settings(PdfSettings))
         bulletin = Bulletin(release, ctx, load_fonts(), settings)
         data = bulletin.render(edition_time(release))
         for where, message in bulletin.warnings():
@@ -30,4 +66,4 @@ class PdfExporter(Exporter, ReleaseExporter):
         ctx.sink.write(f"{release.slug}.pdf", data)
 
 
-__all__ = ["PdfExporter"]
+__all__ = ["PdfExporter", "PdfSettings"]

@@ -85,15 +85,6 @@ from .markup import Marker, esc
 PRINT_DPI = 300
 MAX_PASSES = 4
 
-# Labels the PDF needs beyond the shared theme labels (theme [pdf.labels.<lang>] wins).
-_EXTRA_LABELS = {
-    "id": {"lead": "Sorotan", "read_on": "Selengkapnya di halaman {n}",
-           "continued": "lanjutan", "columns": "kolom {first}–{last}"},
-    "en": {"lead": "Highlights", "read_on": "Continued on page {n}",
-           "continued": "continued", "columns": "columns {first}–{last}"},
-}
-
-
 def _hex(color: colors.Color | str) -> str:
     if isinstance(color, str):
         return color
@@ -193,16 +184,8 @@ class Bulletin:
 
     # ------------------------------------------------------------------ labels
 
-    def label(self, key: str, lang: str | None = None, **values) -> str:
-        """Theme ``[pdf.labels.<lang>]``, then the shared theme labels, then built-ins."""
-        lang = (lang or self.lang).split("-")[0].lower()
-        theme = self.ctx.theme
-        own = theme.get(f"pdf.labels.{lang}") or {}
-        if key in own:
-            return str(own[key]).format(**values)
-        if theme.get(f"labels.{lang}.{key}") or theme.get(f"labels.id.{key}"):
-            return theme.label(key, lang, **values)
-        return _EXTRA_LABELS.get(lang, _EXTRA_LABELS["id"])[key].format(**values)
+    def label(self, key: str, lang: str | None = None, **values: object) -> str:
+        return self.ctx.label(key, lang or self.lang, **values)
 
     # ------------------------------------------------------------------ styles
 
@@ -774,7 +757,7 @@ class Bulletin:
         r = self.release
         parts = []
         if r.edition:
-            parts.append(self.ctx.theme.label("edition", self.lang, edition=r.edition))
+            parts.append(self.ctx.label("edition", self.lang, edition=r.edition))
         parts.append(long_date(r.date, self.lang))
         return " · ".join(parts)
 
@@ -883,7 +866,7 @@ class Bulletin:
         if cover and s.masthead == "band":
             self.draw_band(canv, state)
         if not cover and not (n == 1 and self.bare):  # page 1 of a bare article: its headline
-            left = r.title + (" · " + self.ctx.theme.label("edition", self.lang,
+            left = r.title + (" · " + self.ctx.label("edition", self.lang,
                                                           edition=r.edition)
                               if r.edition else "")
             lp = self.para(hm.text(_clip(left, self.head.regular, 7.5, self.text_w * 0.68)),
@@ -898,7 +881,7 @@ class Bulletin:
             canv.setLineWidth(1.2 if s.masthead == "band" else 0.5)
             canv.line(s.margin_left, y - 2, self.page_w - s.margin_right, y - 2)
         total = state.total or n
-        foot = self.ctx.theme.label("page_of", self.lang, n=n, total=total)
+        foot = self.ctx.label("page_of", self.lang, n=n, total=total)
         fp = self.para(hm.text(foot), "footer")
         fp.wrapOn(canv, self.text_w, 20)
         fp.drawOn(canv, s.margin_left, s.margin_bottom - 10 * mm)
@@ -949,7 +932,7 @@ class Bulletin:
         doc = _Doc(
             buf, pagesize=(self.page_w, self.page_h), leftMargin=s.margin_left,
             rightMargin=s.margin_right, topMargin=s.margin_top, bottomMargin=s.margin_bottom,
-            title=r.title + (f" — {self.ctx.theme.label('edition', self.lang, edition=r.edition)}"
+            title=r.title + (f" — {self.ctx.label('edition', self.lang, edition=r.edition)}"
                              if r.edition else ""),
             author=authors, subject=subject, keywords=keywords,
             creator="publikasi", producer="publikasi (ReportLab)", invariant=1,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 from itertools import pairwise
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reportlab.lib import colors
 from reportlab.lib.units import mm
@@ -23,26 +23,8 @@ from reportlab.platypus.flowables import DDIndenter, _listWrapOn
 from ...errors import fail
 from ...themes import Theme
 
-ARTICLE_START = ("new_page", "continuous")
-MASTHEADS = ("plain", "band")
-
-
-def _num(theme: Theme, settings: dict[str, Any], key: str, default: float,
-         lo: float, hi: float) -> float:
-    value = settings.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not lo <= value <= hi:
-        raise fail(_settings_file(theme), f"[pdf] {key} must be a number from {lo} to {hi}, "
-                   f"not {value!r}")
-    return float(value)
-
-
-def _settings_file(theme: Theme) -> str:
-    for folder in theme.chain:
-        candidate = folder / "pdf" / "settings.toml"
-        if candidate.is_file():
-            return str(candidate)
-    return str(theme.chain[0] / "theme.toml")
-
+if TYPE_CHECKING:
+    from . import PdfSettings
 
 def _color(theme: Theme, key: str, default: str) -> colors.Color:
     value = str(theme.get(f"colors.{key}", default))
@@ -85,47 +67,31 @@ class Settings:
     link: str
 
     @classmethod
-    def from_theme(cls, theme: Theme) -> Settings:
-        s = theme.section("pdf")
-        where = _settings_file(theme)
-        columns = int(_num(theme, s, "columns", 1, 1, 3))
-        start = str(s.get("article_start", "new_page"))
-        if start not in ARTICLE_START:
-            raise fail(where, f"[pdf] article_start must be one of {', '.join(ARTICLE_START)}, "
-                       f"not {start!r}")
-        masthead = str(s.get("masthead", "plain"))
-        if masthead not in MASTHEADS:
-            raise fail(where, f"[pdf] masthead must be one of {', '.join(MASTHEADS)}, "
-                       f"not {masthead!r}")
-        fonts = {}
-        for key in ("body", "heading"):
-            value = str(theme.get(f"fonts.{key}", "serif" if key == "body" else "sans"))
-            if value not in ("serif", "sans"):
-                raise fail(theme.chain[0] / "theme.toml",
-                           f"[fonts] {key} must be \"serif\" or \"sans\", not {value!r}")
-            fonts[key] = value
+    def from_theme(cls, theme: Theme, s: PdfSettings) -> Settings:
+        """``s`` (validated when the theme loaded) with the theme's colours and fonts."""
+        fonts = theme.shared().fonts
         accent = str(theme.get("colors.accent", "#0b5394"))
         return cls(
-            columns=columns,
-            column_gap=_num(theme, s, "column_gap_mm", 6, 0, 40) * mm,
-            margin_top=_num(theme, s, "margin_top_mm", 20, 5, 60) * mm,
-            margin_bottom=_num(theme, s, "margin_bottom_mm", 20, 5, 60) * mm,
-            margin_left=_num(theme, s, "margin_left_mm", 20, 5, 60) * mm,
-            margin_right=_num(theme, s, "margin_right_mm", 20, 5, 60) * mm,
-            article_start=start,
-            masthead=masthead,
-            band_height=_num(theme, s, "band_height_mm", 38, 15, 90) * mm,
-            body_size=_num(theme, s, "body_size", 10.5, 6, 16),
-            leading=_num(theme, s, "leading", 1.4, 1.0, 2.5),
-            headline_size=_num(theme, s, "headline_size", 20, 10, 40),
-            masthead_size=_num(theme, s, "masthead_size", 30, 14, 60),
-            pull_quote=bool(s.get("pull_quote", False)),
-            section_box=bool(s.get("section_box", False)),
-            lead_stories=int(_num(theme, s, "lead_stories", 2, 0, 6)),
-            image_max_height=_num(theme, s, "image_max_height", 0.45, 0.1, 0.8),
-            cover_photo_height=_num(theme, s, "cover_photo_height", 0.33, 0.1, 0.6),
-            body_font=fonts["body"],
-            heading_font=fonts["heading"],
+            columns=s.columns,
+            column_gap=s.column_gap_mm * mm,
+            margin_top=s.margin_top_mm * mm,
+            margin_bottom=s.margin_bottom_mm * mm,
+            margin_left=s.margin_left_mm * mm,
+            margin_right=s.margin_right_mm * mm,
+            article_start=s.article_start,
+            masthead=s.masthead,
+            band_height=s.band_height_mm * mm,
+            body_size=s.body_size,
+            leading=s.leading,
+            headline_size=s.headline_size,
+            masthead_size=s.masthead_size,
+            pull_quote=s.pull_quote,
+            section_box=s.section_box,
+            lead_stories=s.lead_stories,
+            image_max_height=s.image_max_height,
+            cover_photo_height=s.cover_photo_height,
+            body_font=fonts.body,
+            heading_font=fonts.heading,
             text=_color(theme, "text", "#1a1a1a"),
             accent=_color(theme, "accent", "#0b5394"),
             muted=_color(theme, "muted", "#5f6368"),
