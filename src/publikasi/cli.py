@@ -36,6 +36,8 @@ EXAMPLES = {
 
 
 def _parser() -> argparse.ArgumentParser:
+    from .exporters import registry  # entry-point names only: no exporter is imported
+
     p = argparse.ArgumentParser(
         prog="publikasi",
         description="Turn a release of press articles into a PDF bulletin, Word files, "
@@ -60,7 +62,8 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("-o", "--out", type=Path, default=Path("dist"),
                    help="output folder (default: dist)")
     b.add_argument("-f", "--formats", default="",
-                   help="comma list of docx,pdf,epub,rss,atom,jsonfeed (default: all)")
+                   help=f"comma list of {','.join(registry())} (default: all; plugins "
+                   "included)")
     b.add_argument("-t", "--theme", default=None, help="theme name or folder (default: from the "
                    "release, else `default`)")
     b.add_argument("-j", "--jobs", type=int, default=None,

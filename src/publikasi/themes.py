@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from . import settings as settings_
-from .errors import InputError, Problems, fail
+from .errors import InputError, Problems, fail, shown
 from .labels import COMMON, Labels, LabelTexts, allowed_placeholders, check_label
 from .regular import open_regular
 from .settings import setting
@@ -267,7 +267,7 @@ def _check_parent(spec: str, base: Path, child: Path, allowed: tuple[Path, ...])
         if folder == root or root in folder.parents:
             return
     where = child / "theme.toml"
-    raise fail(where, f"inherits {spec!r}, which is outside the source folder and outside "
+    raise fail(shown(where), f"inherits {spec!r}, which is outside the source folder and outside "
                "the theme's own folder; name a built-in theme or a theme folder inside them",
                _line_of(where, ("inherits",)))
 
@@ -302,11 +302,11 @@ def _read_toml(path: Path) -> tuple[dict[str, Any], settings_.TomlLines]:
         with open_regular(path, "theme file") as fh:
             text = fh.read().decode("utf-8")
     except UnicodeDecodeError:
-        raise fail(path, "not UTF-8 text") from None
+        raise fail(shown(path), "not UTF-8 text") from None
     try:
         return tomllib.loads(text), settings_.TomlLines(text)
     except tomllib.TOMLDecodeError as exc:
-        raise fail(path, f"invalid TOML: {exc}") from None
+        raise fail(shown(path), f"invalid TOML: {exc}") from None
 
 
 def _read_theme_config(folder: Path, folders: Mapping[str, FormatFolder],
@@ -314,14 +314,15 @@ def _read_theme_config(folder: Path, folders: Mapping[str, FormatFolder],
     """``theme.toml`` and every format folder's ``settings.toml``, each checked."""
     toml = folder / "theme.toml"
     config, lines = _read_toml(toml)
-    settings_.check(ThemeSettings, config, toml, lines, problems, skip=("labels",))
+    settings_.check(ThemeSettings, config, Path(shown(toml)), lines, problems, skip=("labels",))
     every_default = [COMMON] + [t for f in folders.values() for t in f.labels]
-    _check_labels(config, every_default, toml, lines, problems)
+    _check_labels(config, every_default, Path(shown(toml)), lines, problems)
     for name, declared in folders.items():
         path = folder / name / "settings.toml"
         if not path.is_file():
             continue
         data, lines = _read_toml(path)
+        path = Path(shown(path))
         if declared.settings is not None:
             settings_.check(declared.settings, data, path, lines, problems, skip=("labels",))
         else:

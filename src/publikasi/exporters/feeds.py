@@ -51,6 +51,7 @@ the label ``feed_description`` (``{title}``: the publication's title).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import html
 import json
@@ -342,6 +343,8 @@ class _Planner:
 
 def plan_feed(pub: Publication, ctx: ExportContext) -> FeedPlan:
     """The items and pages every feed format of this build shows."""
+    if ctx.labels is None:  # called on its own, not through an exporter
+        ctx = dataclasses.replace(ctx, labels=ctx.theme.labels_for(_FeedExporter))
     return _Planner(pub, ctx).plan()
 
 
