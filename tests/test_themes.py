@@ -185,7 +185,7 @@ def _same(data: dict, declared: dict, where: Path, prefix: str = "") -> None:
 
 def test_theme_folders_come_from_the_registered_exporters():
     folders = format_folders()
-    assert set(folders) == {"docx", "pdf", "epub", "feeds"}
+    assert set(folders) == {"docx", "pdf", "epub", "feeds", "html"}
     assert folders["pdf"].settings is PdfSettings
     classes = exporter_classes()
     assert {c.theme_folder or c.format for c in classes.values()} == set(folders)

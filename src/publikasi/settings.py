@@ -110,6 +110,15 @@ def check(cls: type, data: Mapping[str, Any], file: Path, lines: TomlLines,
             if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
                 problems.add(file, f"`{name}` must be a table of strings", line)
             continue
+        if typing.get_origin(kind) is tuple:  # tuple[str, ...]: a TOML array of strings
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                problems.add(file, f"`{name}` must be a list of strings, not {value!r}", line)
+                continue
+            for item in value:
+                message = _wrong_value(str, item, meta)
+                if message:
+                    problems.add(file, f"`{name}`: {item!r} {message.split(', not ')[0]}", line)
+            continue
         message = _wrong_value(kind, value, meta)
         if message:
             problems.add(file, f"`{name}` {message}", line)
@@ -147,5 +156,7 @@ def build(cls: type[T], data: Mapping[str, Any]) -> T:
             value = float(value)
         elif typing.get_origin(kind) is dict:
             value = dict(value)
+        elif typing.get_origin(kind) is tuple:
+            value = tuple(value)
         values[f.name] = value
     return cls(**values)

@@ -54,7 +54,10 @@ from babel.numbers import format_decimal
 from ... import site
 from ...errors import fail
 from ...i18n import article_date, babel_locale, long_date
+from ...images import PROFILES
+from ...labels import LabelTexts
 from ...model import Article, Figure, Publication, Release
+from ...settings import setting
 from ...text import CREDIT_SEPARATOR
 from ...urls import encode_href, resolve_relative, url_scheme
 from .. import BuildFinisher, ExportContext, Exporter, PublicationExporter
@@ -71,6 +74,76 @@ FEEDS = (("rss", "feed.xml", "application/rss+xml", "RSS"),
          ("jsonfeed", "feed.json", "application/feed+json", "JSON Feed"))
 
 DEFAULT_PROFILES = ("thumb", "medium", "screen")
+
+
+@dataclass(frozen=True)
+class HtmlSettings:
+    """``html/settings.toml``."""
+
+    image_profiles: tuple[str, ...] = setting(DEFAULT_PROFILES, choices=tuple(PROFILES))
+    lead_stories: int = setting(3, lo=0, hi=20)  # lead stories on the front page
+    body_image_sizes: str = "(min-width: 48rem) 44rem, 100vw"  # <img sizes> in article bodies
+
+
+WEB_LABELS: LabelTexts = {
+    "id": {
+        "skip": "Langsung ke isi",
+        "home": "Beranda",
+        "sections": "Rubrik",
+        "section_title": "Rubrik {name}",
+        "latest_edition": "Edisi terbaru",
+        "lead_stories": "Berita utama",
+        "archive": "Arsip edisi",
+        "article_count": "{n} artikel",
+        "edition_page": "Halaman {edition}",
+        "downloads": "Unduh edisi ini",
+        "no_downloads": "Belum ada berkas unduhan untuk edisi ini.",
+        "download_pdf": "Buletin cetak",
+        "download_epub": "E-book",
+        "download_docx": "Dokumen Word",
+        "download_edition": "Unduh edisi ini",
+        "published_in": "Dimuat dalam",
+        "edition_box": "Edisi",
+        "previous": "Sebelumnya",
+        "next": "Berikutnya",
+        "more_in_edition": "Artikel lain di edisi ini",
+        "original": "Sumber asli",
+        "other": "Lainnya",
+        "subscribe": "Berlangganan",
+        "not_found": "Halaman tidak ditemukan",
+        "not_found_text": "Alamat yang Anda buka tidak ada atau sudah dipindahkan.",
+        "back_home": "Kembali ke beranda",
+    },
+    "en": {
+        "skip": "Skip to content",
+        "home": "Home",
+        "sections": "Sections",
+        "section_title": "Section {name}",
+        "latest_edition": "Latest edition",
+        "lead_stories": "Top stories",
+        "archive": "Edition archive",
+        "article_count": "{n} articles",
+        "edition_page": "{edition} page",
+        "downloads": "Download this edition",
+        "no_downloads": "No downloads are available for this edition yet.",
+        "download_pdf": "Printed bulletin",
+        "download_epub": "E-book",
+        "download_docx": "Word document",
+        "download_edition": "Download this edition",
+        "published_in": "Published in",
+        "edition_box": "Edition",
+        "previous": "Previous",
+        "next": "Next",
+        "more_in_edition": "More in this edition",
+        "original": "Original",
+        "other": "Other",
+        "subscribe": "Subscribe",
+        "not_found": "Page not found",
+        "not_found_text": "The address you opened does not exist or has moved.",
+        "back_home": "Back to the front page",
+    },
+}
+
 
 
 @dataclass(frozen=True)
@@ -134,12 +207,11 @@ class WebSite:
         self.ctx = ctx
         self.theme = ctx.theme
         self.base = site.base_url(pub)
-        self.settings = ctx.theme.section("html")
+        self.settings = ctx.settings(HtmlSettings)
+        self.labels = ctx.labels if ctx.labels is not None else ctx.theme.labels_for(WebExporter)
         self.lang = pub.language or "id"
         self.env = _environment(tuple(str(folder / "html") for folder in ctx.theme.chain))
-        profiles = self.settings.get("image_profiles", list(DEFAULT_PROFILES))
-        self.profiles = tuple(str(p) for p in profiles) if isinstance(profiles, list) \
-            else DEFAULT_PROFILES
+        self.profiles = self.settings.image_profiles
         self.where = self._metadata_file()
         self._pictures: dict[Figure, Picture] = {}
         self.entries = self._entries()
@@ -181,11 +253,7 @@ class WebSite:
     # ------------------------------------------------------------ labels and dates
 
     def label(self, key: str, lang: str, **values: Any) -> str:
-        short = (lang or "id").split("-")[0].lower()
-        for table in (self.theme.get(f"html.labels.{short}"), self.theme.get("html.labels.en")):
-            if isinstance(table, dict) and key in table:
-                return str(table[key]).format(**values)
-        return self.theme.label(key, lang, **values)
+        return self.labels.text(key, lang, **values)
 
     @staticmethod
     def iso(article: Article) -> str:
@@ -338,7 +406,7 @@ class WebSite:
         newest = self.pub.releases[0]
         entries = self.edition_entries(newest)
         try:
-            lead_count = max(0, int(self.settings.get("lead_stories", 3)))
+            lead_count = self.settings.lead_stories
         except (TypeError, ValueError):
             lead_count = 3
         page = self.page("")
@@ -374,8 +442,7 @@ class WebSite:
 
         def figure_attrs(fig: Figure) -> dict[str, str]:
             pic = figure_pictures[id(fig)]
-            attrs = self.img_attrs(pic, page, str(self.settings.get(
-                "body_image_sizes", "(min-width: 48rem) 44rem, 100vw")), lazy=True)
+            attrs = self.img_attrs(pic, page, self.settings.body_image_sizes, lazy=True)
             return {k: v for k, v in attrs.items() if k not in ("src", "alt")}
 
         opts = HtmlOptions(image_url=image_url, figure_attrs=figure_attrs, footnotes="html",
@@ -611,6 +678,8 @@ class WebExporter(Exporter, PublicationExporter, BuildFinisher):
 
     format = "html"
     description = "web edition: front page, edition, article and section pages, sitemap"
+    settings = HtmlSettings
+    labels = WEB_LABELS
 
     def export_publication(self, publication: Publication, ctx: ExportContext) -> None:
         WebSite(publication, ctx).write_pages()
