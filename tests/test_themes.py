@@ -180,7 +180,8 @@ def _same(data: dict, declared: dict, where: Path, prefix: str = "") -> None:
         if isinstance(value, dict):
             _same(value, declared[key], where, f"{prefix}{key}.")
         else:
-            assert declared[key] == value, f"{where}: {prefix}{key}"
+            want = list(declared[key]) if isinstance(declared[key], tuple) else declared[key]
+            assert want == value, f"{where}: {prefix}{key}"
 
 
 def test_theme_folders_come_from_the_registered_exporters():

@@ -293,8 +293,8 @@ def _locate(spec: str, base: Path) -> Path:
     if (candidate / "theme.toml").is_file():
         return candidate.resolve()
     names = ", ".join(n for n, _ in available_themes())
-    raise fail(spec, f"unknown theme (built-in themes: {names}; or give the path of a folder "
-               "with a theme.toml)")
+    raise fail(spec, f"unknown theme {spec!r} (built-in themes: {names}; or give the path "
+               "of a folder with a theme.toml)")
 
 
 def _read_toml(path: Path) -> tuple[dict[str, Any], settings_.TomlLines]:
