@@ -774,7 +774,7 @@ class Bulletin:
                                ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5)]
         # Stories without a section get a group of their own ("Lainnya") once any
         # story has one, so they never look filed under the section above them.
-        other = self.ctx.theme.label("other_section", self.lang) \
+        other = self.ctx.label("other_section", self.lang) \
             if any(a.section for a in r.articles) else ""
         current: str | None = None
         for a in r.articles:
