@@ -39,7 +39,8 @@ def _hints(cls: Any) -> dict[str, Any]:
     return typing.get_type_hints(cls)
 
 
-_KEY_LINE = re.compile(r'\s*((?:[A-Za-z0-9_-]+|"[^"]*")(?:\s*\.\s*(?:[A-Za-z0-9_-]+|"[^"]*"))*)\s*=')
+_KEY = r'(?:[A-Za-z0-9_-]+|"[^"]*")'
+_KEY_LINE = re.compile(rf"\s*({_KEY}(?:\s*\.\s*{_KEY})*)\s*=")
 _HEADER = re.compile(r"\s*\[\[?\s*([^\]]+?)\s*\]\]?")
 
 
@@ -87,7 +88,7 @@ def check(cls: type, data: Mapping[str, Any], file: Path, lines: TomlLines,
     hints = _hints(cls)
     fields = {f.name: f for f in dataclasses.fields(cls)}
     for key, value in data.items():
-        where = path + (key,)
+        where = (*path, key)
         line = lines.line(where)
         name = ".".join(where)
         if key in skip and not path:

@@ -251,8 +251,9 @@ def load_theme(name_or_path: str | Path | None, *, base_dir: Path | None = None,
         paper = paper.lower()
         if paper not in PAPER_SIZES_MM:
             raise fail("--paper", f"unknown paper size {paper!r}; use a4, f4 or letter")
-    typed: dict[str, Any] = {name: settings_.build(f.settings, _without_labels(merged.get(name, {})))
-             for name, f in folders.items() if f.settings is not None}
+    typed: dict[str, Any] = {
+        name: settings_.build(f.settings, _without_labels(merged.get(name, {})))
+        for name, f in folders.items() if f.settings is not None}
     return Theme(name=Path(spec).name if ("/" in spec or spec.startswith(".")) else spec,
                  chain=tuple(chain), config=merged, paper_override=paper or "",
                  typed=typed, folders=folders)
