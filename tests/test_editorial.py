@@ -232,3 +232,34 @@ def test_a_broken_release_yaml_does_not_hide_the_articles_errors(tmp_path):
     assert any(line.startswith(f"error: {rel}/a.md:3: ") for line in lines), lines
     assert any(line.startswith(f"error: {rel}/b.md:2: ") for line in lines), lines
     assert not out.exists()
+
+
+def test_a_chart_without_figures_in_its_alt_text_lowers_the_epub_claim(tmp_path):
+    from PIL import Image
+
+    def build(alt: str) -> tuple[str, etree._Element]:
+        root = tmp_path / str(len(list(tmp_path.iterdir())))
+        rel = _release(root, {"a.md": _article(
+            "Setoran Naik", body=f"Isi berita.\n\n![{alt}](images/g.png \"Setoran bulanan\")\n")})
+        (rel / "images").mkdir()
+        Image.new("RGB", (120, 80), "orange").save(rel / "images" / "g.png")
+        out = root / "out"
+        proc = run_cli("build", rel, "-o", out, "-f", "epub")
+        assert proc.returncode == 0, proc.stderr
+        with zipfile.ZipFile(out / "rel.epub") as z:
+            opf = etree.fromstring(z.read(next(n for n in z.namelist() if n.endswith(".opf"))))
+        return proc.stderr, opf
+
+    def claims(opf: etree._Element) -> tuple[list[str], bool]:
+        metas = {m.get("property"): m for m in opf.iter("{*}meta")}
+        sufficient = [m.text for m in opf.iter("{*}meta")
+                      if m.get("property") == "schema:accessModeSufficient"]
+        return sufficient, "dcterms:conformsTo" in metas
+
+    stderr, opf = build("Grafik batang setoran bulanan yang terus naik sepanjang 2025")
+    assert "is a chart whose alt text gives no figures" in stderr
+    assert claims(opf) == (["textual,visual"], False)
+    stderr, opf = build("Grafik batang setoran bulanan 2025 (ton): Januari 3,1; Februari 3,4; "
+                        "Maret 3,9")
+    assert "chart" not in stderr
+    assert claims(opf) == (["textual", "textual,visual"], True)

@@ -51,6 +51,7 @@ from .documents import (
     document,
     figure_alt,
     masthead_body,
+    undescribed_data_picture,
 )
 
 # EPUB Accessibility 1.1, section 2.1: the conformance string reading systems and
@@ -359,6 +360,12 @@ def build_epub(release: Release, ctx: ExportContext) -> bytes:
                     ctx.warn(article.path or article.slug,
                              f"picture {fig.src.name} has neither alt text nor a caption; "
                              "the EPUB cannot claim to be readable as text alone")
+                elif undescribed_data_picture(fig):
+                    missing_alt.append(fig.src.name)
+                    ctx.warn(article.path or article.slug,
+                             f"picture {fig.src.name} is a chart whose alt text gives no "
+                             "figures; write its values in the alt text, or the EPUB cannot "
+                             "claim to be readable as text alone")
             body = article_body(article, opts, art_labels)
             data = document(article.title, art_lang, body, "../css/style.css",
                             body_type="bodymatter", body_class="chapter")

@@ -9,6 +9,7 @@ of reaching a reader.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -165,4 +166,21 @@ def _toc_list(entries: Sequence[TocEntry]) -> str:
 def figure_alt(fig: Figure) -> str:
     """The alt text :func:`figure_html` writes for ``fig`` ("" without alt and caption)."""
     return fig.alt or fig.caption
+
+
+# A picture whose alt text or caption names it a chart, graph, diagram or
+# infographic carries data: its text equivalent has to give the figures.
+_DATA_PICTURE = re.compile(r"\b(?:grafik|diagram|bagan|infografi[sk]|chart|graph|infographic)\b",
+                           re.IGNORECASE)
+# A number that is not a bare year: 7,1 / 4.2 / 35% / 120.
+_FIGURE = re.compile(r"(?<![\d.,])(?!(?:19|20)\d\d(?![\d.,]))\d+(?:[.,]\d+)?")
+MIN_FIGURES = 3
+
+
+def undescribed_data_picture(fig: Figure) -> bool:
+    """True for a chart-like picture whose alt text gives fewer than three figures:
+    text alone does not carry what it shows."""
+    if not _DATA_PICTURE.search(f"{fig.alt} {fig.caption}"):
+        return False
+    return len(_FIGURE.findall(figure_alt(fig))) < MIN_FIGURES
 
