@@ -229,6 +229,9 @@ def body_text(article: Article) -> str:
 @example(case=(("Warga warga warga warga\n\nBlimbing () – Warga warga warga, Senin (10/11/2025)."
                 "\n\nPemerintah kota warga.\n"),
                ["Warga warga warga, Senin (10/11/2025).", "Pemerintah kota warga."]), strict=False)
+@example(case=(("Warga warga warga warga\n\nWarga warga warga, Senin (10/11/2025).\n\n"
+                + "Wali Kota Malang saat meninjau pasar bersama petugas dinas di pagi hari\n\n" * 2),
+               ["Warga warga warga, Senin (10/11/2025)."]), strict=False)
 # a one-sentence paragraph under the title is not taken for the headline
 @example(case=("Warga warga warga warga\n\nWarga warga warga, Senin (10/11/2025). (/gil/yn)\n",
                ["Warga warga warga, Senin (10/11/2025)."]), strict=False)

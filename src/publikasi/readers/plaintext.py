@@ -435,7 +435,11 @@ class _Reader:
                 head.append(u)
         rel.units = [u for u in rel.units if u not in head]
         best = _headline_index(rel.units)
+        above: list[Unit] = []  # sentences above the headline stay text (nothing is lost)
         for u in rel.units[:best]:
+            if re.search(r"[.!?][\"”’]?$", _without_code(u.text)) and parts.word_count(u.text) >= 3:
+                above.append(u)
+                continue
             short = u.text if len(u.text) <= 60 else u.text[:57] + "..."
             self.fallback(f"the headline is taken from line {rel.units[best].line}; the line "
                           f"above it is dropped: {short!r}", u.line)
@@ -451,6 +455,7 @@ class _Reader:
             rel.title_line = first.line
             self.fallback("no title line: the release starts with a paragraph; the title is "
                           "its first words (put the headline on the first line)", first.line)
+            rel.units[:0] = above
             return
         variants = [first.text]
         rest = rel.units[1:]
@@ -487,7 +492,7 @@ class _Reader:
             title = parts.strip_site_suffix(first.text)
         rel.title = title.strip()
         rel.title_line = first.line
-        rel.units = kept
+        rel.units = above + kept
 
     def classify(self, rel: _Release) -> None:
         kept: list[Unit] = []
@@ -786,6 +791,11 @@ def _caption_shaped(text: str) -> bool:
     return 2 <= words <= 60 and not parts._SENTENCE_BREAK.search(text.rstrip(". "))
 
 
+def _without_code(text: str) -> str:
+    """``text`` without a trailing byline code such as ``(/gil/yn)``."""
+    return re.sub(r"\s*[\(\[][^()\[\]]{1,40}[\)\]]\d*$", "", text.rstrip())
+
+
 def _body_like(text: str) -> bool:
     """A paragraph of running text (not a headline, caption or page furniture)."""
     return parts.word_count(text) >= 12 and bool(re.search(r"[.!?][\"”’)]?(?:\s|$)", text))
@@ -828,8 +838,8 @@ def _headline_index(units: list[Unit]) -> int:
         score += 1 if not bare.endswith(".") else -1
         if any(m.weekday is not None for m in dates.find_dates(u.text)):
             score -= 2  # "…, Senin (10/11/2025).": the first paragraph, not a headline
-        if any(parts.same_title(u.text, v.text) for v in units[i + 1:i + 8]):
-            score += 3
+        if i < 3 and any(parts.same_title(u.text, v.text) for v in units[i + 1:i + 8]):
+            score += 3  # the page title, the heading and the photo's alt text at the top
         if words <= 3 and u.text.upper() == u.text:
             score -= 2
         if parts.credit_only(u.text) is not None or (parts.looks_like_caption(u.text) and words > 20):
