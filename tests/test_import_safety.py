@@ -133,6 +133,19 @@ def test_source_property_outside_the_release_is_an_error(exported, release, yes)
     assert not (ws / "keluar").exists()
 
 
+def test_a_symlinked_article_is_not_followed_out_of_the_release(exported, release, tmp_path):
+    victim = release.parent.parent / "victim.md"
+    target = release / "bank-sampah-lesanpuro.md"
+    victim.write_bytes(target.read_bytes())
+    target.unlink()
+    target.symlink_to(victim)
+    before = victim.read_bytes()
+    edited = edit_words(exported[BANK], tmp_path / "e.docx", "7,1 ton", "7,2 ton")
+    errors = clean_errors(run_cli("import", edited, "--into", release, "--yes"))
+    assert any("outside" in e or "leads out" in e for e in errors), errors
+    assert victim.read_bytes() == before and target.is_symlink()
+
+
 # ---------------------------------------------------------------- item 5: history, --force
 
 

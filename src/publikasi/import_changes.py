@@ -138,10 +138,6 @@ class ChangeSet:
     def move(self, source: Path, target: Path, origin: Path) -> None:
         self.steps.append(Move(source, target, origin))
 
-    def planned(self, target: Path) -> bool:
-        key = _real(target)
-        return any(isinstance(s, Put) and _real(s.target) == key for s in self.steps)
-
     # ------------------------------------------------------------ checks
 
     def check(self, force: bool = False) -> None:
@@ -151,10 +147,13 @@ class ChangeSet:
         seen: dict[Path, Path] = {}
         for step in self.steps:
             target = step.target
-            real = _real(target)
-            if real != root and root not in real.parents:
-                problems.add(step.origin, f"would write {target}, outside {self.root}; refused")
+            touched = [target, step.source] if isinstance(step, Move) else [target]
+            outside = [p for p in touched if root not in _real(p).parents]
+            if outside:
+                problems.add(step.origin, f"would write {outside[0]}, outside {self.root}; "
+                             "refused")
                 continue
+            real = _real(target)
             if real in seen:
                 problems.add(step.origin, f"{target.name} is also written from {seen[real]}; "
                              "import them one at a time")
