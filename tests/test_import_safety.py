@@ -471,3 +471,18 @@ def test_an_unknown_compression_method_is_a_clear_error(exported, tmp_path):
     bad.write_bytes(bytes(raw))
     errors = clean_errors(run_cli("import", bad, "-o", tmp_path / "out"))
     assert any("word/document.xml" in e for e in errors), errors
+
+
+# ---------------------------------------------------------------- issue 10: no import cycle
+
+
+def test_docx_import_does_not_import_the_importer():
+    """The Word reader and the import command share import_changes, not each other."""
+    code = ("import sys, publikasi.docx_import\n"
+            "print('publikasi.importer' in sys.modules)")
+    proc = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True,
+                          text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "False"
+    source = Path(__file__).parents[1] / "src" / "publikasi" / "importer.py"
+    assert "importlib" not in source.read_text(encoding="utf-8")
