@@ -253,7 +253,7 @@ def test_a_failure_while_moving_files_puts_everything_back(exported, release, tm
     monkeypatch.setattr(import_changes.os, "replace", failing_replace)
     with pytest.raises(InputError) as err:
         import_files([a, b], into=release, overwrite=True)
-    assert "No space left on device" in str(err.value.problems[0])
+    assert "no space left on device" in str(err.value.problems[0]).lower()
     assert len(calls) == 2
     assert tree(release) == before
 
@@ -302,12 +302,12 @@ def test_fifos_are_refused_at_once(tmp_path, release):
         "from publikasi.errors import InputError\n"
         "from publikasi.yamlio import read_text_file\n"
         "from publikasi.images import open_image, ImageRejected\n"
-        "from publikasi.themes import _read_theme_config\n"
+        "from publikasi.themes import _read_toml\n"
         "from publikasi.source import load_article_file\n"
         "from publikasi.readers.common import ReadContext\n"
         "p = Path(sys.argv[1])\n"
         "for call in (lambda: read_text_file(p / 'release.yaml', 'release.yaml'),\n"
-        "             lambda: _read_theme_config(p),\n"
+        "             lambda: _read_toml(p / 'theme.toml'),\n"
         "             lambda: load_article_file(p / 'a.txt', ReadContext(root=p)),\n"
         "             lambda: load_article_file(p / 'a.md', ReadContext(root=p))):\n"
         "    try:\n"
