@@ -205,7 +205,9 @@ def check_content_html(fragment: str, base: str) -> None:
 
 
 def feed_files(out: Path) -> list[Path]:
-    return sorted(p for p in out.iterdir() if p.suffix in (".xml", ".json"))
+    """The feeds and their archive pages (not the sitemap or the build manifest)."""
+    return sorted(p for p in out.iterdir() if p.suffix in (".xml", ".json")
+                  and p.name.startswith(("feed", "atom")))
 
 
 # JSON Feed 1.1 (jsonfeed.org/version/1.1) as a JSON Schema, written for these
@@ -327,7 +329,7 @@ def test_archive_pages_hold_the_older_items_with_history_links(small):
               if p.suffix == ".xml"}
     assert not [n for n, p in parsed.items() if p.bozo]
     assert titles(parsed["feed-archive-1.xml"]) == ["Kedua", "Kelima"]  # oldest page
-    assert titles(parsed["feed-archive-2.xml"]) == ['Pasar Rakyat & "Festival" <Kuliner>']
+    assert titles(parsed["feed-archive-2.xml"]) == ['Pasar Rakyat & \u201cFestival\u201d <Kuliner>']
     for prefix in ("feed", "atom"):
         seen = [t for n, p in parsed.items() if n.startswith(prefix) for t in titles(p)]
         assert len(seen) == len(set(seen)) == len(ARTICLES)
@@ -358,7 +360,7 @@ def test_archive_pages_hold_the_older_items_with_history_links(small):
         if "next_url" not in doc:
             break
         doc = json.loads((small / doc["next_url"][len(BASE):]).read_text())
-    assert chain == ["Empat", "Ketiga", 'Pasar Rakyat & "Festival" <Kuliner>', "Kedua",
+    assert chain == ["Empat", "Ketiga", 'Pasar Rakyat & \u201cFestival\u201d <Kuliner>', "Kedua",
                      "Kelima"]
 
 
@@ -476,7 +478,7 @@ def test_summary_only_feeds_carry_no_content(summary_only):
     assert [p.name for p in feed_files(summary_only)] == ["atom.xml", "feed.json", "feed.xml"]
     parsed = feedparser.parse(str(summary_only / "atom.xml"))
     assert not parsed.bozo and titles(parsed) == ["Empat", "Ketiga",
-                                                  'Pasar Rakyat & "Festival" <Kuliner>']
+                                                  'Pasar Rakyat & \u201cFestival\u201d <Kuliner>']
 
 
 def test_last_build_date_comes_from_the_content_not_the_clock(small):
