@@ -47,7 +47,9 @@ class SlowExporter(Exporter, ReleaseExporter):
         ctx.sink.write("slowtest-partial.txt", b"half written")
         Path(os.environ["SLOWTEST_MARKER"]).write_text(str(os.getpid()))
         deadline = time.monotonic() + float(os.environ.get("SLOWTEST_SECONDS", "60"))
-        while time.monotonic() < deadline:
+        # The test lets it go on by creating SLOWTEST_GO (no race with a busy machine).
+        go = os.environ.get("SLOWTEST_GO")
+        while time.monotonic() < deadline and not (go and Path(go).exists()):
             time.sleep(0.05)
         ctx.sink.write("slowtest.txt", b"done")
 '''
@@ -297,13 +299,15 @@ def test_sigterm_when_output_did_not_exist(tmp_path, slow_env):
 def test_overlapping_builds_second_fails_fast(previous_build, tmp_path, slow_env):
     _source_v2(tmp_path)
     out = _copy_previous(previous_build, tmp_path / "out")
-    env = dict(slow_env, SLOWTEST_SECONDS="8")
+    go = tmp_path / "go"
+    env = dict(slow_env, SLOWTEST_SECONDS="120", SLOWTEST_GO=str(go))
     first = _start(["build", "rel", "-o", "out", "--no-cache", "-j", "1",
                     "-f", "jsonfeed,slowtest"], tmp_path, env)
     _wait_running(Path(env["SLOWTEST_MARKER"]), first)
     started = time.monotonic()
     second = run_cli("build", "rel", "-o", "out", "--no-cache", "-f", "jsonfeed",
                      cwd=tmp_path, env={"PYTHONPATH": env["PYTHONPATH"]})
+    go.touch()
     assert time.monotonic() - started < 30
     assert second.returncode == 2, second.stderr
     errors = parse_stderr(second.stderr)
@@ -596,11 +600,13 @@ def test_lock_naming_a_dead_process_is_rewritten(previous_build, tmp_path, slow_
     out = _copy_previous(previous_build, tmp_path / "out")
     dead = _dead_pid()
     (out / atomic.LOCK_NAME).write_text(f"{dead}\n")
-    env = dict(slow_env, SLOWTEST_SECONDS="5")
+    go = tmp_path / "go"
+    env = dict(slow_env, SLOWTEST_SECONDS="120", SLOWTEST_GO=str(go))
     first = _start(["build", "rel", "-o", "out", "--no-cache", "-j", "1",
                     "-f", "jsonfeed,slowtest"], tmp_path, env)
     _wait_running(Path(env["SLOWTEST_MARKER"]), first)
     second = run_cli("build", "rel", "-o", "out", "--no-cache", "-f", "jsonfeed", cwd=tmp_path)
+    go.touch()
     assert second.returncode == 2, second.stderr
     assert f"(process {first.pid})" in second.stderr
     assert str(dead) not in second.stderr
