@@ -392,3 +392,35 @@ def test_a_sealed_entry_outside_its_task_or_that_cannot_be_written_is_rebuilt(tm
     again = build(source, out, BuildOptions(cache_dir=cache, **opts))
     assert sorted(again.stats["ran"]) == ["pdf a", "pdf b"]
     assert tree(out) == fresh(source, tmp_path / "fresh", opts["formats"])
+
+
+def test_a_fifo_planted_in_the_cache_or_named_as_an_article_never_hangs(tmp_path):
+    """A named pipe where a cache entry or an article should be is refused at
+    once (opening it for reading would wait for a writer for ever)."""
+    import os
+    import subprocess
+    import sys
+
+    source = write_publication(tmp_path / "src")
+    cache = tmp_path / "cache"
+    build(source, tmp_path / "first", BuildOptions(cache_dir=cache, jobs=1, formats=["rss"]))
+    entries = [p for kind in ("sources", "outputs") for p in _entries(cache, kind)]
+    assert entries
+    for entry in entries:
+        entry.unlink()
+        os.mkfifo(entry)
+    proc = subprocess.run([sys.executable, "-m", "publikasi", "build", str(source), "-o",
+                           str(tmp_path / "out"), "-f", "rss", "-j", "1", "--cache-dir",
+                           str(cache)], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "out" / "feed.xml").read_bytes() == \
+        fresh(source, tmp_path / "fresh", ["rss"])["feed.xml"]
+    # An article listed in release.yaml that is a FIFO: a clear error, at once.
+    (source / "b" / "release.yaml").write_text(
+        "title: Warta B\ndate: 2025-11-03\narticles: [dua.md, pipa.md]\n")
+    os.mkfifo(source / "b" / "pipa.md")
+    proc = subprocess.run([sys.executable, "-m", "publikasi", "build", str(source), "-o",
+                           str(tmp_path / "out2"), "-f", "rss", "--cache-dir", str(cache)],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2, proc.stderr
+    assert "pipa.md" in proc.stderr and "Traceback" not in proc.stderr

@@ -37,6 +37,7 @@ import json
 import hmac
 import os
 import secrets
+import stat
 import sys
 from collections import Counter
 from collections.abc import Iterable
@@ -45,7 +46,9 @@ from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .atomic import write_atomic
+from .errors import InputError
 from .manifest import safe_relpath
+from .regular import read_regular
 
 if TYPE_CHECKING:
     from .errors import Problem
@@ -224,13 +227,19 @@ class BuildCache:
     def _read(self, kind: str, key: str, suffix: str = "") -> bytes | None:
         path = self._path(kind, key, suffix)
         try:
-            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+            # Non-blocking: a FIFO planted in the cache must not hang the build.
+            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
         except FileNotFoundError:
             return None
         except OSError:  # a symlink, a folder, no permission: not an entry we wrote
             self.stats["rejected"] += 1
             return None
         try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                os.close(fd)
+                self.stats["rejected"] += 1
+                return None
+            os.set_blocking(fd, True)
             with os.fdopen(fd, "rb") as fh:
                 return fh.read()
         except OSError:
@@ -507,8 +516,8 @@ def article_reader(cache: BuildCache) -> ArticleReader:
     def read(path: Path, ctx: ReadContext) -> list[Article]:
         ctx_key = _context_key(ctx)
         try:
-            data = path.read_bytes()
-        except OSError:
+            data = read_regular(path, "article")
+        except InputError:  # a FIFO, a folder, unreadable: the reader reports it
             ctx_key = None
         if ctx_key is None:
             return load_article_file(path, ctx)
