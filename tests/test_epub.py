@@ -132,8 +132,9 @@ def _write_fixture_release(root: Path) -> Path:
     (rel / "a.md").write_text(
         "---\ntitle: Foto Tanpa Keterangan\ndate: 2025-12-01T08:00:00+08:00\n"
         "dateline: Makassar\nauthors: [Andi, Budi]\n"
-        # A pasted source address with a bare "%", brackets, "<>" and two "#".
-        "source: 'https://contoh.example/berita/diskon-50%/[1]?q=<a>#x#y'\n---\n"
+        # A pasted source address with a bare "%", brackets, braces, "|", "^" and
+        # two "#" (quotes, "<>" and spaces are refused as not a URL at all).
+        "source: 'https://contoh.example/berita/diskon-50%/[1]?q={a}|b^c#x#y'\n---\n"
         "Paragraf dengan [tautan relatif](lain.html) dan [tautan luar](https://contoh.example/).\n"
         "Alamat rusak [tanpa host](http://[abc/x) dan <http://[::1> tetap teks.\n\n"
         "![](images/besar.jpg)\n\nParagraf penutup.\n", encoding="utf-8")
