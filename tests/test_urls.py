@@ -124,3 +124,43 @@ def test_a_link_to_another_release_goes_to_the_article_in_every_format(tmp_path:
         chapters = [book.read(n).decode() for n in book.namelist() if n.endswith(".xhtml")]
     assert any(f'href="{address}"' in c and ">lihat</a>" in c for c in chapters)
     assert address in pdf_links(out / "a" / "a.pdf")
+
+
+def test_a_word_file_links_another_article_at_its_address_and_imports_back(
+        tmp_path: Path) -> None:
+    """The Word file links ``../b/dua.md`` at the article's address like the other
+    formats (it used to resolve the .md path against base_url); importing the
+    untouched Word file finds the relative link again: nothing changes."""
+    import subprocess
+    import sys
+
+    import docx
+    from test_cache_trust import write_publication
+
+    from publikasi.builder import BuildOptions, build
+
+    src = write_publication(tmp_path / "src", dua_extra="slug: dua\n")
+    out = tmp_path / "out"
+    build(src, out, BuildOptions(cache=False, jobs=1, formats=["docx"]))
+    word = out / "a" / "docx" / "satu.docx"
+    rels = docx.Document(str(word)).part.rels.values()
+    targets = {r.target_ref for r in rels if r.reltype.endswith("/hyperlink")}
+    assert targets == {"https://warta.example/berita/dua/"}
+    before = (src / "a" / "satu.md").read_bytes()
+    proc = subprocess.run([sys.executable, "-m", "publikasi", "import", str(word), "--into",
+                           str(src / "a"), "--yes"], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert "unchanged" in proc.stdout, proc.stdout
+    assert (src / "a" / "satu.md").read_bytes() == before
+    # An edit elsewhere in the paragraph: the link still comes back relative.
+    edited = docx.Document(str(word))
+    para = next(p for p in edited.paragraphs if "rinciannya" in p.text)
+    run = next(r for r in para.runs if "rinciannya" in r.text)
+    run.text = run.text.replace("rinciannya", "rincian lengkapnya")
+    edited.save(str(tmp_path / "satu.docx"))
+    proc = subprocess.run([sys.executable, "-m", "publikasi", "import", str(tmp_path / "satu.docx"),
+                           "--into", str(src / "a"), "--yes"], capture_output=True, text=True,
+                          timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    text = (src / "a" / "satu.md").read_text(encoding="utf-8")
+    assert "[lihat](<../b/dua.md>) untuk rincian lengkapnya." in text, text

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from . import site
 from .model import Article, Link, Publication, query
-from .urls import link_names, url_scheme
+from .urls import link_names, resolve_relative, url_scheme
 
 
 @dataclass(frozen=True)
@@ -86,6 +86,14 @@ class LinkIndex:
         return LinkIndex(tuple(self.entries[i] for i in sorted(found)))
 
 
+def link_target(url: str, links: LinkIndex | None, base_url: str) -> str:
+    """Where a link of an article points in a file that leaves the source
+    folder (a Word file): another article's address, else ``url`` resolved
+    against ``base_url``.  The Word import maps it back the same way."""
+    address = links.address(url) if links is not None else None
+    return address or resolve_relative(url, base_url)
+
+
 def article_urls(article: Article) -> Iterator[str]:
     """Every URL the article links to, and its ``source:``."""
     if article.source:
@@ -94,4 +102,4 @@ def article_urls(article: Article) -> Iterator[str]:
         yield link.url
 
 
-__all__ = ["LinkEntry", "LinkIndex", "article_urls", "link_names"]
+__all__ = ["LinkEntry", "LinkIndex", "article_urls", "link_names", "link_target"]

@@ -48,6 +48,7 @@ from pathlib import Path, PurePosixPath
 
 from ..errors import InputError, Problems, fail
 from ..import_changes import ChangeSet, ImportReport, proposal_path
+from ..links import LinkIndex
 from ..mdwriter import write_markdown
 from ..model import Article, Block, Figure, ListBlock, Quote
 from ..readers.common import ReadContext
@@ -105,6 +106,22 @@ def release_info(folder: Path) -> _ReleaseInfo | None:
     if isinstance(data.get("articles"), list):
         info.listed = [str(x) for x in data["articles"]]
     return info
+
+
+def _link_index(info: _ReleaseInfo | None) -> LinkIndex | None:
+    """The articles of the publication the release belongs to, as link targets:
+    a Word file links another article at its address, and this maps it back to
+    the relative link the source wrote.  None when the source does not load."""
+    if info is None:
+        return None
+    from ..source import load
+
+    folder = info.folder.resolve()
+    root = folder.parent if info.publication else folder
+    try:
+        return LinkIndex.of(load(root).publication)
+    except InputError:
+        return None
 
 
 def _peek_properties(path: Path) -> dict[str, str]:
@@ -319,7 +336,8 @@ def plan_docx(path: Path, *, out: Path | None = None, into: Path | None = None,
         except InputError:
             theme = None
     setting = Setting(base=ctx.root, ctx=ctx, base_url=info.base_url if info else "",
-                      theme=theme, original=original, accept_changes=accept_changes)
+                      theme=theme, original=original, accept_changes=accept_changes,
+                      links=_link_index(info))
     try:
         imported = read_docx(path, setting)
     except InputError as exc:

@@ -41,7 +41,7 @@ from ..model import (
     query,
     walk_blocks,
 )
-from ..urls import resolve_relative
+from ..links import LinkIndex, link_target
 
 
 @dataclass
@@ -51,6 +51,11 @@ class Canon:
     base_url: str = ""
     base: Path | None = None
     photo_label: Callable[[], str] = lambda: "Foto"
+    links: LinkIndex | None = None  # the publication's articles, as the exporter saw them
+
+    def target(self, url: str) -> str:
+        """Where the Word file points for a link the source writes as ``url``."""
+        return link_target(url, self.links, self.base_url)
 
     def inlines(self, nodes, bold=False, italic=False, code=False, link=None) -> tuple:
         runs: list[tuple] = []
@@ -82,8 +87,7 @@ class Canon:
             elif isinstance(node, Link):
                 # The title (a tooltip in Word) is invisible to the editor, and
                 # LibreOffice drops it: it does not tell links apart.
-                target = resolve_relative(node.url, self.base_url)
-                self._flatten(node.children, bold, italic, code, target, out)
+                self._flatten(node.children, bold, italic, code, self.target(node.url), out)
             elif isinstance(node, LineBreak):
                 out.append(("br", "", (bold, italic, code, link)))
             elif isinstance(node, FootnoteRef):
@@ -156,7 +160,7 @@ class Adopter:
             if img.src is not None:
                 self._figures.setdefault(self.canon._src(img.src) or "", img)
         for link in query(self.original, Link):
-            resolved = resolve_relative(link.url, self.canon.base_url)
+            resolved = self.canon.target(link.url)
             if resolved != link.url:
                 self._links.setdefault(resolved, link.url)
 

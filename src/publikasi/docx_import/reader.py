@@ -29,6 +29,7 @@ from typing import Any
 
 from ..errors import InputError, Problem, fail
 from ..i18n import article_date
+from ..links import LinkIndex
 from ..model import (
     Article,
     Block,
@@ -78,6 +79,7 @@ class Setting:
     theme: Theme | None = None
     original: Article | None = None  # the source article, to resolve what Word cannot say
     accept_changes: bool = False
+    links: LinkIndex | None = None  # the publication's articles, for links between them
 
 
 @dataclass
@@ -191,7 +193,7 @@ class _State:
                                         if f.src is not None]
         self.language = pkg.custom.get("publikasi.language") or setting.ctx.language
         self.canon = Canon(setting.base_url, setting.base,
-                           lambda: theme.label("photo", self.language))
+                           lambda: theme.label("photo", self.language), setting.links)
         self.adopter = Adopter(self.canon, setting.original)
         self.note_walkers: dict[str, Walker] = {}
         self.fn_labels: dict[tuple[str, str], str] = {}

@@ -48,7 +48,8 @@ from ...model import (
     query,
 )
 from ...text import CREDIT_SEPARATOR
-from ...urls import encode_href, resolve_relative
+from ...links import link_target
+from ...urls import encode_href
 from .ooxml import (E, copy_element, mm_to_twips, paragraph, props, qn, run, set_prop,
                     twips_to_emu, val)
 from .. import ExportContext
@@ -369,7 +370,7 @@ class DocxBuilder:
 
     def hyperlink(self, url: str, where: Where, title: str = "") -> etree._Element:
         """An empty ``w:hyperlink`` (external relationship, or an anchor for ``#name``)."""
-        url = resolve_relative(url, self.base_url)
+        url = link_target(url, self.ctx.links, self.base_url)
         tip = title[:255] if title else None
         if url.startswith("#") and len(url) > 1:
             return E("w:hyperlink", {"w:anchor": url[1:], "w:tooltip": tip, "w:history": 1})
