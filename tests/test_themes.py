@@ -65,12 +65,12 @@ def test_inherits_outside_the_source_is_a_clear_error(tmp_path, parent):
 
 
 def test_inherits_inside_the_source_or_the_theme_folder_is_followed(tmp_path):
-    write_tree(tmp_path, {"rel/shared/theme.toml": '[colors]\naccent = "#123456"\n',
-                          "rel/tema/base/theme.toml": 'inherits = "../../shared"\n'})
+    write_tree(tmp_path, {"rel/tema-umum/theme.toml": '[colors]\naccent = "#123456"\n',
+                          "rel/tema/base/theme.toml": 'inherits = "../../tema-umum"\n'})
     proc = build_with_theme(tmp_path, {"theme.toml": 'inherits = "base"\n'}, "-f", "epub")
     assert proc.returncode == 0, proc.stderr
     theme = load_theme(tmp_path / "rel" / "tema", roots=(tmp_path / "rel",))
-    assert [p.name for p in theme.chain] == ["tema", "base", "shared", "default"]
+    assert [p.name for p in theme.chain] == ["tema", "base", "tema-umum", "default"]
     assert theme.get("colors.accent") == "#123456"
 
 
