@@ -169,8 +169,8 @@ def _article_starts(path: Path) -> list[int]:
 # ---------------------------------------------------------------- what to look for
 
 
-def _segments(inlines) -> list[str]:
-    """Squashed text of inlines, cut where a footnote number is printed."""
+def segments(inlines) -> list[str]:
+    """Plain text of inlines, cut where a footnote number is printed."""
     out, cur = [], []
     for node in inlines:
         if isinstance(node, FootnoteRef):
@@ -179,7 +179,12 @@ def _segments(inlines) -> list[str]:
         else:
             cur.append(plain_text(node))
     out.append("".join(cur))
-    return [squash(s) for s in out if squash(s)]
+    return [s for s in out if s.strip()]
+
+
+def _segments(inlines) -> list[str]:
+    """The segments, squashed."""
+    return [squash(s) for s in segments(inlines)]
 
 
 @dataclass

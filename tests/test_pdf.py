@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from judges import pdffonts, pdfinfo, pdftotext, qpdf_check, require
+from pdf_layout import segments
 from PIL import Image
 from pypdf import PdfReader
 
@@ -23,7 +24,6 @@ from publikasi.builder import BuildOptions, build
 from publikasi.i18n import long_date
 from publikasi.model import (
     Figure,
-    FootnoteRef,
     Heading,
     ListBlock,
     Paragraph,
@@ -46,19 +46,6 @@ MM = 72 / 25.4
 def squash(text: str) -> str:
     """Text without any whitespace: line wrapping must not matter."""
     return re.sub(r"\s+", "", text)
-
-
-def segments(inlines) -> list[str]:
-    """Plain text of inlines, cut where a footnote number is printed."""
-    out, cur = [], []
-    for node in inlines:
-        if isinstance(node, FootnoteRef):
-            out.append("".join(cur))
-            cur = []
-        else:
-            cur.append(plain_text(node))
-    out.append("".join(cur))
-    return [s for s in out if s.strip()]
 
 
 def expected_texts(article) -> list[str]:

@@ -11,7 +11,6 @@ article uses are copied into ``images/`` next to the written ``.md``.
 from __future__ import annotations
 
 import re
-import shutil
 from dataclasses import replace
 from pathlib import Path
 
@@ -87,12 +86,4 @@ def with_local_pictures(article: Article, target_dir: Path,
     return replace(article, blocks=blocks), copies
 
 
-def copy_pictures(copies: list[tuple[Path, Path]]) -> None:
-    for src, dest in copies:
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        tmp = dest.with_name(f".{dest.name}.tmp")
-        shutil.copyfile(src, tmp)
-        tmp.replace(dest)
-
-
-__all__ = ["HTML_SUFFIXES", "copy_pictures", "is_url", "read_html_source", "with_local_pictures"]
+__all__ = ["HTML_SUFFIXES", "is_url", "read_html_source", "with_local_pictures"]
