@@ -55,12 +55,14 @@ class PdfExporter(Exporter, ReleaseExporter):
 
     def export_release(self, release: Release, ctx: ExportContext) -> None:
         from .bulletin import Bulletin
+        from .finish import finish_pdf
         from .fonts import load_fonts
         from .layout import Settings
 
         settings = Settings.from_theme(ctx.theme, ctx.settings(PdfSettings))
         bulletin = Bulletin(release, ctx, load_fonts(), settings)
-        data = bulletin.render(edition_time(release))
+        when = edition_time(release)
+        data = finish_pdf(bulletin.render(when), build_time=when)
         for where, message in bulletin.warnings():
             ctx.warn(where, message)
         ctx.sink.write(f"{release.slug}.pdf", data)
