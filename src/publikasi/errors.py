@@ -32,10 +32,25 @@ def terminal_safe(text: str) -> str:
 
 
 @dataclass(frozen=True)
+class Guess:
+    """What a reader's guess is about: the field (its ``inspect`` key) and why.
+
+    ``reason`` is a key of :data:`publikasi.readers.guesses.REASONS`, whose
+    texts (Indonesian and English) take ``values`` as placeholders; the desk
+    shows it next to the field.  The warning's ``message`` stays the CLI's text.
+    """
+
+    field: str
+    reason: str
+    values: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
 class Problem:
     file: str
     message: str
     line: int | None = None
+    guess: Guess | None = None
 
     def __str__(self) -> str:
         where = self.file if self.line is None else f"{self.file}:{self.line}"
@@ -69,8 +84,9 @@ def shown(path: str | Path) -> str:
     return str(p)
 
 
-def problem(file: str | Path | None, message: str, line: int | None = None) -> Problem:
-    return Problem(str(file) if file is not None else "-", message, line)
+def problem(file: str | Path | None, message: str, line: int | None = None,
+            guess: Guess | None = None) -> Problem:
+    return Problem(str(file) if file is not None else "-", message, line, guess)
 
 
 def fail(file: str | Path | None, message: str, line: int | None = None) -> InputError:
@@ -85,11 +101,13 @@ class Problems:
         self.items: list[Problem] = []
         self.warnings: list[Problem] = []
 
-    def add(self, file: str | Path | None, message: str, line: int | None = None) -> None:
-        self.items.append(problem(file, message, line))
+    def add(self, file: str | Path | None, message: str, line: int | None = None,
+            guess: Guess | None = None) -> None:
+        self.items.append(problem(file, message, line, guess))
 
-    def warn(self, file: str | Path | None, message: str, line: int | None = None) -> None:
-        self.warnings.append(problem(file, message, line))
+    def warn(self, file: str | Path | None, message: str, line: int | None = None,
+             guess: Guess | None = None) -> None:
+        self.warnings.append(problem(file, message, line, guess))
 
     def extend(self, err: InputError) -> None:
         self.items.extend(err.problems)

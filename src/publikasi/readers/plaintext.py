@@ -29,7 +29,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import Problems, fail
+from ..errors import Guess, Problems, fail
 from ..model import Article, Block, Figure, Heading, ListBlock, Paragraph, Text
 from ..text import slugify, strip_invalid
 from ..yamlio import drop_stray_nuls, looks_like_utf16
@@ -297,12 +297,19 @@ class _Reader:
         self.file = file
         self.ctx = ctx
 
-    def fallback(self, message: str, line: int | None) -> None:
-        """A guess the reader had to make: a warning, or an error with --strict."""
+    def fallback(self, message: str, line: int | None, field: str, reason: str,
+                 **values: object) -> None:
+        """A guess the reader had to make: a warning, or an error with --strict.
+
+        ``field`` (the ``inspect`` key) and ``reason`` (a key of
+        :data:`~publikasi.readers.guesses.REASONS`) let the desk show the guess
+        beside the field it is about.
+        """
+        guess = Guess(field, reason, tuple((k, str(v)) for k, v in values.items()))
         if self.ctx.strict:
-            self.ctx.problems.add(self.file, f"{message} (--strict)", line)
+            self.ctx.problems.add(self.file, f"{message} (--strict)", line, guess)
         else:
-            self.ctx.problems.warn(self.file, message, line)
+            self.ctx.problems.warn(self.file, message, line, guess)
 
     # -------------------------------------------------------------- releases
     def read(self, text: str) -> list[Article]:
@@ -442,7 +449,9 @@ class _Reader:
                 continue
             short = u.text if len(u.text) <= 60 else u.text[:57] + "..."
             self.fallback(f"the headline is taken from line {rel.units[best].line}; the line "
-                          f"above it is dropped: {short!r}", u.line)
+                          f"above it is dropped: {short!r}", u.line,
+                          "title", "title_below_dropped_line", at=rel.units[best].line,
+                          dropped=short)
         del rel.units[:best]
         first = rel.units[0]
         dateline = parts.find_dateline(first.text)
@@ -454,7 +463,8 @@ class _Reader:
             rel.title = " ".join(words[:12]) + ("…" if len(words) > 12 else "")
             rel.title_line = first.line
             self.fallback("no title line: the release starts with a paragraph; the title is "
-                          "its first words (put the headline on the first line)", first.line)
+                          "its first words (put the headline on the first line)", first.line,
+                          "title", "title_from_first_words")
             rel.units[:0] = above
             return
         variants = [first.text]
@@ -571,7 +581,8 @@ class _Reader:
                 standfirst_seen = True  # a one-sentence standfirst may come before the dateline
         first = next((u for u in rel.units if u.kind == "para"), None)
         self.fallback("no dateline (e.g. `Malang (malangkota.go.id) –`) at the start of the "
-                      "first paragraph", first.line if first else rel.first_line)
+                      "first paragraph", first.line if first else rel.first_line,
+                      "dateline", "no_dateline")
 
     def find_byline(self, rel: _Release) -> None:
         self.tail(rel)
@@ -709,7 +720,8 @@ class _Reader:
             nonlocal used_ref
             day, why = dates.resolve(m, ref)
             if day is None:
-                self.fallback(f"date {why}; ignored", where)
+                self.fallback(f"date {why}; ignored", where, "date", "date_ignored",
+                              text=m.text)
             elif m.year is None:
                 used_ref = True
             return day
@@ -740,15 +752,20 @@ class _Reader:
             if meta is not None and (meta[1].weekday is None
                                      or meta[1].weekday == meta[0].weekday()):
                 self.fallback(f"{event[1].text!r}: the day name does not match the date; "
-                              f"using the page's date {meta[0].isoformat()}", line)
+                              f"using the page's date {meta[0].isoformat()}", line,
+                              "date", "date_from_page_weekday", text=event[1].text,
+                              date=meta[0].isoformat())
                 chosen = meta
             else:
                 self.fallback(f"{event[1].text!r}: the day name does not match the date "
-                              f"({event[0].isoformat()} is a {event[0].strftime('%A')})", line)
+                              f"({event[0].isoformat()} is a {event[0].strftime('%A')})", line,
+                              "date", "date_weekday_mismatch", text=event[1].text,
+                              date=event[0].isoformat())
         if chosen is not None:
             if used_ref and ref_kind != "release":
                 self.fallback(f"a date without a year: the year is taken from {ref_kind} "
-                              f"({ref.isoformat()})", line)
+                              f"({ref.isoformat()})", line, "date", f"date_year_from_{ref_kind}",
+                              date=ref.isoformat())
             if chosen is event and meta is not None and meta[0] == event[0] \
                     and meta[1].hour is not None and event[1].hour is None:
                 return dates.to_datetime(*meta, tz)
@@ -765,7 +782,9 @@ class _Reader:
                 day = dates.weekday_before(day_name[0], ref)
                 self.fallback(f"only a day name ({day_name[1]!r}) in the opening paragraphs; "
                               f"dated {day.isoformat()}, the last {day_name[1]} on or before "
-                              f"the {_REF_NAMES[ref_kind]} {ref.isoformat()}", line)
+                              f"the {_REF_NAMES[ref_kind]} {ref.isoformat()}", line,
+                              "date", f"date_from_day_name_{ref_kind}", day=day_name[1],
+                              date=day.isoformat(), reference=ref.isoformat())
                 return dates.to_datetime(day, None, tz)
         for u in rel.units:
             if u is first:
@@ -774,10 +793,12 @@ class _Reader:
                 day, _ = dates.resolve(m, ref)
                 if day is not None and (m.year is not None or m.weekday is not None):
                     self.fallback(f"no date in the first paragraph; using {m.text!r} from "
-                                  "later in the text", u.line)
+                                  "later in the text", u.line, "date", "date_from_later_text",
+                                  text=m.text)
                     return dates.to_datetime(day, m, tz)
         self.fallback("no date in the first paragraph (e.g. `Senin (10/11/2025)`); using the "
-                      f"{_REF_NAMES[ref_kind]} {ref.isoformat()}", line)
+                      f"{_REF_NAMES[ref_kind]} {ref.isoformat()}", line,
+                      "date", f"date_from_{ref_kind}", date=ref.isoformat())
         return dates.to_datetime(ref, None, tz)
 
 

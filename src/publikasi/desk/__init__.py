@@ -1,0 +1,1 @@
+"""The desk: ``publikasi serve``, a local web application over a SOURCE folder."""
