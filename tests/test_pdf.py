@@ -332,6 +332,21 @@ def test_qpdf_check_passes(sample_pdfs):
         assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
+def test_streams_are_binary_flate_without_ascii85(sample_pdfs):
+    """Every stream is compressed (Flate, or DCT for a photo) and none is ASCII85 text."""
+    pikepdf = pytest.importorskip("pikepdf")
+    for path in sample_pdfs.values():
+        with pikepdf.open(path) as pdf:
+            streams = [o for o in pdf.objects if isinstance(o, pikepdf.Stream)]
+            assert streams, path
+            for stream in streams:
+                filters = stream.get("/Filter")
+                names = ([str(f) for f in filters] if isinstance(filters, pikepdf.Array)
+                         else [str(filters)] if filters is not None else [])
+                assert "/ASCII85Decode" not in names, (path, names)
+                assert names and names[0] in ("/FlateDecode", "/DCTDecode"), (path, names)
+
+
 def test_pictures_keep_aspect_and_at_most_300_dpi(sample_pdfs, model):
     out = subprocess.run([require("pdfimages"), "-list", str(sample_pdfs["2025-46"])],
                          capture_output=True, text=True, check=True).stdout.splitlines()[2:]

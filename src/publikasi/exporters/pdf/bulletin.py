@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from PIL import Image as PILImage
+from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
@@ -84,6 +85,10 @@ from .markup import Marker, esc
 
 PRINT_DPI = 300
 MAX_PASSES = 4
+# Streams Flate-compressed only: reportlab's default also ASCII85-encodes them,
+# which costs time and makes every stream a quarter bigger for nothing (a PDF
+# file is binary anyway).
+rl_config.useA85 = 0
 
 def _hex(color: colors.Color | str) -> str:
     if isinstance(color, str):
