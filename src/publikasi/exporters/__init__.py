@@ -28,6 +28,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import import_module
@@ -232,10 +234,18 @@ def _export_release(exporter: Exporter, release: Release, ctx: ExportContext) ->
 
 def registry() -> dict[str, str]:
     """format name -> "module:Class" for every installed exporter."""
+    return dict(_registry(tuple(sys.path)))
+
+
+@functools.lru_cache(maxsize=4)
+def _registry(search_path: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    # Scanning every installed distribution's metadata takes ~0.1 s per call on
+    # a full site-packages, and a build asks for the registry once per format;
+    # a changed sys.path (a plugin folder added) scans again.
     found = dict(BUILTIN)
     for ep in entry_points(group=GROUP):
         found[ep.name] = ep.value
-    return found
+    return tuple(found.items())
 
 
 def exporter_class(name: str) -> type[Exporter]:
