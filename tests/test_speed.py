@@ -1,0 +1,121 @@
+"""The fast paths of issue 15 give the same results as the plain ones.
+
+No timing here (the benchmark measures); each test pins a behaviour: the C
+YAML loader reads every document like the pure one (same values and key
+lines, or the same error), ...
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import PUBLICATION, ROOT
+
+from publikasi import yamlio
+from publikasi.errors import InputError
+
+needs_libyaml = pytest.mark.skipif(yamlio._C_LOADER is None,
+                                   reason="PyYAML was built without libyaml")
+
+YAML_TEXTS = [
+    "",
+    "title: Warta\ndate: 2025-11-10\n",
+    "title: Warta\ndate: 2025-11-10T09:30:00+07:00\nedition: 46\n",
+    "title: 'Tanya & Jawab: Pajak'\ndate: 2025-11-10\ntags: [pajak, 'PBB']\n",
+    "title: Warta\npublisher: {name: Humas, url: https://x.example/}\n",
+    "title: Warta\ndate: 2025-02-30\n",  # not a real date: kept as text
+    "title: |\n  baris satu\n  baris dua\nsummary: >\n  lipat\n  lagi\n",
+    "title: Warta\ndate: [2025-11-10\nedition: 46\n",
+    "title: Warta\ndate: 2025-11-10\n\tedition: 46\n",
+    "- title: Warta\n- date: 2025-11-10\n",
+    "Warta Kota Malang edisi 46\n",
+    "title: Warta\ntitle: Lain\n",
+    "title: Warta\nimage: {src: a.jpg, src: b.jpg}\n",
+    "title: Warta\n2025: tahun\n",
+    "title: Warta\n[a, b]: c\n",
+    "title: Warta\ndescription: !!python/object/apply:os.system ['true']\n",
+    "title: Warta\ntags: " + "[" * 200 + "]" * 200 + "\n",
+    "title: Warta\ntags: " + "[" * 60 + "]" * 60 + "\n",
+    "title: Warta\nkey: value: other\n",
+    "title: Warta\n  bad: indent\n",
+    "title: \"tidak ditutup\n",
+    "title: a\x0bb\x85c\u2028d\ndate: 2025-11-10\n",
+    "title: &t Warta\nsubtitle: *t\n",
+    "base: &b {a: 1}\nother:\n  <<: *b\n  c: 2\n",
+    "title: Warta\nsummary: '*penting*'\n",
+    "? kompleks\n: nilai\n",
+    "title: Warta\n---\ntitle: Dua\n",
+    "title: Warta\n...\n",
+    "%YAML 1.1\n---\ntitle: Warta\n",
+    "title: 0o17\nnum: 0x1F\nf: 1.5e3\nb: yes\nn: ~\n",
+]
+
+
+def outcome(text: str) -> object:
+    try:
+        doc = yamlio.load_mapping(text, Path("x.yaml"), first_line=2)
+    except InputError as exc:
+        return ("error", str(exc))
+    return ("ok", doc.data, doc.lines)
+
+
+@needs_libyaml
+@pytest.mark.parametrize("text", YAML_TEXTS)
+def test_the_c_loader_reads_every_document_like_the_pure_loader(text, monkeypatch):
+    fast = outcome(text)
+    monkeypatch.setattr(yamlio, "_C_LOADER", None)
+    assert outcome(text) == fast
+
+
+@needs_libyaml
+def test_front_matter_without_aliases_goes_through_libyaml(monkeypatch):
+    used: list[str] = []
+    real = yamlio._load
+
+    def spy(loader, file, first_line):
+        used.append(type(loader).__name__)
+        return real(loader, file, first_line)
+
+    monkeypatch.setattr(yamlio, "_load", spy)
+    yamlio.load_mapping("title: Warta\ndate: 2025-11-10\n", Path("x.yaml"))
+    assert used == ["_CBoundedLoader"]
+    used.clear()
+    # An alias could start a billion laughs: the pure loader counts them.
+    yamlio.load_mapping("title: &t Warta\nsub: *t\n", Path("x.yaml"))
+    assert used == ["_BoundedLoader"]
+    used.clear()
+    # A syntax error is reported in the pure loader's words.
+    with pytest.raises(InputError):
+        yamlio.load_mapping("title: [a\n", Path("x.yaml"))
+    assert used == ["_CBoundedLoader", "_BoundedLoader"]
+
+
+@needs_libyaml
+def test_the_sample_publication_loads_the_same_with_either_loader(monkeypatch):
+    from publikasi.serialize import publication_json
+    from publikasi.source import load
+
+    fast = json.dumps(publication_json(load(PUBLICATION).publication), sort_keys=True)
+    monkeypatch.setattr(yamlio, "_C_LOADER", None)
+    pure = json.dumps(publication_json(load(PUBLICATION).publication), sort_keys=True)
+    assert fast == pure
+
+
+@needs_libyaml
+def test_the_benchmark_corpus_loads_the_same_with_either_loader(tmp_path, monkeypatch):
+    import sys
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        import make_corpus
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    from publikasi.serialize import publication_json
+    from publikasi.source import load
+
+    make_corpus.generate(30, tmp_path / "c", 3)
+    fast = json.dumps(publication_json(load(tmp_path / "c" / "source").publication))
+    monkeypatch.setattr(yamlio, "_C_LOADER", None)
+    assert json.dumps(publication_json(load(tmp_path / "c" / "source").publication)) == fast
