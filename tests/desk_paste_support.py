@@ -52,8 +52,10 @@ bertemu langsung dengan warga,” ujarnya.</p>
 """
 
 
-def copy_publication(dest: Path) -> Path:
-    """A copy of the sample publication (two releases) to write into."""
+def copy_publication(parent: Path) -> Path:
+    """A copy of the sample publication (two releases) in ``parent``, under the
+    samples' folder name (Word files name their publication by it)."""
+    dest = parent / PUBLICATION.name
     shutil.copytree(PUBLICATION, dest, symlinks=True)
     return dest
 
