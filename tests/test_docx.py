@@ -511,6 +511,29 @@ def test_core_properties_come_from_the_release(sample_files, publication):
         assert app.findtext("e:Application", namespaces=ns) == "publikasi"
 
 
+def test_word_dates_come_from_their_own_edition(sample_files, publication):
+    """An edition's Word files are dated by that edition's newest article, never
+    by a later edition's (issue 13 item 12): core properties and zip entries."""
+    newest_overall = max(a.date for r in publication.releases for a in r.articles)
+    older = [r for r in publication.releases
+             if max(a.date for a in r.articles) < newest_overall]
+    assert older, "the sample needs an edition older than the publication's newest article"
+    for release in publication.releases:
+        own = max(a.date for a in release.articles).astimezone(dt.UTC)
+        files = [sample_files[release.slug]] + [sample_files[f"{release.slug}/{a.slug}"]
+                                                for a in release.articles]
+        cp = Docx(files[0]).doc.core_properties
+        assert cp.created == own and cp.modified == own, (release.slug, cp.modified, own)
+        # An article's own file: the article's date (it is built without its siblings).
+        dates = [own] + [a.date.astimezone(dt.UTC) for a in release.articles]
+        for a, path in zip(release.articles, files[1:], strict=True):
+            cp = Docx(path).doc.core_properties
+            assert cp.created == a.date == cp.modified, (path.name, cp.modified, a.date)
+        for path, when in zip(files, dates, strict=True):
+            stamps = {info.date_time[:5] for info in zipfile.ZipFile(path).infolist()}
+            assert stamps == {(when.year, when.month, when.day, when.hour, when.minute)}, path
+
+
 def test_custom_properties_carry_the_article_identity(sample_files, publication):
     for release in publication.releases:
         base = release.root

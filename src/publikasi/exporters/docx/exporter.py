@@ -7,12 +7,12 @@ reproducible byte for byte (fixed zip times, no random ids).
 
 from __future__ import annotations
 
-import datetime as dt
+import dataclasses
 from typing import Any
 
 from ...i18n import article_date, long_date
 from ...model import Article, Figure, Release
-from ...repro import normalize_zip
+from ...repro import edition_time, normalize_zip
 from ...text import unique_casefold
 from .. import ArticleExporter, ExportContext, Exporter, ReleaseExporter
 from . import properties as props_
@@ -62,6 +62,9 @@ class DocxExporter(Exporter, ReleaseExporter, ArticleExporter):
         b.header_footer(running_header(b, release, article.language), first_page_plain=False)
         b.finish_body()
         created = article.date
+        # Dated by the article alone, as if it were an edition of its own: the
+        # file is built (and cached) without its siblings.
+        when = edition_time(dataclasses.replace(release, articles=(article,)))
         props_.apply(
             b.doc,
             core=props_.core_xml(
@@ -72,10 +75,10 @@ class DocxExporter(Exporter, ReleaseExporter, ArticleExporter):
                 language=word_language(article.language),
                 identifier=identifier(ctx, release, article.slug),
                 last_modified_by=release.publisher.name or "publikasi",
-                created=created, modified=max(created, ctx.build_time)),
+                created=created, modified=max(created, when)),
             app=props_.app_xml(f"publikasi-{ctx.theme.name}", release.publisher.name),
             custom=props_.custom_xml(props_.article_custom(article, release, pub_slug)))
-        return normalize_zip(b.save(), ctx.build_time, first=("[Content_Types].xml",))
+        return normalize_zip(b.save(), when, first=("[Content_Types].xml",))
 
     def _edition(self, release: Release, ctx: ExportContext, reference,
                  settings: DocxLayout, pub_slug: str) -> bytes:
@@ -120,9 +123,8 @@ class DocxExporter(Exporter, ReleaseExporter, ArticleExporter):
                           page_break=page_break)
         b.header_footer(running_header(b, release, lang), first_page_plain=True)
         b.finish_body()
-        stamps = [a.date for a in release.articles]
-        created = max(stamps) if stamps else dt.datetime(
-            release.date.year, release.date.month, release.date.day, tzinfo=dt.UTC)
+        # Dated by this edition's newest article, like its PDF and EPUB.
+        created = edition_time(release)
         tags = unique_casefold(t for a in release.articles for t in a.tags)
         sections = unique_casefold(a.section for a in release.articles if a.section)
         titles = "; ".join(a.title for a in release.articles)
@@ -137,10 +139,10 @@ class DocxExporter(Exporter, ReleaseExporter, ArticleExporter):
                 category=", ".join(sections), language=word_language(lang),
                 identifier=identifier(ctx, release, ""),
                 last_modified_by=release.publisher.name or "publikasi",
-                created=created, modified=max(created, ctx.build_time)),
+                created=created, modified=created),
             app=props_.app_xml(f"publikasi-{ctx.theme.name}", release.publisher.name),
             custom=props_.custom_xml(props_.edition_custom(release, pub_slug)))
-        return normalize_zip(b.save(), ctx.build_time, first=("[Content_Types].xml",))
+        return normalize_zip(b.save(), created, first=("[Content_Types].xml",))
 
 
 # ---------------------------------------------------------------- pieces
