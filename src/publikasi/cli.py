@@ -32,6 +32,9 @@ EXAMPLES = {
   publikasi new warta-2025-47""",
     "themes": """example:
   publikasi themes""",
+    "serve": """examples:
+  publikasi serve samples/warta-malang            # then open the printed address
+  publikasi serve samples/warta-malang --host 0.0.0.0 --port 8080 --no-open""",
 }
 
 
@@ -115,6 +118,16 @@ def _parser() -> argparse.ArgumentParser:
     n.add_argument("dir", type=Path)
 
     cmd("themes", "list the built-in themes")
+
+    s = cmd("serve", "the desk: a live preview and editing pages in the browser")
+    s.add_argument("source", type=Path, help="release folder, publication folder, or .md/.txt file")
+    s.add_argument("--port", type=int, default=None,
+                   help="port to listen on (default: 8765, or a free one when it is taken; "
+                   "0: any free port)")
+    s.add_argument("--host", default="127.0.0.1",
+                   help="address to listen on (default: 127.0.0.1, this computer only; any "
+                   "other address requires the access token in the printed URL)")
+    s.add_argument("--no-open", action="store_true", help="do not open a browser")
     return p
 
 
@@ -263,9 +276,19 @@ def cmd_themes(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .desk.server import serve
+
+    if args.port is not None and not 0 <= args.port <= 65535:
+        from .errors import fail
+
+        raise fail("--port", "must be between 0 and 65535")
+    return serve(args.source, host=args.host, port=args.port, open_browser=not args.no_open)
+
+
 COMMANDS = {
     "build": cmd_build, "inspect": cmd_inspect, "import": cmd_import, "check": cmd_check,
-    "new": cmd_new, "themes": cmd_themes,
+    "new": cmd_new, "themes": cmd_themes, "serve": cmd_serve,
 }
 
 if __name__ == "__main__":  # pragma: no cover
