@@ -119,3 +119,60 @@ def test_the_benchmark_corpus_loads_the_same_with_either_loader(tmp_path, monkey
     fast = json.dumps(publication_json(load(tmp_path / "c" / "source").publication))
     monkeypatch.setattr(yamlio, "_C_LOADER", None)
     assert json.dumps(publication_json(load(tmp_path / "c" / "source").publication)) == fast
+
+
+# ---------------------------------------------------------------- pictures
+
+
+def camera_photo(path: Path, size: tuple[int, int] = (4000, 3000)) -> Path:
+    """A JPEG with detail at every scale (gradients and a fine checkerboard)."""
+    from PIL import Image, ImageDraw
+
+    img = Image.linear_gradient("L").resize(size).convert("RGB")
+    draw = ImageDraw.Draw(img)
+    for x in range(0, size[0], 40):
+        draw.line([(x, 0), (x, size[1])], fill=(200, 30, 30), width=3)
+    for y in range(0, size[1], 55):
+        draw.line([(0, y), (size[0], y)], fill=(20, 160, 40), width=2)
+    img.save(path, "JPEG", quality=90)
+    return path
+
+
+def test_a_jpeg_to_be_shrunk_is_decoded_at_a_reduced_scale(tmp_path):
+    from publikasi.images import PROFILES, open_image
+
+    photo = camera_photo(tmp_path / "foto.jpg")
+    # At least twice the final size is kept for the resampling filter.
+    assert open_image(photo, shrink_to=PROFILES["thumb"]).size == (1000, 750)
+    assert open_image(photo, shrink_to=PROFILES["medium"]).size == (2000, 1500)
+    assert open_image(photo, shrink_to=PROFILES["screen"]).size == (4000, 3000)
+    assert open_image(photo).size == (4000, 3000)
+
+
+def test_draft_decoding_gives_the_same_picture_as_a_full_decode(tmp_path):
+    from PIL import Image, ImageChops, ImageStat
+
+    from publikasi import images
+
+    photo = camera_photo(tmp_path / "foto.jpg")
+    fast = images.ImageStore().prepare(photo, "thumb")
+    saved = images.DRAFT_GAP
+    try:
+        images.DRAFT_GAP = 1e9  # never reduce while decoding
+        full = images.ImageStore().prepare(photo, "thumb")
+    finally:
+        images.DRAFT_GAP = saved
+    assert (fast.width, fast.height) == (full.width, full.height) == (480, 360)
+    assert fast.data != full.data  # the draft path was taken
+    a, b = (Image.open(__import__("io").BytesIO(x.data)).convert("RGB") for x in (fast, full))
+    diff = ImageStat.Stat(ImageChops.difference(a, b)).mean
+    assert max(diff) < 3, diff  # mean difference per channel, out of 255
+
+
+def test_a_truncated_jpeg_is_still_refused_when_decoded_at_a_reduced_scale(tmp_path):
+    from publikasi.images import ImageRejected, open_image
+
+    photo = camera_photo(tmp_path / "foto.jpg")
+    photo.write_bytes(photo.read_bytes()[: photo.stat().st_size // 2])
+    with pytest.raises(ImageRejected, match="damaged or truncated"):
+        open_image(photo, shrink_to=480)
