@@ -333,11 +333,13 @@ def test_qpdf_check_passes(sample_pdfs):
 
 
 def test_streams_are_binary_flate_without_ascii85(sample_pdfs):
-    """Every stream is compressed (Flate, or DCT for a photo) and none is ASCII85 text."""
+    """Every stream is compressed (Flate, or DCT for a photo) and none is ASCII85
+    text; only the XMP metadata stays plain XML, for tools that scan for it."""
     pikepdf = pytest.importorskip("pikepdf")
     for path in sample_pdfs.values():
         with pikepdf.open(path) as pdf:
-            streams = [o for o in pdf.objects if isinstance(o, pikepdf.Stream)]
+            streams = [o for o in pdf.objects if isinstance(o, pikepdf.Stream)
+                       and o.get("/Type") != "/Metadata"]
             assert streams, path
             for stream in streams:
                 filters = stream.get("/Filter")
@@ -653,6 +655,37 @@ def export_model(tmp_path: Path, blocks: tuple, theme: str = "default") -> str:
                         publication=Publication(title="Uji", releases=(rel,)))
     PdfExporter().export(rel, ctx)
     return pdftotext(tmp_path / "r.pdf")
+
+
+def test_photo_is_embedded_as_prepared_without_decoding(tmp_path, monkeypatch):
+    """A JPEG reaches reportlab as the prepared file: never decoded to pixels
+    there, and embedded byte for byte as DCTDecode."""
+    pikepdf = pytest.importorskip("pikepdf")
+    from reportlab.lib.utils import ImageReader
+
+    from publikasi.images import ImageStore
+    from publikasi.model import Text
+
+    photo = tmp_path / "foto.jpg"
+    Image.new("RGB", (400, 300), (200, 90, 40)).save(photo, quality=80)
+    prepared = ImageStore().prepare(photo, "print").data
+
+    def decoding(reader):
+        raise AssertionError(f"reportlab decoded {reader.identity()}")
+
+    monkeypatch.setattr(ImageReader, "getRGBData", decoding)
+    out = tmp_path / "out"
+    out.mkdir()
+    text = export_model(out, (Paragraph((Text("Sebelum foto."),)),
+                              Figure(photo, caption="Foto uji")))
+    assert "Foto uji" in text
+    with pikepdf.open(out / "r.pdf") as pdf:
+        images = [o for o in pdf.objects if isinstance(o, pikepdf.Stream)
+                  and o.get("/Subtype") == "/Image"]
+        assert len(images) == 1
+        assert images[0].get("/Filter") == "/DCTDecode" or \
+            [str(f) for f in images[0].get("/Filter")] == ["/DCTDecode"]
+        assert images[0].read_raw_bytes() == prepared
 
 
 def test_figure_without_file_is_left_out(tmp_path):

@@ -25,7 +25,7 @@ from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.lib.utils import TimeStamp
+from reportlab.lib.utils import ImageReader, TimeStamp
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.pdfgen.textobject import PDFTextObject
 from reportlab.platypus import (
@@ -136,6 +136,33 @@ class _TextObject(PDFTextObject):
         if not self._code:
             self._code.append("")
         super().setRise(rise)
+
+
+class _JpegReader(ImageReader):
+    """A prepared JPEG that reportlab embeds as it is (DCTDecode), never decoded.
+
+    reportlab names a picture by a digest of its decoded pixels, so an
+    ImageReader over a JPEG was decoded to RGB on every draw only to be named,
+    and then embedded as its own bytes anyway.  Here the name comes from the
+    JPEG's bytes: the same prepared picture still gets one XObject.
+    """
+
+    def __init__(self, data: bytes) -> None:
+        super().__init__(io.BytesIO(data))
+        self._jpeg = data
+
+    def getRGBData(self) -> bytes:
+        self._dataA = None  # no alpha channel: drawImage reads this after naming
+        return self._jpeg
+
+
+class _Picture(Image):
+    """reportlab's Image over prepared bytes; a JPEG goes through :class:`_JpegReader`."""
+
+    def __init__(self, data: bytes, jpeg: bool, width: float, height: float) -> None:
+        if jpeg:
+            self._img = _JpegReader(data)  # set first: Image would make a decoding reader
+        super().__init__(io.BytesIO(data), width=width, height=height)
 
 
 @dataclass
@@ -338,7 +365,7 @@ class Bulletin:
             h = max_h
             w = h / prep.aspect
         data = self._at_dpi(prep, w, h)
-        img = Image(io.BytesIO(data), width=w, height=h)
+        img = _Picture(data, prep.mime == "image/jpeg", width=w, height=h)
         img.hAlign = "CENTER"
         return img
 
