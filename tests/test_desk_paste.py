@@ -192,15 +192,8 @@ def test_photo_upload_for_a_caption_only_figure(source):
     parsed = paste.parse_paste(RELEASE_TEXT, "", release)
     fields = paste.fields_of(parsed)
     index = int(str(fields.figures[0]["index"]))
-    with pytest.raises(paste.UploadRejected) as too_big:
-        paste.check_photo(b"\x89PNG\r\n\x1a\n" + b"0" * 2000, 1000)
-    assert too_big.value.status == 413
-    with pytest.raises(paste.UploadRejected) as wrong:
-        paste.check_photo(b"%PDF-1.7 not a picture", 1000)
-    assert wrong.value.status == 415
     data = _png()
-    suffix = paste.check_photo(data, 1_000_000)
-    article, files = paste.with_photos(parsed.article, [paste.Photo(index, data, suffix)],
+    article, files = paste.with_photos(parsed.article, [paste.Photo(index, data, ".png")],
                                        release)
     target = paste.target_of(article, release)
     saved = paste.save_article(article, release, seen_target=target.name,

@@ -126,11 +126,11 @@ def test_uploads_that_are_not_word_files_or_too_large(built, tmp_path):
     before = tree(source)
     loop = wordloop.WordLoop(source, 2000)
     try:
-        with pytest.raises(paste.UploadRejected) as large:
+        with pytest.raises(wordloop.UploadRejected) as large:
             loop.preview(built[BANK].read_bytes(), "besar.docx")
         assert large.value.status == 413
         for data in (b"%PDF-1.7", b"PK\x03\x04 broken zip", b"just text"):
-            with pytest.raises(paste.UploadRejected) as wrong:
+            with pytest.raises(wordloop.UploadRejected) as wrong:
                 loop.preview(data, "x.docx")
             assert wrong.value.status == 415
     finally:

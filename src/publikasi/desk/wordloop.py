@@ -17,6 +17,7 @@ the bytes the CLI would write.
 
 from __future__ import annotations
 
+import re
 import secrets
 import shutil
 import tempfile
@@ -25,11 +26,31 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
+
 from ..docx_import import DocxPlan, plan_docx
-from ..import_changes import ChangeSet, ImportReport, Move
-from .paste import Conflict, UploadRejected, target_state
+from ..errors import InputError
+from ..import_changes import HISTORY_DIR, ChangeSet, ImportReport, Move
+from ..labels import LabelTexts
+from .app import desk_of
+from .paste import Conflict, target_state
+from .security import guarded_form
+from .templating import render
 
 _DIFF_PREFIXES = ("--- ", "+++ ", "@@ ", "+", "-", " ")
+
+
+class UploadRejected(Exception):
+    """An uploaded file is too large (``status`` 413) or of a wrong type (415)."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 @dataclass
@@ -57,10 +78,12 @@ class _Pending:
 class WordLoop:
     """Uploaded Word files of one desk, waiting for their accept."""
 
-    def __init__(self, source: Path, limit: int) -> None:
+    def __init__(self, source: Path, limit: int, store: Path | None = None) -> None:
         self.source = source
         self.limit = limit
-        self.store = Path(tempfile.mkdtemp(prefix="publikasi-desk-impor-"))
+        if store is not None:
+            store.mkdir(parents=True, exist_ok=True)
+        self.store = Path(tempfile.mkdtemp(prefix="impor-", dir=store))
         self.pending: dict[str, _Pending] = {}
         self.lock = threading.Lock()
 
@@ -146,4 +169,155 @@ def check_docx(data: bytes, limit: int) -> None:
         raise UploadRejected(415, "not a Word .docx file")
 
 
-__all__ = ["Shown", "WordLoop", "check_docx"]
+# ---------------------------------------------------------------- the page
+
+labels: LabelTexts = {
+    "id": {
+        "impor_title": "Impor Word",
+        "impor_intro": "Unggah berkas Word (.docx) hasil ekspor publikasi yang sudah disunting. "
+                       "Perubahannya ditampilkan dulu; sumber baru ditulis setelah Anda "
+                       "menerimanya, sama seperti “publikasi import BERKAS.docx --into SUMBER "
+                       "--yes --accept-changes”.",
+        "impor_file": "Berkas Word yang sudah disunting (.docx)",
+        "impor_show": "Tampilkan perubahan",
+        "impor_diff": "Perbedaan dengan sumber",
+        "impor_diff_help": "Baris berawalan “-” dihapus dari sumber, baris berawalan “+” "
+                           "ditambahkan.",
+        "impor_no_diff": "Tidak ada perbedaan teks dengan sumber.",
+        "impor_changes": "Perubahan terlacak yang akan diterima",
+        "impor_comments": "Komentar penyunting (tidak masuk ke artikel)",
+        "impor_report": "Laporan impor",
+        "impor_warnings": "Peringatan",
+        "impor_unchanged": "Berkas ini tidak berubah sejak diekspor; tidak ada yang perlu "
+                           "ditulis.",
+        "impor_accept": "Terima dan tulis ke sumber",
+        "impor_target": "Sumber yang akan ditulis: {file}.",
+        "impor_written": "Sumber diperbarui: {files}.",
+        "impor_nothing": "Tidak ada berkas yang berubah.",
+        "impor_conflict": "Sumber berubah sejak perbedaan ini ditampilkan. Tidak ada yang "
+                          "ditulis. Unggah berkasnya lagi untuk melihat perbedaan terbaru.",
+        "impor_expired": "Unggahan ini sudah diterima atau tidak dikenal. Unggah berkasnya "
+                         "lagi.",
+        "impor_errors": "Berkas ini tidak dapat diimpor:",
+        "impor_again": "Unggah berkas lain",
+    },
+    "en": {
+        "impor_title": "Word import",
+        "impor_intro": "Upload an edited Word file (.docx) that publikasi exported. The "
+                       "changes are shown first; the source is written once you accept them, "
+                       "as by “publikasi import FILE.docx --into SOURCE --yes "
+                       "--accept-changes”.",
+        "impor_file": "The edited Word file (.docx)",
+        "impor_show": "Show the changes",
+        "impor_diff": "Differences from the source",
+        "impor_diff_help": "Lines starting with “-” are removed from the source, lines "
+                           "starting with “+” are added.",
+        "impor_no_diff": "The text does not differ from the source.",
+        "impor_changes": "Tracked changes that will be accepted",
+        "impor_comments": "Editors' comments (not imported into the article)",
+        "impor_report": "Import report",
+        "impor_warnings": "Warnings",
+        "impor_unchanged": "This file is unchanged since it was exported; there is nothing "
+                           "to write.",
+        "impor_accept": "Accept and write the source",
+        "impor_target": "Source to be written: {file}.",
+        "impor_written": "Source updated: {files}.",
+        "impor_nothing": "No file changed.",
+        "impor_conflict": "The source changed since these differences were shown. Nothing "
+                          "was written. Upload the file again to see the current differences.",
+        "impor_expired": "This upload was already accepted or is unknown. Upload the file "
+                         "again.",
+        "impor_errors": "This file cannot be imported:",
+        "impor_again": "Upload another file",
+    },
+}
+nav = [("/impor", "word_loop")]
+
+
+def loop_of(request: Request) -> WordLoop:
+    """The desk's Word loop (made on first use; its uploads live in the desk's work folder)."""
+    from .security import upload_limit
+
+    state = request.app.state
+    loop: WordLoop | None = getattr(state, "wordloop", None)
+    if loop is None:
+        desk = desk_of(request)
+        loop = WordLoop(desk.source, upload_limit("docx"), desk.work / "impor")
+        state.wordloop = loop
+    return loop
+
+
+def _shown(request: Request, path: Path) -> str:
+    root = desk_of(request).root
+    try:
+        return path.resolve().relative_to(root).as_posix()
+    except ValueError:
+        return path.name
+
+
+def _page(request: Request, status: int = 200, **context: object) -> Response:
+    base: dict[str, object] = {"shown": None, "errors": [], "message": "", "message_kind": "",
+                               "target_shown": ""}
+    base.update(context)
+    return render(request, "impor.html", status, **base)
+
+
+async def impor_form(request: Request) -> Response:
+    return _page(request)
+
+
+async def impor_preview(request: Request) -> Response:
+    """Plan the uploaded file and show what accepting it would change."""
+    from .security import FORM_BYTES, checked_upload, upload_limit
+
+    form = await guarded_form(request, max_bytes=FORM_BYTES + upload_limit("docx"))
+    upload = form.get("docx")
+    if not isinstance(upload, UploadFile):
+        raise HTTPException(400, "400: no Word file in the form (field docx)")
+    data = await checked_upload(upload, "docx")
+    loop = loop_of(request)
+    name = Path(upload.filename or "upload.docx").name
+    try:
+        shown = await run_in_threadpool(loop.preview, data, name)
+    except UploadRejected as exc:
+        raise HTTPException(exc.status, f"{exc.status}: {exc}") from None
+    except InputError as exc:
+        # The messages name the desk's copy of the upload: name the user's file instead.
+        lines = [str(p).replace(str(loop.store), "").lstrip("/") for p in exc.problems]
+        lines = [re.sub(r"^[\w-]+\.docx", name, line) for line in lines]
+        return _page(request, 400, errors=lines)
+    target = _shown(request, shown.target) if shown.target else ""
+    return _page(request, shown=shown, target_shown=target)
+
+
+async def impor_accept(request: Request) -> Response:
+    """Write the source from the previewed file, unless it changed since."""
+    form = await guarded_form(request)
+    token = form.get("token")
+    loop = loop_of(request)
+    if not isinstance(token, str) or token not in loop.pending:
+        return _page(request, 404, message=("impor_expired", ""), message_kind="warn")
+    try:
+        report = await run_in_threadpool(loop.accept, token)
+    except Conflict:
+        return _page(request, 409, message=("impor_conflict", ""), message_kind="warn")
+    except KeyError:
+        return _page(request, 404, message=("impor_expired", ""), message_kind="warn")
+    except InputError as exc:
+        return _page(request, 400, errors=[str(p) for p in exc.problems])
+    # The history copies of the replaced files are written too: name the source's files.
+    files = ", ".join(_shown(request, p) for p in report.written
+                      if HISTORY_DIR.parts[0] not in p.parts)
+    if files:
+        return _page(request, message=("impor_written", files), message_kind="ok")
+    return _page(request, message=("impor_nothing", ""), message_kind="ok")
+
+
+routes: list[BaseRoute] = [
+    Route("/impor", impor_form, methods=["GET"]),
+    Route("/impor", impor_preview, methods=["POST"]),
+    Route("/impor/terima", impor_accept, methods=["POST"]),
+    Route("/impor/terima", lambda request: RedirectResponse("/impor", 303), methods=["GET"]),
+]
+
+__all__ = ["Shown", "UploadRejected", "WordLoop", "check_docx", "labels", "nav", "routes"]
