@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from .preview import Preview
 
 # Page modules of publikasi.desk, in routing order (the preview is added last).
-PAGES: tuple[str, ...] = ()
+PAGES: tuple[str, ...] = ("paste", "wordloop")
 STATIC_PREFIX = "/_desk/static"
 
 
