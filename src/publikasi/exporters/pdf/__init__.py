@@ -62,7 +62,8 @@ class PdfExporter(Exporter, ReleaseExporter):
         settings = Settings.from_theme(ctx.theme, ctx.settings(PdfSettings))
         bulletin = Bulletin(release, ctx, load_fonts(), settings)
         when = edition_time(release)
-        data = finish_pdf(bulletin.render(when), build_time=when)
+        raw = bulletin.render(when)
+        data = finish_pdf(raw, build_time=when, structure=bulletin.tags.root)
         for where, message in bulletin.warnings():
             ctx.warn(where, message)
         ctx.sink.write(f"{release.slug}.pdf", data)

@@ -14,6 +14,7 @@ import io
 import itertools
 import math
 import re
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -58,6 +59,7 @@ from ...model import (
     Release,
     plain_text,
     query,
+    walk_blocks,
 )
 from ...model import (
     Paragraph as PParagraph,
@@ -82,6 +84,13 @@ from .layout import (
     table_pieces,
 )
 from .markup import Marker, esc
+from .tagging import (
+    MarkingCanvas,
+    Node,
+    StructBuilder,
+    TaggedImage,
+    TaggedParagraph,
+)
 
 PRINT_DPI = 300
 MAX_PASSES = 4
@@ -96,7 +105,13 @@ def _hex(color: colors.Color | str) -> str:
     return color.hexval().replace("0x", "#")
 
 
-class _FixedTimeCanvas(Canvas):
+# The structure element of a paragraph set in each style (when not given).
+STYLE_ROLES = {"headline": "H1", "mast_title": "H1", "band_title": "H1", "toc_head": "H2",
+               "note_head": "H2", "lead_title": "H3", "caption": "Caption", "note": "Note",
+               "cell": "TD", "cell_head": "TH"}
+
+
+class _FixedTimeCanvas(MarkingCanvas):
     """A canvas whose document dates are the build time, not the clock.
 
     reportlab takes CreationDate/ModDate from ``time.time()`` unless
@@ -156,8 +171,8 @@ class _JpegReader(ImageReader):
         return self._jpeg
 
 
-class _Picture(Image):
-    """reportlab's Image over prepared bytes; a JPEG goes through :class:`_JpegReader`."""
+class _Picture(TaggedImage):
+    """reportlab's Image over prepared bytes (tagged when given an element); a JPEG goes through :class:`_JpegReader`."""
 
     def __init__(self, data: bytes, jpeg: bool, width: float, height: float) -> None:
         if jpeg:
@@ -212,6 +227,8 @@ class Bulletin:
         self._pictures: dict[tuple[str, int, int], bytes] = {}
         self.body = fonts.family(s.body_font)
         self.head = fonts.family(s.heading_font)
+        self.tags = StructBuilder()  # the structure tree of the last pass laid out
+        self.band_nodes: list[Node | None] = []  # title, edition, publisher in the band
         self._styles()
 
     # ------------------------------------------------------------------ labels
@@ -321,13 +338,18 @@ class Bulletin:
                       resolve_link=self.resolve_link, link_color=_hex(self.s.link),
                       code_family="sans")
 
-    def para(self, markup: str, style: str | ParagraphStyle) -> Paragraph:
+    def para(self, markup: str, style: str | ParagraphStyle, role: str | None = None,
+             **attrs: str | None) -> Paragraph:
+        """A paragraph tagged as a new ``role`` element (by default the style's,
+        see :data:`STYLE_ROLES`, else ``P``) below the open element."""
         st = self.st[style] if isinstance(style, str) else style
         if self.fonts.shaping and COMPLEX_RE.search(markup):
             # Shaping only where a complex script occurs: reportlab's shaped text
             # loses its searchable text layer, so Latin paragraphs stay unshaped.
             st = ParagraphStyle(st.name + "-shaped", parent=st, shaping=1)
-        return Paragraph(markup, st)
+        p = TaggedParagraph(markup, st)
+        p.struct = self.tags.leaf(role or STYLE_ROLES.get(st.name.split("-")[0], "P"), **attrs)
+        return p
 
     def resolve_link(self, url: str) -> str:
         """An href the PDF can use: external URL, "#dest" for an article, or "" (no link)."""
@@ -356,7 +378,7 @@ class Bulletin:
 
     # ------------------------------------------------------------------ pictures
 
-    def picture(self, path: Path, max_w: float, max_h: float) -> Image:
+    def picture(self, path: Path, max_w: float, max_h: float) -> TaggedImage:
         """A picture scaled to fit (aspect kept), carrying at most 300 dpi at its size."""
         prep = self.ctx.images.prepare(path, "print")
         w = max_w
@@ -402,10 +424,15 @@ class Bulletin:
         if fig.credit:
             parts.append(f"<i>{mk.text(self.label('photo', lang))}: {mk.text(fig.credit)}</i>")
         items: list[Flowable] = [Spacer(1, 2), img]
-        if parts:
-            items.append(self.para(mk.text(CREDIT_SEPARATOR).join(parts), "caption"))
-        else:
-            items.append(Spacer(1, self.s.body_size * 0.8))
+        # A picture with neither alt text nor caption says nothing: an artifact.
+        alt = fig.alt or fig.caption
+        with self.tags.open("Figure", Alt=alt) if alt else nullcontext() as node:
+            img.struct = node
+            if parts:
+                items.append(self.para(mk.text(CREDIT_SEPARATOR).join(parts), "caption",
+                                       role=None if alt else "P"))
+            else:
+                items.append(Spacer(1, self.s.body_size * 0.8))
         return [FloatingFigure(items)]
 
     # ------------------------------------------------------------------ blocks
@@ -432,7 +459,8 @@ class Bulletin:
             return [self.para(mk.inlines(block.inlines), "list" if depth else "body")]
         if isinstance(block, Heading):
             style = "h1" if block.level <= 1 else "h2" if block.level == 2 else "h3"
-            return [self.para(art.mk_bold.inlines(block.inlines), style)]
+            return [self.para(art.mk_bold.inlines(block.inlines), style,
+                              role=art.heading_roles.get(block.level, "H6"))]
         if isinstance(block, Quote):
             # Only a short quote of plain paragraphs makes a pull quote; anything
             # richer (lists, nested quotes) keeps the ordinary quote layout.
@@ -440,13 +468,15 @@ class Bulletin:
                     and all(isinstance(b, PParagraph) for b in block.blocks)
                     and len(plain_text(block)) <= 400):
                 art.pulled = True
-                return self.pull_quote(block, art)
-            inner = self.blocks(block.blocks, art, width - self.s.body_size * 2.8, depth + 1)
-            for f in inner:
-                if isinstance(f, Paragraph):
-                    f.style = self.st["quote"]
-            if block.attribution:
-                inner.append(self.para("— " + mk.text(block.attribution), "attribution"))
+                with self.tags.open("BlockQuote"):
+                    return self.pull_quote(block, art)
+            with self.tags.open("BlockQuote"):
+                inner = self.blocks(block.blocks, art, width - self.s.body_size * 2.8, depth + 1)
+                for f in inner:
+                    if isinstance(f, Paragraph):
+                        f.style = self.st["quote"]
+                if block.attribution:
+                    inner.append(self.para("— " + mk.text(block.attribution), "attribution"))
             return inner or []
         if isinstance(block, Figure):
             return self.figure(block, width, mk, art.lang)
@@ -476,9 +506,14 @@ class Bulletin:
             # then draws nothing); past this point items stay at the current margin.
             return self.flat_list(block, art, width, depth)
         items = []
-        for item in block.items:
-            flows = self.blocks(item, art, width - indent, depth + 1) or [Spacer(1, 1)]
-            items.append(ListItem(_unkept(flows)))
+        labels: list[Node | None] = []
+        with self.tags.open("L"):
+            for item in block.items:
+                with self.tags.open("LI"):
+                    labels.append(self.tags.leaf("Lbl"))
+                    with self.tags.open("LBody"):
+                        flows = self.blocks(item, art, width - indent, depth + 1) or [Spacer(1, 1)]
+                items.append(ListItem(_unkept(flows)))
         if block.ordered:
             kind = ("1", "a", "i")[depth % 3] if depth else "1"
             lst = GuardedList(items, bulletType=kind, start=block.start,
@@ -493,22 +528,26 @@ class Bulletin:
                               bulletFontName=self.body.regular, bulletFontSize=size,
                               bulletColor=self.s.accent, spaceAfter=size * 0.4)
         lst._guard_width = width
+        lst._labels = labels
         return [lst]
 
     def flat_list(self, block: ListBlock, art: _ArticleCtx, width: float,
                   depth: int) -> list[Flowable]:
         """List items as paragraphs that start with their number or dash."""
         out: list[Flowable] = []
-        for n, item in enumerate(block.items):
-            mark = f"{block.start + n}. " if block.ordered else "– "
-            rest = list(item)
-            first = rest[0] if rest else None
-            if isinstance(first, PParagraph):
-                rest.pop(0)
-                out.append(self.para(art.mk.text(mark) + art.mk.inlines(first.inlines), "list"))
-            else:
-                out.append(self.para(art.mk.text(mark.strip()), "list"))
-            out.extend(self.blocks(tuple(rest), art, width, depth + 1))
+        with self.tags.open("L"):
+            for n, item in enumerate(block.items):
+                mark = f"{block.start + n}. " if block.ordered else "– "
+                rest = list(item)
+                first = rest[0] if rest else None
+                with self.tags.open("LI"), self.tags.open("LBody"):
+                    if isinstance(first, PParagraph):
+                        rest.pop(0)
+                        out.append(self.para(art.mk.text(mark) + art.mk.inlines(first.inlines),
+                                             "list"))
+                    else:
+                        out.append(self.para(art.mk.text(mark.strip()), "list"))
+                    out.extend(self.blocks(tuple(rest), art, width, depth + 1))
         return out
 
     def table_style(self, commands: list[tuple]) -> TableStyle:
@@ -591,15 +630,34 @@ class Bulletin:
         def styled(base: ParagraphStyle, c: int) -> ParagraphStyle:
             return aligned.get((base.name, align[c] or ""), base)
 
+        tables: list[Node] = []  # the table's element per column group
         for gi, group in enumerate(groups):
+            if not rows and not header:
+                continue
             widths = self._column_widths(group, header, rows, width, cell.fontName,
                                          head.fontName, font_size, pad)
-            head_row = ([self.para(mk.inlines(header[c]), styled(head, c))
-                         for c in group] if header else None)
-            body = [[self.para(mk.inlines(r[c]), styled(cell, c))
-                     for c in group] for r in rows]
-            if not body and not head_row:
-                continue
+            with self.tags.open("Table") as node:
+                tables.append(node)
+                note_para: Paragraph | None = None
+                if len(groups) > 1:
+                    first, last = group[1] + 1, group[-1] + 1
+                    note = self.label("columns", art.lang, first=first, last=last)
+                    if gi:
+                        note = f"{self.label('continued', art.lang)}, {note}"
+                    note_para = self.para(f"<i>{mk.text(note)}</i>", "caption")
+                head_row = None
+                if header:
+                    with self.tags.open("TR"):
+                        head_row = [self.para(mk.inlines(header[c]), styled(head, c),
+                                              role="TH", Scope="Column") for c in group]
+                    for p in head_row:  # repeated on a following page: an artifact there
+                        if isinstance(p, TaggedParagraph) and p.struct is not None:
+                            p.struct.once = True
+                body = []
+                for r in rows:
+                    with self.tags.open("TR"):
+                        body.append([self.para(mk.inlines(r[c]), styled(cell, c), role="TD")
+                                     for c in group])
             look = TableLook(widths, self.table_style([
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("LEFTPADDING", (0, 0), (-1, -1), pad),
@@ -609,16 +667,13 @@ class Bulletin:
                 ("LINEBELOW", (0, 0), (-1, -1), 0.4, self.s.rule),
             ]).getCommands(), [("BACKGROUND", (0, 0), (-1, 0), self.s.rule),
                                ("LINEBELOW", (0, 0), (-1, 0), 0.9, self.s.accent)])
-            if len(groups) > 1:
-                first, last = group[1] + 1, group[-1] + 1
-                note = self.label("columns", art.lang, first=first, last=last)
-                if gi:
-                    note = f"{self.label('continued', art.lang)}, {note}"
-                out.append(self.para(f"<i>{mk.text(note)}</i>", "caption"))
+            if note_para is not None:
+                out.append(note_para)
             out.extend(table_pieces(head_row, body, look))
             out.append(Spacer(1, size * 0.4))
         if table.caption:
-            out.append(self.para(mk.text(table.caption), "caption"))
+            with self.tags.into(tables[-1]) if tables else nullcontext():
+                out.append(self.para(mk.text(table.caption), "caption"))
         else:
             out.append(Spacer(1, size * 0.4))
         return out
@@ -633,8 +688,11 @@ class Bulletin:
         key = self.keys[id(a)]
         mk.footnote_dest = lambda label: f"{key}-fn-{_dest(label)}"
         mk.footnote_ref = lambda label: f"{key}-fnref-{_dest(label)}"
+        # The headline is H1; the article's heading levels follow it without a gap.
+        levels = sorted({b.level for b in walk_blocks(a.blocks) if isinstance(b, Heading)})
         art = _ArticleCtx(mk=mk, mk_head=mk.with_family(self.s.heading_font),
-                          mk_bold=mk.with_family(self.s.heading_font, bold=True), lang=lang)
+                          mk_bold=mk.with_family(self.s.heading_font, bold=True), lang=lang,
+                          heading_roles={lv: f"H{min(6, i + 2)}" for i, lv in enumerate(levels)})
         head_mk = art.mk_head
         top: list[Flowable] = [Anchor(key, outline, rec.pages)]
         if a.section:
@@ -736,7 +794,8 @@ class Bulletin:
                     parts.append(mk.inlines(block.inlines))
                 else:
                     parts.append(mk.text(plain_text(block)))
-            out.append(self.para(back + "<br/>".join(p for p in parts if p), "note"))
+            out.append(self.para(back + "<br/>".join(p for p in parts if p), "note",
+                                 ID=mk.footnote_dest(note.label)))
         return out
 
     # ------------------------------------------------------------------ cover
@@ -747,6 +806,8 @@ class Bulletin:
         hm = self.marker(where, self.s.heading_font)
         bm = self.marker(where)
         out: list[Flowable] = []
+        if self.s.masthead == "band":  # drawn with the page (draw_band), read first
+            self.band_nodes = [self.tags.leaf(role) for role in ("H1", "P", "P")]
         if self.s.masthead == "plain":
             out.append(self.para(hm.with_family(self.s.heading_font, bold=True).text(r.title),
                                  "mast_title"))
@@ -773,15 +834,18 @@ class Bulletin:
             out.append(self.para(hm.text(self.label("lead")), "toc_head"))
             for a in lead:
                 key = self.keys[id(a)]
+                lang = self.other_lang(a)
                 am = self.marker(str(a.path or where), self.s.heading_font).with_family(
                     self.s.heading_font, bold=True)
-                out.append(self.para(f'<a href="#{key}">{am.text(a.title)}</a>', "lead_title"))
+                out.append(self.para(f'<a href="#{key}">{am.text(a.title)}</a>', "lead_title",
+                                     Lang=lang))
                 if a.lead:
                     out.append(self.para(self.marker(str(a.path or where)).text(a.lead),
-                                         "lead_text"))
+                                         "lead_text", Lang=lang))
                 page = state.pages.get(key)
                 more = self.label("read_on", a.language or self.lang, n=page if page else "")
-                out.append(self.para(f'<a href="#{key}">{am.text(more)} »</a>', "lead_more"))
+                out.append(self.para(f'<a href="#{key}">{am.text(more)} »</a>', "lead_more",
+                                     Lang=lang))
         out.extend(self.toc(state))
         return out
 
@@ -797,6 +861,8 @@ class Bulletin:
         r = self.release
         if not r.articles:
             return []
+        head = self.para(self.marker(str(r.root or r.slug), self.s.heading_font).text(
+            self.label("contents")), "toc_head")
         num_w = 16 * mm
         rows: list[list[Flowable]] = []
         styles: list[tuple] = [("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -809,26 +875,29 @@ class Bulletin:
         other = self.ctx.label("other_section", self.lang) \
             if any(a.section for a in r.articles) else ""
         current: str | None = None
-        for a in r.articles:
-            group = a.section or other
-            if group and group != current:
-                sm = self.marker(str(a.path or r.root), self.s.heading_font).with_family(
-                    self.s.heading_font, bold=True)
-                rows.append([self.para(sm.text(group.upper()), "toc_section"), ""])
-                styles.append(("SPAN", (0, len(rows) - 1), (1, len(rows) - 1)))
-                styles.append(("TOPPADDING", (0, len(rows) - 1), (-1, len(rows) - 1), 5))
-            current = group
-            key = self.keys[id(a)]
-            page = state.pages.get(key)
-            tm = self.marker(str(a.path or r.root))
-            rows.append([self.para(f'<a href="#{key}">{tm.text(a.title)}</a>', "toc"),
-                         self.para(f'<a href="#{key}">{page}</a>' if page else "", "toc_page")])
-            styles.append(("LINEBELOW", (0, len(rows) - 1), (-1, len(rows) - 1), 0.3,
-                           self.s.rule))
+        with self.tags.open("TOC"):
+            for a in r.articles:
+                group = a.section or other
+                if group and group != current:
+                    sm = self.marker(str(a.path or r.root), self.s.heading_font).with_family(
+                        self.s.heading_font, bold=True)
+                    with self.tags.open("TOCI"):
+                        rows.append([self.para(sm.text(group.upper()), "toc_section"), ""])
+                    styles.append(("SPAN", (0, len(rows) - 1), (1, len(rows) - 1)))
+                    styles.append(("TOPPADDING", (0, len(rows) - 1), (-1, len(rows) - 1), 5))
+                current = group
+                key = self.keys[id(a)]
+                page = state.pages.get(key)
+                tm = self.marker(str(a.path or r.root))
+                with self.tags.open("TOCI", Lang=self.other_lang(a)):
+                    rows.append([self.para(f'<a href="#{key}">{tm.text(a.title)}</a>', "toc"),
+                                 self.para(f'<a href="#{key}">{page}</a>' if page else "",
+                                           "toc_page")])
+                styles.append(("LINEBELOW", (0, len(rows) - 1), (-1, len(rows) - 1), 0.3,
+                               self.s.rule))
         t = Table(rows, colWidths=[self.text_w - num_w, num_w], hAlign="LEFT", splitInRow=1)
         t.setStyle(self.table_style(styles))
-        return [KeepHead([self.para(self.marker(str(r.root or r.slug), self.s.heading_font).text(
-            self.label("contents")), "toc_head")], t)]
+        return [KeepHead([head], t)]
 
     # ------------------------------------------------------------------ pages
 
@@ -877,6 +946,10 @@ class Bulletin:
                 text = _clip(r.title, self.head.bold, size, avail * max(1, room // (size * 1.1)))
         block = th + sh + ph + 4
         y = self.page_h - band_h + (band_h - block) / 2
+        nodes = [*self.band_nodes, None, None, None]
+        for p, node in ((title, nodes[0]), (sub, nodes[1]), (pub, nodes[2])):
+            if isinstance(p, TaggedParagraph):
+                p.struct = node
         if pub:
             pub.drawOn(canv, x, y)
             y += ph
@@ -894,6 +967,10 @@ class Bulletin:
             canv.showOutline()  # the PDF opens with its outline panel (/PageMode /UseOutlines)
         where = str(r.root or r.slug)
         hm = self.marker(where, s.heading_font)
+        if isinstance(canv, MarkingCanvas):
+            # Header, footer, rules and the band: page furniture (the story is
+            # sealed, so paragraphs made here carry no element).
+            canv.begin_artifacts()
         canv.saveState()
         if cover and s.masthead == "band":
             self.draw_band(canv, state)
@@ -1007,12 +1084,17 @@ class Bulletin:
         return self.single and r.title.strip() == r.articles[0].title.strip()
 
     def story(self, state: PassState, rec: PassState) -> list[Flowable]:
+        self.tags = StructBuilder()  # only the last pass's drawing counts
+        cover: list[Flowable] = []
+        if not self.bare:
+            with self.tags.open("Sect"):
+                cover = self.cover(state)
         if self.bare:
             out: list[Flowable] = []
         elif self.single:
-            out = [NextPageTemplate("body"), *self.cover(state)]  # the article follows on
+            out = [NextPageTemplate("body"), *cover]  # the article follows on
         else:
-            out = [*self.cover(state), NextPageTemplate("body"), PageBreak()]
+            out = [*cover, NextPageTemplate("body"), PageBreak()]
         current_section = None
         for i, a in enumerate(self.release.articles):
             title = a.title or a.slug
@@ -1030,8 +1112,14 @@ class Bulletin:
                 else:
                     out.append(ColorBar(self.s.rule, 1.2, space_before=self.s.body_size * 0.8,
                                         space_after=self.s.body_size * 0.8))
-            out.extend(self.article(a, i, state, rec, outline))
+            with self.tags.open("Art", Lang=self.other_lang(a)):
+                out.extend(self.article(a, i, state, rec, outline))
+        self.tags.seal()
         return out
+
+    def other_lang(self, a: Article) -> str | None:
+        """The article's language when it is not the edition's (a /Lang to set)."""
+        return a.language if a.language and a.language != self.lang else None
 
     def render(self, build_time: dt.datetime) -> bytes:
         """The PDF bytes.  Should reportlab's layout fail with publikasi's
@@ -1129,6 +1217,7 @@ class _ArticleCtx:
     mk_head: Marker
     mk_bold: Marker
     lang: str
+    heading_roles: dict[int, str] = field(default_factory=dict)  # level -> H2, H3 ...
     pulled: bool = False
     anchored: set[str] = field(default_factory=set)  # footnote back-link targets placed
 

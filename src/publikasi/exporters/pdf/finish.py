@@ -17,13 +17,20 @@ from collections.abc import Sequence
 import pikepdf
 
 from .archival import Attachment, make_archival
+from .tagging import Node, apply_structure
 
 
 def finish_pdf(raw: bytes, *, build_time: dt.datetime,
-               attachments: Sequence[Attachment] = ()) -> bytes:
-    """The finished PDF bytes (what they claim to be is in their XMP)."""
+               attachments: Sequence[Attachment] = (), structure: Node | None = None) -> bytes:
+    """The finished PDF bytes (what they claim to be is in their XMP).
+
+    ``structure`` is the structure tree the layout recorded (see
+    :mod:`.tagging`); without it the file stays untagged.
+    """
     with pikepdf.open(io.BytesIO(raw)) as pdf:
-        make_archival(pdf, build_time=build_time, attachments=attachments)
+        tagged = structure is not None and apply_structure(pdf, structure)
+        make_archival(pdf, build_time=build_time, attachments=attachments,
+                      tagging_complete=tagged)
         out = io.BytesIO()
         pdf.save(out, deterministic_id=True, min_version="1.7",
                  stream_decode_level=pikepdf.StreamDecodeLevel.none,

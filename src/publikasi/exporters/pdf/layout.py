@@ -18,10 +18,11 @@ from reportlab.platypus import (
     TableStyle,
 )
 from reportlab.platypus.doctemplate import NullActionFlowable
-from reportlab.platypus.flowables import DDIndenter, _listWrapOn
+from reportlab.platypus.flowables import DDIndenter, LIIndenter, _listWrapOn
 
 from ...errors import fail
 from ...themes import Theme
+from .tagging import TaggedBullet
 
 if TYPE_CHECKING:
     from . import PdfSettings
@@ -474,6 +475,11 @@ class GuardedList(ListFlowable):
 
     def _getContent(self) -> list[Flowable]:
         content = list(super()._getContent())
+        # Each item's bullet is its Lbl element (Bulletin.listing makes them, in order).
+        labels = iter(getattr(self, "_labels", ()))
+        for f in content:
+            if isinstance(f, LIIndenter) and f._bullet:
+                f._bullet = TaggedBullet(f._bullet, next(labels, None))
         width = getattr(self, "_guard_width", None)
         if width is None or len(content) < 2:
             return content
