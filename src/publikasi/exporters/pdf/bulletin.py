@@ -33,7 +33,6 @@ from reportlab.platypus import (
     BaseDocTemplate,
     Flowable,
     Frame,
-    Image,
     KeepTogether,
     ListItem,
     NextPageTemplate,
@@ -172,7 +171,8 @@ class _JpegReader(ImageReader):
 
 
 class _Picture(TaggedImage):
-    """reportlab's Image over prepared bytes (tagged when given an element); a JPEG goes through :class:`_JpegReader`."""
+    """reportlab's Image over prepared bytes (tagged when given an element); a JPEG
+    goes through :class:`_JpegReader`."""
 
     def __init__(self, data: bytes, jpeg: bool, width: float, height: float) -> None:
         if jpeg:
