@@ -197,9 +197,8 @@ def content_problems(path: Path) -> list[str]:
                         problems.append(f"{path.name} p{number}: EMC without BMC/BDC")
                     else:
                         stack.pop()
-                elif name in TEXT_OPS or name == "Do" or name == "BI":
-                    if not stack:
-                        problems.append(f"{path.name} p{number}: {name} outside marked content")
+                elif name in (*TEXT_OPS, "Do", "BI") and not stack:
+                    problems.append(f"{path.name} p{number}: {name} outside marked content")
             if stack:
                 problems.append(f"{path.name} p{number}: {len(stack)} sequences left open")
         # MCIDs reached from the tree, and the ParentTree's answer for each.
