@@ -234,18 +234,15 @@ def _export_release(exporter: Exporter, release: Release, ctx: ExportContext) ->
 
 def registry() -> dict[str, str]:
     """format name -> "module:Class" for every installed exporter."""
-    return dict(_registry(tuple(sys.path)))
+    return {**BUILTIN, **dict(_installed(tuple(sys.path)))}
 
 
 @functools.lru_cache(maxsize=4)
-def _registry(search_path: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+def _installed(search_path: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
     # Scanning every installed distribution's metadata takes ~0.1 s per call on
     # a full site-packages, and a build asks for the registry once per format;
     # a changed sys.path (a plugin folder added) scans again.
-    found = dict(BUILTIN)
-    for ep in entry_points(group=GROUP):
-        found[ep.name] = ep.value
-    return tuple(found.items())
+    return tuple((ep.name, ep.value) for ep in entry_points(group=GROUP))
 
 
 def exporter_class(name: str) -> type[Exporter]:
