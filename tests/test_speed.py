@@ -176,3 +176,37 @@ def test_a_truncated_jpeg_is_still_refused_when_decoded_at_a_reduced_scale(tmp_p
     photo.write_bytes(photo.read_bytes()[: photo.stat().st_size // 2])
     with pytest.raises(ImageRejected, match="damaged or truncated"):
         open_image(photo, shrink_to=480)
+
+
+def test_workers_of_a_build_without_cache_share_the_pictures_they_prepare(tmp_path):
+    import datetime as dt
+
+    from publikasi.parallel import BuildState, worker_image_store
+    from publikasi.source import load
+
+    pub = load(PUBLICATION).publication
+    photo = next(PUBLICATION.rglob("*.jpg"))
+    state = BuildState(pub, {}, dt.datetime(2025, 11, 10, tzinfo=dt.UTC), {},
+                       picture_root=str(tmp_path / "pictures"), picture_secret=b"k" * 32)
+    first, second = worker_image_store(state, None), worker_image_store(state, None)
+    made = first.prepare(photo, "screen")
+    assert first.build_cache.stats["image_misses"] == 1
+    assert second.prepare(photo, "screen") == made
+    assert second.build_cache.stats["image_hits"] == 1
+    # Another build (another key) cannot read them.
+    other = BuildState(pub, {}, state.build_time, {}, picture_root=state.picture_root,
+                       picture_secret=b"x" * 32)
+    third = worker_image_store(other, None)
+    assert third.prepare(photo, "screen") == made
+    assert third.build_cache.stats["image_hits"] == 0
+
+
+def test_a_build_without_cache_removes_its_shared_pictures(tmp_path):
+    from conftest import run_cli
+
+    (tmp_path / "tmp").mkdir()
+    proc = run_cli("build", PUBLICATION, "-o", tmp_path / "out", "-f", "epub,docx",
+                   "--no-cache", "-j", "2", env={"TMPDIR": str(tmp_path / "tmp")})
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "out" / "2025-47" / "2025-47.epub").is_file()
+    assert list((tmp_path / "tmp").iterdir()) == []

@@ -9,7 +9,10 @@ keeps two overlapping builds (a cron job and a person) from interleaving.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import os
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -142,15 +145,23 @@ def _build(source: Path, out: Path, options: BuildOptions) -> BuildResult:
     images = cached_image_store(cache, loaded.limits.image_pixels,
                                 loaded.limits.image_bytes)
     when = build_time(pub)
+    # Without the build cache, worker processes still share the pictures they
+    # prepare (the EPUB's and the Word files' "screen" copies are the same)
+    # through a folder that lives as long as this build.
+    shared_pictures = contextlib.nullcontext() if cache else \
+        tempfile.TemporaryDirectory(prefix="publikasi-pictures-")
     state = BuildState(pub, {"": pub_theme, **themes}, when, dataclasses.asdict(options),
                        image_args={"max_pixels": images.max_pixels,
                                    "max_bytes": images.max_bytes},
-                       cache_root=str(cache.root) if cache else None)
+                       cache_root=str(cache.root) if cache else None,
+                       picture_root=getattr(shared_pictures, "name", None),
+                       picture_secret=os.urandom(32))
     # Tasks run in worker processes and are reused from the cache; see parallel.py.
     tasks = plan_tasks(state, exporters, with_keys=cache is not None)
 
     stale: list[str] = []  # outputs of earlier builds that this build's commit removes
-    with output_transaction(out, remove=stale) as staging, BuildProgress() as progress:
+    with output_transaction(out, remove=stale) as staging, BuildProgress() as progress, \
+            shared_pictures:
         outcome = run_tasks(tasks, state, staging, images=images, jobs=options.jobs,
                             cache=cache, on_start=progress.start, on_done=progress.advance)
         result.warnings.extend(outcome.warnings)

@@ -99,6 +99,10 @@ class BuildState:
     options: dict[str, Any]
     image_args: dict[str, Any] = field(default_factory=dict)  # ImageStore(**image_args)
     cache_root: str | None = None
+    # A build without the cache: where its worker processes share prepared
+    # pictures, and the key that seals them (made anew for every build).
+    picture_root: str | None = None
+    picture_secret: bytes = b""
 
     def release(self, slug: str) -> Release:
         return self._releases()[slug]
@@ -418,7 +422,17 @@ def _init_worker(state: BuildState, staging: str, parent: int) -> None:
     _die_with_parent(parent)
     cache = BuildCache(state.cache_root) if state.cache_root else None
     _WORKER.update(state=state, staging=Path(staging), cache=cache,
-                   images=cached_image_store(cache, **state.image_args))
+                   images=worker_image_store(state, cache))
+
+
+def worker_image_store(state: BuildState, cache: BuildCache | None) -> ImageStore:
+    """A worker's picture store: backed by the build cache, or else by the
+    build's shared picture folder, so each picture is prepared once per size."""
+    pictures = cache
+    if pictures is None and state.picture_root and state.picture_secret:
+        pictures = BuildCache(state.picture_root, state.picture_secret)
+    store: ImageStore = cached_image_store(pictures, **state.image_args)
+    return store
 
 
 def _die_with_parent(parent: int) -> None:
