@@ -67,6 +67,11 @@ def test_preview_shows_the_diff_and_accept_writes_what_the_cli_writes(built, tmp
         assert shown.target == source / "2025-46" / "bank-sampah-lesanpuro.md"
         assert any(ln.startswith("-") and "7,1 ton" in ln for ln in shown.diff)
         assert any(ln.startswith("+") and "7,4 ton" in ln for ln in shown.diff)
+        # Files are named relative to SOURCE; the new side is the source itself.
+        assert shown.diff[:2] == ["--- 2025-46/bank-sampah-lesanpuro.md",
+                                  "+++ 2025-46/bank-sampah-lesanpuro.md"]
+        assert shown.lines[0].startswith("editan.docx: article ")
+        assert not any(".new.md" in w for w in shown.warnings)
         report = loop.accept(shown.token)
         assert shown.target in report.written
         with pytest.raises(KeyError):

@@ -35,7 +35,14 @@ from starlette.routing import BaseRoute, Route
 
 from ..docx_import import DocxPlan, plan_docx
 from ..errors import InputError
-from ..import_changes import HISTORY_DIR, ChangeSet, ImportReport, Move
+from ..import_changes import (
+    HISTORY_DIR,
+    PROPOSAL_SUFFIX,
+    ChangeSet,
+    ImportReport,
+    Move,
+    proposal_path,
+)
 from ..labels import LabelTexts
 from .app import desk_of
 from .paste import Conflict, target_state
@@ -106,10 +113,26 @@ class WordLoop:
             raise
         with self.lock:
             self.pending[token] = _Pending(path, name, states)
-        lines = report.lines
+        proposal = proposal_path(plan.target) if plan.target is not None else None
+
+        def readable(line: str) -> str:
+            # The page names files as the user knows them: the uploaded file by its
+            # name, SOURCE's files relative to it; the diff's new side is the source
+            # itself (the accept writes it, not a .new.md).
+            line = line.replace(str(path), name)
+            for root in dict.fromkeys((str(self.source.resolve()), str(self.source))):
+                line = line.replace(root.rstrip("/") + "/", "")
+            if proposal is not None and line.startswith("+++ "):
+                line = line.replace(proposal.name, f"{proposal.name[:-len(PROPOSAL_SUFFIX)]}.md")
+            return line
+
+        lines = [readable(ln) for ln in report.lines]
+        # The CLI's advice about the .new.md it writes without --yes does not apply here.
+        warnings = [readable(w) for w in report.warnings
+                    if proposal is None or proposal.name not in w]
         diff = [ln for ln in lines if ln.startswith(_DIFF_PREFIXES) and not ln.startswith("  ")]
         return Shown(
-            token=token, name=name, lines=lines, warnings=report.warnings, diff=diff,
+            token=token, name=name, lines=lines, warnings=warnings, diff=diff,
             changes=[ln.strip() for ln in lines if ln.startswith("  accepted tracked change")],
             comments=[ln.strip() for ln in lines if ln.startswith("  comment by")],
             unchanged=plan.unchanged, target=plan.target)
