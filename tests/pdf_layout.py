@@ -10,7 +10,10 @@ every line is squashed (whitespace removed) so line breaks never matter.
 
 - no table split leaving fewer than 2 body rows on one side,
 - no page but an article's last (or the cover's) that is less than half full,
-- no paragraph or list split leaving a single line on one side.
+- no paragraph or list split leaving a single line on one side,
+- (columns) the last page's columns end at about the same height,
+- (columns) no column ends early while the next one opens with an article
+  headline that, with two lines of its text, would have filled the gap.
 
 Paragraphs, list items and table rows are found by their text from the
 model, searched in reading order from the page where their article starts
@@ -20,6 +23,8 @@ model, searched in reading order from the page where their article starts
 from __future__ import annotations
 
 import html
+import itertools
+import statistics
 import re
 import subprocess
 from dataclasses import dataclass, field
@@ -319,4 +324,61 @@ def check(layout: Layout, articles: list[Article], geometry: Geometry,
         if fill < min_fill:
             report.problems.append(f"{name}: page {page + 1} is only {fill:.0%} full "
                                    "and does not end an article")
+    if geometry.columns > 1:
+        report.problems += [f"{name}: {p}" for p in unbalanced(layout, geometry)]
+        report.problems += [f"{name}: {p}" for p in headline_holes(layout, articles, geometry)]
     return report
+
+
+BALANCE_SLACK = 4 * 13.2  # points: four lines of text, what keeping lines together may cost
+
+
+def unbalanced(layout: Layout, geometry: Geometry) -> list[str]:
+    """The columns of the last page must end at about the same height: no column
+    left empty (or short) beside a longer one when the text could be shared."""
+    frames = [f for f in layout.frames if f.page == layout.pages - 1]
+    if len(frames) < 2:
+        return []
+    heights = [max((ln.bottom for ln in f.lines), default=geometry.margin_top)
+               - geometry.margin_top for f in frames]
+    longest = max(range(len(frames)), key=lambda i: heights[i])
+    if len(frames[longest].lines) < 2 * 2:  # fewer than two lines for each of two columns
+        return []
+    if heights[longest] - min(heights) <= BALANCE_SLACK:
+        return []
+    shown = ", ".join(f"col.{i + 1}: {h:.0f} pt" for i, h in enumerate(heights))
+    return [f"last page's columns unbalanced ({shown})"]
+
+
+def headline_holes(layout: Layout, articles: list[Article], geometry: Geometry) -> list[str]:
+    """An article whose headline opens a column must not leave, at the end of the
+    column before, a gap its headline, dateline and two lines of text would fill
+    (the headline went ahead with its photo instead of letting text fill the gap)."""
+    out = []
+    bottom = layout.page_height - geometry.margin_bottom
+    for ai, article in enumerate(articles):
+        if ai == 0 or ai >= len(layout.starts):
+            continue
+        title = squash(article.title)
+        at = layout.text.find(title, layout.page_offset(layout.starts[ai]))
+        if at < 0:
+            continue
+        fi, first = layout.owner[at]
+        _, last = layout.owner[at + len(title) - 1]
+        frame = layout.frames[fi]
+        if fi == 0 or first > 1 or last + 3 >= len(frame.lines):
+            continue  # not opening a column (at most a section label above it)
+        before = layout.frames[fi - 1]
+        if sum(1 for f in layout.frames if f.page == before.page) < geometry.columns:
+            continue  # after a full-width page (the cover): a page break, not a hole
+        # Headline, the dateline under it and two lines of text, as set in this column.
+        steps = [b.bottom - a.bottom for a, b in itertools.pairwise(frame.lines[last + 2:])]
+        pitch = statistics.median(steps)  # the body text's line spacing (most lines)
+        need = frame.lines[last + 1].bottom - geometry.margin_top + 2 * pitch
+        end = max((ln.bottom for ln in before.lines), default=geometry.margin_top)
+        gap = bottom - end - 2 * pitch  # the rule between articles and its space
+        if gap > need:
+            out.append(f"p.{before.page + 1} col.{before.column + 1} ends {gap:.0f} pt early "
+                       f"while '{article.title[:40]}' (needing {need:.0f} pt for its headline "
+                       f"and two lines) opens p.{frame.page + 1} col.{frame.column + 1}")
+    return out

@@ -70,11 +70,13 @@ from ...text import CREDIT_SEPARATOR, unique_casefold
 from ...urls import followable, link_names, resolve_relative, url_scheme
 from .. import ExportContext
 from .fonts import COMPLEX_RE, RUN_SHAPING, FontSet, char_names, needs_shaping
+from . import balance
 from .layout import (
     Anchor,
     ColorBar,
     FloatingFigure,
     GuardedList,
+    HeadOverPhoto,
     KeepHead,
     Settings,
     TableLook,
@@ -737,6 +739,13 @@ class Bulletin:
             lead += 1
         if lead >= len(flows):
             return [KeepTogether(top + flows), *tail]
+        text = lead + 1  # a lead photo floats on rather than take its headline along
+        while text < len(flows) and isinstance(flows[text], Anchor):
+            text += 1
+        if (isinstance(flows[lead], FloatingFigure) and text < len(flows)
+                and flows[lead].fills_later(flows[text])):
+            return [HeadOverPhoto(top + flows[:lead], flows[lead], flows[lead + 1:text],
+                                  flows[text]), *flows[text + 1:], *tail]
         return [KeepHead(top + flows[:lead], flows[lead]), *flows[lead + 1:], *tail]
 
     def section_box(self, section: str, mk: Marker) -> Flowable:
@@ -1194,9 +1203,23 @@ class _Doc(BaseDocTemplate):
 
     def handle_pageBegin(self) -> None:
         self._steps = 0
+        balance.restore(getattr(self, "_shortened", []))
+        self._shortened: list[Frame] = []
+        self._balanced_page = 0
         super().handle_pageBegin()
 
+    def balance_columns(self, flowables: list[Flowable]) -> None:
+        """Where the story (or the text before a page break) ends on this page, its
+        columns end at about the same height (see balance.py)."""
+        if getattr(self, "_balanced_page", 0) == self.page:
+            return
+        self._balanced_page = self.page
+        height = balance.balanced_height(self, flowables)
+        if height is not None:
+            self._shortened = balance.shorten(self.pageTemplate.frames, height)
+
     def handle_flowable(self, flowables: list[Flowable]) -> None:
+        self.balance_columns(flowables)
         self._steps = getattr(self, "_steps", 0) + 1
         if self._steps > self.STEPS_PER_PAGE:
             raise LayoutLoop(f"the PDF layout made no progress on page {self.page} "

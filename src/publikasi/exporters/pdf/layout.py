@@ -519,6 +519,7 @@ class FloatingFigure(KeepTogether):
     """
 
     TEXT_STYLES = ("body", "list")  # what may move ahead of a photo (not headings, bylines)
+    text_after = 0.0  # room the text after it needs below it in the same frame (a lead photo)
 
     def fills_later(self, nxt: Flowable) -> bool:
         """Whether ``nxt`` is body text that may be set before this photo."""
@@ -528,5 +529,42 @@ class FloatingFigure(KeepTogether):
             and not nxt.getKeepWithNext()
 
     def height_in(self, frame: Any) -> float:
-        """Height of the photo and caption (and the space before it) in ``frame``."""
-        return _listWrapOn(self._content, frame._aW, None)[1] + self.getSpaceBefore()
+        """Height of the photo and caption (and the space before it) in ``frame``,
+        with the room the text after it must find there."""
+        return _listWrapOn(self._content, frame._aW, None)[1] + self.getSpaceBefore() \
+            + self.text_after
+
+
+class HeadOverPhoto(KeepHead):
+    """An article's headline block, its lead photo and the text that follows.
+
+    The heads only need room for the first lines of the text: when the photo
+    does not fit under them as well, the text comes first and the photo floats
+    to the next frame (:class:`FloatingFigure`), instead of the headline
+    travelling with its photo and leaving a hole.  ``between`` are zero-size
+    marks between photo and text.
+    """
+
+    def __init__(self, heads: list[Flowable], photo: FloatingFigure,
+                 between: list[Flowable], body: Flowable) -> None:
+        super().__init__(heads, body)
+        self.photo = photo
+        self.between = between
+
+    def _parts(self) -> list[Flowable]:
+        return [*self.heads, self.photo, *self.between, self.body]
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        need = 0.0
+        for a, b in zip(self.heads, [*self.heads[1:], self.body], strict=True):
+            need += (a.wrapOn(self._canv(), availWidth, 1e6)[1]
+                     + max(a.getSpaceAfter(), b.getSpaceBefore()))
+        least = least_height(self.body, availWidth)
+        if need + least <= availHeight:
+            # Under its headline the photo wants the text's first lines after it
+            # too, or it floats on and lets the text follow the headline.
+            self.photo.text_after = least
+            return self._parts()
+        if _at_frame_top(self):
+            return [NullActionFlowable(), *self._parts()]
+        return []
