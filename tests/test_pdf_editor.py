@@ -218,8 +218,17 @@ def test_column_rule_only_as_far_as_the_columns(tmp_path):
     pdf = tmp_path / "out" / "r.pdf"
     last = int(pdfinfo(pdf)["Pages"])
     assert last == 2
-    # Page 2 holds a few lines in the left column only: no rule down an empty page.
-    assert sum(1 for n in _gutter_ink(pdf, last, tmp_path) if n) == 0
+    # Page 2 holds the end of the text, shared by the two columns (balanced): the
+    # rule between them stops where they stop instead of running down the page.
+    ink = _gutter_ink(pdf, last, tmp_path)
+    inked = [i for i, n in enumerate(ink) if n]
+    layout = read_layout(pdf, Geometry(18 * MM, 20 * MM, 15 * MM, 15 * MM, 2))
+    columns = [f for f in layout.frames if f.page == last - 1]
+    assert len(columns) == 2 and all(f.lines for f in columns)
+    text_end = max(ln.bottom for f in columns for ln in f.lines) * 50 / 72  # pixels at 50 dpi
+    first_row = int(layout.page_height * 50 / 72 * 0.1)  # where _gutter_ink starts
+    # (down to the text's last line, or the rule between articles under it and its space)
+    assert inked and first_row + max(inked) <= text_end + 12, (first_row + max(inked), text_end)
 
 
 def test_articles_without_a_section_get_their_own_contents_group(tmp_path):
