@@ -210,3 +210,25 @@ def test_a_build_without_cache_removes_its_shared_pictures(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "out" / "2025-47" / "2025-47.epub").is_file()
     assert list((tmp_path / "tmp").iterdir()) == []
+
+
+# ---------------------------------------------------------------- Word files
+
+
+def test_word_files_zipped_from_the_package_are_the_bytes_of_save_and_normalise(
+        tmp_path, monkeypatch):
+    from publikasi.builder import BuildOptions, build
+    from publikasi.exporters.docx import render
+
+    def files(out: Path) -> dict[str, bytes]:
+        build(PUBLICATION, out, BuildOptions(formats=["docx"], jobs=1, cache=False))
+        return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*.docx"))}
+
+    members: list[int] = []
+    real = render.package_members
+    monkeypatch.setattr(render, "package_members",
+                        lambda doc: members.append(1) or real(doc))
+    fast = files(tmp_path / "fast")
+    assert members and len(fast) > 10
+    monkeypatch.setattr(render, "package_members", lambda doc: None)  # save, then normalise
+    assert files(tmp_path / "slow") == fast

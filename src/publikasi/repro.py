@@ -6,7 +6,7 @@ import datetime as dt
 import io
 import os
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from .model import Publication, Release
 
@@ -57,13 +57,26 @@ def normalize_zip(data: bytes, when: dt.datetime, first: tuple[str, ...] = (),
     src = zipfile.ZipFile(io.BytesIO(data))
     names = src.namelist()
     order = [n for n in first if n in names] + sorted(n for n in names if n not in first)
+    return _write_zip(((name, src.read(name)) for name in order), when, stored)
+
+
+def zip_members(members: Mapping[str, bytes], when: dt.datetime, first: tuple[str, ...] = (),
+                stored: tuple[str, ...] = ()) -> bytes:
+    """The zip :func:`normalize_zip` would make of a zip holding ``members``
+    (name -> bytes), without compressing them twice."""
+    order = [n for n in first if n in members] + sorted(n for n in members if n not in first)
+    return _write_zip(((name, members[name]) for name in order), when, stored)
+
+
+def _write_zip(members: Iterable[tuple[str, bytes]], when: dt.datetime,
+               stored: tuple[str, ...]) -> bytes:
     stamp = zip_time(when)
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as dst:
-        for name in order:
+        for name, data in members:
             info = zipfile.ZipInfo(name, date_time=stamp)
             info.create_system = 3
             info.external_attr = 0o644 << 16
             info.compress_type = zipfile.ZIP_STORED if name in stored else zipfile.ZIP_DEFLATED
-            dst.writestr(info, src.read(name), compresslevel=6 if name not in stored else None)
+            dst.writestr(info, data, compresslevel=6 if name not in stored else None)
     return out.getvalue()

@@ -12,7 +12,7 @@ from typing import Any
 
 from ...i18n import article_date, long_date
 from ...model import Article, Figure, Release
-from ...repro import edition_time, normalize_zip
+from ...repro import edition_time
 from ...text import unique_casefold
 from .. import ArticleExporter, ExportContext, Exporter, ReleaseExporter
 from . import properties as props_
@@ -78,7 +78,7 @@ class DocxExporter(Exporter, ReleaseExporter, ArticleExporter):
                 created=created, modified=max(created, when)),
             app=props_.app_xml(f"publikasi-{ctx.theme.name}", release.publisher.name),
             custom=props_.custom_xml(props_.article_custom(article, release, pub_slug)))
-        return normalize_zip(b.save(), when, first=("[Content_Types].xml",))
+        return b.zipped(when)
 
     def _edition(self, release: Release, ctx: ExportContext, reference,
                  settings: DocxLayout, pub_slug: str) -> bytes:
@@ -142,7 +142,7 @@ class DocxExporter(Exporter, ReleaseExporter, ArticleExporter):
                 created=created, modified=created),
             app=props_.app_xml(f"publikasi-{ctx.theme.name}", release.publisher.name),
             custom=props_.custom_xml(props_.edition_custom(release, pub_slug)))
-        return normalize_zip(b.save(), created, first=("[Content_Types].xml",))
+        return b.zipped(created)
 
 
 # ---------------------------------------------------------------- pieces
