@@ -1046,3 +1046,61 @@ def test_layout_failure_with_run_shaping_retries_with_reportlab_shaping(tmp_path
     assert "hadir." in text
     assert attempts[0] == "run shaping" and "reportlab shaping" in attempts
     assert fonts.RUN_SHAPING["on"]  # switched back on afterwards
+
+
+# ---------------------------------------------------------------- one layout pass
+
+
+@pytest.fixture()
+def layout_passes(monkeypatch) -> list[int]:
+    """The layout passes of every bulletin rendered in this process."""
+    from publikasi.exporters.pdf.bulletin import Bulletin
+
+    seen: list[int] = []
+    render = Bulletin.render
+
+    def counting(self, build_time):
+        data = render(self, build_time)
+        seen.append(self.passes)
+        return data
+
+    monkeypatch.setattr(Bulletin, "render", counting)
+    return seen
+
+
+def test_samples_are_laid_out_once(layout_passes, tmp_path, model):
+    """Page numbers are drawn after the one layout pass: none is laid out twice,
+    and the numbers printed are still the real ones."""
+    build(PUBLICATION, tmp_path / "out", BuildOptions(formats=["pdf"], jobs=1, cache=False))
+    assert layout_passes == [1] * len(model.releases)
+    for release in model.releases:
+        path = pdf_path(tmp_path / "out", release.slug)
+        assert_toc_matches_pages(path, [a.title for a in release.articles])
+        pages = [p for p in pdftotext(path).split("\f") if p.strip()]
+        for n, page in enumerate(pages, 1):
+            assert f"Halaman {n} dari {len(pages)}" in page, (release.slug, n)
+
+
+def test_page_numbers_outgrowing_their_room_take_a_second_pass(layout_passes, tmp_path,
+                                                               monkeypatch):
+    """When the room reserved for the contents' page numbers is too small (here
+    none at all), the layout is done again with the numbers found, and the
+    numbers printed are right."""
+    from publikasi.exporters.pdf import bulletin
+
+    monkeypatch.setattr(bulletin, "RESERVED_PAGE", "")
+    root = tmp_path / "banyak"
+    write(root / "release.yaml", "title: Banyak Berita\ndate: 2025-11-10\n")
+    titles = []
+    for i in range(30):
+        titles.append(f"Berita nomor {i:02d} tentang kota")
+        write(root / f"b{i:02d}.md", f"---\ntitle: {titles[-1]}\ndate: 2025-11-10\n"
+              f"section: Rubrik {i % 4}\n---\n\n" + f"Isi berita {i} yang panjang. " * 40 + "\n")
+    build(root, tmp_path / "out", BuildOptions(formats=["pdf"], jobs=1, cache=False))
+    assert layout_passes == [2]
+    pdf = tmp_path / "out" / "banyak.pdf"
+    printed = assert_toc_matches_pages(pdf, titles)
+    assert max(printed.values()) >= 10  # two-digit numbers among them
+    pages = [p for p in pdftotext(pdf).split("\f") if p.strip()]
+    for n, page in enumerate(pages, 1):
+        assert f"Halaman {n} dari {len(pages)}" in page, n

@@ -1,10 +1,13 @@
 """One release -> one printable PDF bulletin (reportlab platypus).
 
-Layout in two or more passes: every pass records on which page each article
-starts and how many pages there are; the next pass prints those numbers in
-the table of contents, the lead stories and the "Halaman X dari Y" footers.
-The loop stops when a pass reproduces the numbers it was given, so the
-printed numbers are the real ones.
+Layout in one pass: how many lead stories the cover keeps is settled first
+(the cover and its contents laid out alone); then the bulletin is laid out
+once, recording on which page each article starts and how many pages there
+are, while the table of contents, the lead stories' "continued on page N"
+and the "Halaman X dari Y" footers only reserve their room.  Those numbers
+are drawn when the document is saved (:mod:`.deferred`).  Should a number
+need more room than was reserved, the bulletin is laid out again with the
+numbers found, so the printed numbers are always the real ones.
 """
 
 from __future__ import annotations
@@ -14,10 +17,11 @@ import io
 import itertools
 import math
 import re
+from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 from PIL import Image as PILImage
@@ -69,6 +73,7 @@ from ...model import (
 from ...text import CREDIT_SEPARATOR, unique_casefold
 from ...urls import followable, link_names, resolve_relative, url_scheme
 from .. import ExportContext
+from .deferred import DeferringCanvas, Later, Misfit
 from .fonts import COMPLEX_RE, RUN_SHAPING, FontSet, char_names, needs_shaping
 from . import balance
 from .layout import (
@@ -95,6 +100,9 @@ from .tagging import (
 
 PRINT_DPI = 300
 MAX_PASSES = 4
+# The room a page number not known yet takes in the layout (two digits; the
+# number itself is drawn when the layout is complete, see deferred.py).
+RESERVED_PAGE = "88"
 # Streams Flate-compressed only: reportlab's default also ASCII85-encodes them,
 # which costs time and makes every stream a quarter bigger for nothing (a PDF
 # file is binary anyway).
@@ -112,7 +120,7 @@ STYLE_ROLES = {"headline": "H1", "mast_title": "H1", "band_title": "H1", "toc_he
                "cell": "TD", "cell_head": "TH"}
 
 
-class _FixedTimeCanvas(MarkingCanvas):
+class _FixedTimeCanvas(DeferringCanvas, MarkingCanvas):
     """A canvas whose document dates are the build time, not the clock.
 
     reportlab takes CreationDate/ModDate from ``time.time()`` unless
@@ -226,6 +234,7 @@ class Bulletin:
                 self.by_name[a.path.stem] = a
         self.missing: dict[str, list[str]] = {}  # where -> characters no font could show
         self.lead_drop = 0  # lead stories left off the cover so that the contents fit it
+        self.passes = 0  # full layout passes of the last render
         self._pictures: dict[tuple[str, int, int], bytes] = {}
         self.body = fonts.family(s.body_font)
         self.head = fonts.family(s.heading_font)
@@ -809,7 +818,7 @@ class Bulletin:
 
     # ------------------------------------------------------------------ cover
 
-    def cover(self, state: PassState) -> list[Flowable]:
+    def cover(self, state: PassState, rec: PassState) -> list[Flowable]:
         r = self.release
         where = str(r.root or r.slug)
         hm = self.marker(where, self.s.heading_font)
@@ -851,11 +860,13 @@ class Bulletin:
                 if a.lead:
                     out.append(self.para(self.marker(str(a.path or where)).text(a.lead),
                                          "lead_text", Lang=lang))
-                page = state.pages.get(key)
-                more = self.label("read_on", a.language or self.lang, n=page if page else "")
-                out.append(self.para(f'<a href="#{key}">{am.text(more)} »</a>', "lead_more",
-                                     Lang=lang))
-        out.extend(self.toc(state))
+                label_lang = a.language or self.lang
+
+                def more(n: str, label_lang: str = label_lang, am: Marker = am) -> str:
+                    return f"{am.text(self.label('read_on', label_lang, n=n))} »"
+
+                out.append(self.page_ref(key, more, "lead_more", state, rec, Lang=lang))
+        out.extend(self.toc(state, rec))
         return out
 
     def subtitle(self) -> str:
@@ -866,7 +877,18 @@ class Bulletin:
         parts.append(long_date(r.date, self.lang))
         return " · ".join(parts)
 
-    def toc(self, state: PassState) -> list[Flowable]:
+    def page_ref(self, key: str, text: Callable[[str], str], style: str, state: PassState,
+                 rec: PassState, **attrs: str | None) -> Later:
+        """A paragraph naming the page the anchor ``key`` is on, linked to it: laid
+        out with the number ``state`` knows (else RESERVED_PAGE), drawn with the
+        final one of this pass (``rec``) once every page is done.  Its structure
+        element is the reserve's (the final paragraph is made after the tree is
+        sealed and drawn inside the reserve's marked content)."""
+        reserve = self.para(text(str(state.pages.get(key, RESERVED_PAGE))), style, **attrs)
+        return Later(reserve, lambda: self.para(text(str(rec.pages.get(key, ""))), style),
+                     link=key)
+
+    def toc(self, state: PassState, rec: PassState) -> list[Flowable]:
         r = self.release
         if not r.articles:
             return []
@@ -896,12 +918,10 @@ class Bulletin:
                     styles.append(("TOPPADDING", (0, len(rows) - 1), (-1, len(rows) - 1), 5))
                 current = group
                 key = self.keys[id(a)]
-                page = state.pages.get(key)
                 tm = self.marker(str(a.path or r.root))
                 with self.tags.open("TOCI", Lang=self.other_lang(a)):
                     rows.append([self.para(f'<a href="#{key}">{tm.text(a.title)}</a>', "toc"),
-                                 self.para(f'<a href="#{key}">{page}</a>' if page else "",
-                                           "toc_page")])
+                                 self.page_ref(key, str, "toc_page", state, rec)])
                 styles.append(("LINEBELOW", (0, len(rows) - 1), (-1, len(rows) - 1), 0.3,
                                self.s.rule))
         t = Table(rows, colWidths=[self.text_w - num_w, num_w], hAlign="LEFT", splitInRow=1)
@@ -967,7 +987,7 @@ class Bulletin:
         title.drawOn(canv, x, y)
         canv.restoreState()
 
-    def draw_page(self, canv: Canvas, doc: BaseDocTemplate, state: PassState,
+    def draw_page(self, canv: DeferringCanvas, doc: BaseDocTemplate, state: PassState,
                   rec: PassState, cover: bool) -> None:
         s, r = self.s, self.release
         n = canv.getPageNumber()
@@ -998,11 +1018,15 @@ class Bulletin:
             canv.setStrokeColor(s.accent if s.masthead == "band" else s.rule)
             canv.setLineWidth(1.2 if s.masthead == "band" else 0.5)
             canv.line(s.margin_left, y - 2, self.page_w - s.margin_right, y - 2)
-        total = state.total or n
-        foot = self.ctx.label("page_of", self.lang, n=n, total=total)
-        fp = self.para(hm.text(foot), "footer")
-        fp.wrapOn(canv, self.text_w, 20)
-        fp.drawOn(canv, s.margin_left, s.margin_bottom - 10 * mm)
+
+        def footer(c: Canvas) -> bool:  # drawn when the page count is known
+            foot = self.ctx.label("page_of", self.lang, n=n, total=rec.total)
+            fp = self.para(hm.text(foot), "footer")
+            fp.wrapOn(c, self.text_w, 20)
+            fp.drawOn(c, s.margin_left, s.margin_bottom - 10 * mm)
+            return True
+
+        canv.defer(footer)
         canv.restoreState()
 
     def draw_column_rules(self, canv: Canvas, doc: BaseDocTemplate) -> None:
@@ -1097,7 +1121,7 @@ class Bulletin:
         cover: list[Flowable] = []
         if not self.bare:
             with self.tags.open("Sect"):
-                cover = self.cover(state)
+                cover = self.cover(state, rec)
         if self.bare:
             out: list[Flowable] = []
         elif self.single:
@@ -1143,30 +1167,75 @@ class Bulletin:
             finally:
                 RUN_SHAPING["on"] = True
 
-    def _render(self, build_time: dt.datetime) -> bytes:
-        canvas_cls = type("_Canvas", (_FixedTimeCanvas,), {"build_time": build_time})
-        state = PassState()
-        data = b""
+    def _contents_overflow(self, rec: PassState) -> bool:
+        """The contents ran over from the cover onto a page of their own, and a
+        lead story fewer could still help (rather a page holding a line or two)."""
         first = self.keys[id(self.release.articles[0])] if self.release.articles else ""
-        passes = 0
-        while passes < MAX_PASSES:
-            passes += 1
+        return (not self.single and rec.pages.get(first, 0) > 2
+                and self.lead_drop < self.s.lead_stories + 2)
+
+    def settle_cover(self) -> None:
+        """Choose how many lead stories the cover keeps before the layout: the
+        smallest number dropped that lets the first article start on page 2
+        (else as many as may be dropped).  The cover and its contents are laid
+        out alone for that (their length is known: their entries are), first
+        with none dropped, then with all, then one by one in between."""
+        if self.single or not self.release.articles:
+            return
+        most = self.s.lead_stories + 2
+        self.lead_drop = 0
+        if self._cover_fits():
+            return
+        self.lead_drop = most
+        if not self._cover_fits():
+            return  # contents longer than a page: no lead story
+        for drop in range(1, most):
+            self.lead_drop = drop
+            if self._cover_fits():
+                return
+        self.lead_drop = most
+
+    def _cover_fits(self) -> bool:
+        """Whether the cover and its contents leave page 2 to the first article."""
+        first = self.keys[id(self.release.articles[0])]
+        rec = PassState()
+        doc = self._doc(io.BytesIO(), PassState(), rec)
+        canvas_cls = type("_Trial", (_TrialCanvas,), {"watch": rec.pages, "first": first})
+        try:
+            doc.build([*self.cover(PassState(), rec), NextPageTemplate("body"), PageBreak(),
+                       Anchor(first, [], rec.pages)], canvasmaker=canvas_cls)
+        except _CoverOverflow:
+            return False
+        return rec.pages.get(first, 0) <= 2
+
+    def _render(self, build_time: dt.datetime) -> bytes:
+        """One layout pass (:attr:`passes` counts them): page numbers are drawn
+        when it is complete.  Another pass only when a number outgrew the room
+        reserved for it, or the cover's contents ran over after all; that pass
+        reserves the numbers the previous one found."""
+        canvas_cls: type[_FixedTimeCanvas] = type("_Canvas", (_FixedTimeCanvas,),
+                                                  {"build_time": build_time})
+        self.settle_cover()
+        state = PassState()
+        self.passes = 0
+        while True:
+            self.passes += 1
             rec = PassState()
             self.missing.clear()
             buf = io.BytesIO()
             doc = self._doc(buf, state, rec)
-            doc.build(self.story(state, rec), canvasmaker=canvas_cls)
-            data = buf.getvalue()
-            if (not self.single and rec.pages.get(first, 0) > 2
-                    and self.lead_drop < self.s.lead_stories + 2):
-                # The contents ran over from the cover onto a page of their own:
-                # one lead story fewer rather than a page holding a line or two.
+            # The last pass allowed prints the numbers it found, whatever room they take.
+            canvas_cls.strict = self.passes < MAX_PASSES
+            try:
+                doc.build(self.story(state, rec), canvasmaker=canvas_cls)
+            except Misfit:
+                state = rec
+                continue
+            if self._contents_overflow(rec):
                 self.lead_drop += 1
-                passes -= 1
-            elif rec.key() == state.key():
-                break
-            state = rec
-        return data
+                state = rec
+                continue
+            return buf.getvalue()
 
     def warnings(self) -> list[tuple[str, str]]:
         """(file, message) for every text that had characters no font could show."""
@@ -1184,6 +1253,26 @@ class Bulletin:
                 out.append((where, (f"characters not shown: {char_names(unshaped)} "
                                     "(their script needs text shaping: pip install uharfbuzz)")))
         return out
+
+
+class _CoverOverflow(Exception):
+    """A trial layout of the cover found its contents running over onto page 2."""
+
+
+class _TrialCanvas(_FixedTimeCanvas):
+    """A canvas for a trial layout of the cover: nothing is filled in or
+    written, and it stops when page 2 ends before the anchor ``first``."""
+
+    watch: ClassVar[dict[str, int]] = {}
+    first = ""
+
+    def showPage(self) -> None:
+        if self.getPageNumber() >= 2 and self.first not in self.watch:
+            raise _CoverOverflow
+        super().showPage()
+
+    def save(self) -> None:
+        pass
 
 
 class LayoutLoop(RuntimeError):
