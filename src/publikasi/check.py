@@ -33,6 +33,7 @@ class CheckResult:
     problems: list[str] = field(default_factory=list)
     judges: list[str] = field(default_factory=list)  # validators that ran
     missing: list[str] = field(default_factory=list)  # validators not installed
+    notes: list[str] = field(default_factory=list)  # facts worth saying that are no failure
 
     @property
     def ok(self) -> bool:
@@ -51,31 +52,46 @@ class CheckResult:
             text += f" (not checked: install {'; '.join(self.missing)})"
         for p in self.problems:
             text += f"\n     - {terminal_safe(p)}"
+        for note in self.notes:
+            text += f"\n     note: {terminal_safe(note)}"
         return text
 
 
 def check_folder(out: Path) -> list[CheckResult]:
+    """Every output in the folder ``out``; or the one file ``out``."""
     from .errors import fail
 
+    if out.is_file():
+        result = _check_file(out)
+        if result is None:
+            raise fail(out, "not a built output (.pdf, .epub, .docx, feed) that check knows")
+        return [result]
     if not out.is_dir():
         raise fail(out, "not a folder of built outputs")
     results: list[CheckResult] = []
     for path in sorted(out.rglob("*")):
         if not path.is_file() or any(part.startswith(".") for part in path.relative_to(out).parts):
             continue
-        suffix = path.suffix.lower()
-        if suffix == ".epub":
-            results.append(check_epub(path))
-        elif suffix == ".pdf":
-            results.append(check_pdf(path))
-        elif suffix == ".docx":
-            results.append(check_docx(path))
-        elif path.name in FEED_FILES or (path.name.startswith(("feed-", "atom-"))
-                                         and suffix in (".xml", ".json")):
-            results.append(check_feed(path))
+        result = _check_file(path)
+        if result is not None:
+            results.append(result)
     if not results:
         raise fail(out, "no built outputs (.pdf, .epub, .docx, feeds) found")
     return results
+
+
+def _check_file(path: Path) -> CheckResult | None:
+    suffix = path.suffix.lower()
+    if suffix == ".epub":
+        return check_epub(path)
+    if suffix == ".pdf":
+        return check_pdf(path)
+    if suffix == ".docx":
+        return check_docx(path)
+    if path.name in FEED_FILES or (path.name.startswith(("feed-", "atom-"))
+                                   and suffix in (".xml", ".json")):
+        return check_feed(path)
+    return None
 
 
 # ---------------------------------------------------------------- EPUB
@@ -199,7 +215,33 @@ def check_pdf(path: Path) -> CheckResult:
         res.missing.append("pypdf")
     except Exception as exc:  # noqa: BLE001 - any parse failure is a finding
         res.problems.append(f"pypdf cannot read it: {exc}")
+    if not any(p.startswith(UNREADABLE) for p in res.problems):
+        _pdf_conformance(path, res)
     return res
+
+
+# Problems after which the PDF rules are not worth reading.
+UNREADABLE = ("no %PDF- header", "no %%EOF trailer", "qpdf:", "pypdf cannot", "PDF has no pages")
+
+# Until the bulletin is tagged, a missing structure tree is said, not failed,
+# unless the file claims PDF/UA or PDF/A level A (which need it).
+UNTAGGED_FAILS = False
+
+
+def _pdf_conformance(path: Path, res: CheckResult) -> None:
+    from .pdf_conformance import check_conformance
+
+    found = check_conformance(path)
+    res.judges.append("pikepdf (PDF/A-2/3 and PDF/UA-1 rules)")
+    res.problems.extend(found.problems)
+    claims_tagging = found.pdfua == "1" or found.pdfa.endswith("A")
+    if UNTAGGED_FAILS or claims_tagging:
+        res.problems.extend(found.untagged)
+    else:
+        res.notes.extend(found.untagged)
+    claims = [f"PDF/A-{found.pdfa}" if found.pdfa else "", "PDF/UA-1" if found.pdfua else ""]
+    if any(claims):
+        res.notes.append("claims " + " and ".join(c for c in claims if c))
 
 
 # ---------------------------------------------------------------- DOCX

@@ -7,13 +7,16 @@ embedded fonts and where their static faces are cached.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from ...labels import LabelTexts
 from ...model import Release
 from ...repro import edition_time
 from ...settings import setting
 from .. import ExportContext, Exporter, ReleaseExporter
+
+if TYPE_CHECKING:
+    from .archival import Attachment
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,9 @@ class PdfSettings:
     lead_stories: int = setting(1, lo=0, hi=6)
     image_max_height: float = setting(0.45, lo=0.1, hi=0.8)
     cover_photo_height: float = setting(0.3, lo=0.1, hi=0.6)
+    # PDF/A-3 with the edition's source files and model JSON embedded
+    # (docs/pdf.md says why this is not the default).
+    embed_sources: bool = False
 
 
 class PdfExporter(Exporter, ReleaseExporter):
@@ -63,10 +69,44 @@ class PdfExporter(Exporter, ReleaseExporter):
         bulletin = Bulletin(release, ctx, load_fonts(), settings)
         when = edition_time(release)
         raw = bulletin.render(when)
-        data = finish_pdf(raw, build_time=when, structure=bulletin.tags.root)
+        attachments = source_attachments(release) if ctx.settings(PdfSettings).embed_sources \
+            else ()
+        data = finish_pdf(raw, build_time=when, structure=bulletin.tags.root,
+                          attachments=attachments)
         for where, message in bulletin.warnings():
             ctx.warn(where, message)
         ctx.sink.write(f"{release.slug}.pdf", data)
+
+
+def source_attachments(release: Release) -> list[Attachment]:
+    """The edition's own files (release.yaml, every article file) and its model as
+    ``publikasi inspect`` prints it, to embed as PDF/A-3 associated files."""
+    import json
+
+    from ...regular import read_regular
+    from ...serialize import release_json
+    from .archival import Attachment
+
+    root = release.root
+    base = root if root is not None and root.is_dir() else None
+    files = [base / "release.yaml"] if base is not None and (base / "release.yaml").is_file() \
+        else []
+    files += [a.path for a in release.articles if a.path is not None]
+    found: dict[str, Attachment] = {}
+    for path in files:
+        try:
+            name = path.relative_to(base).as_posix() if base is not None else path.name
+        except ValueError:
+            name = path.name
+        mime = {".md": "text/markdown", ".yaml": "application/yaml", ".yml": "application/yaml"
+                }.get(path.suffix.lower(), "text/plain")
+        found.setdefault(name, Attachment(name, read_regular(path, "article file"), mime,
+                                          "source file of this edition"))
+    model = json.dumps(release_json(release), ensure_ascii=False, indent=1) + "\n"
+    name = f"{release.slug}.json"
+    found[name] = Attachment(name, model.encode("utf-8"), "application/json",
+                             "this edition as publikasi inspect prints it")
+    return list(found.values())
 
 
 __all__ = ["PdfExporter", "PdfSettings"]
