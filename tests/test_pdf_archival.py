@@ -23,7 +23,7 @@ from judges import pdffonts, pdfinfo
 from lxml import etree
 from PIL import ImageCms
 
-from publikasi.exporters.pdf.archival import Attachment, srgb_profile
+from publikasi.exporters.pdf.archival import srgb_profile
 from publikasi.repro import edition_time
 from publikasi.source import load
 
@@ -130,11 +130,15 @@ def test_xmp_identifies_pdfa_and_agrees_with_info(case, pdfs, releases):
     with pikepdf.open(pdfs[case]) as pdf:
         xmp = xmp_of(pdf)
         info = pdf.docinfo
-        tagged = "/StructTreeRoot" in pdf.Root
+        # level A and PDF/UA need the complete structure tree, which the bulletin has
+        assert "/StructTreeRoot" in pdf.Root and pdf.Root.MarkInfo.Marked is True
         assert xmp_values(xmp, "//pdfaid:part") == ["2"]
-        # level A needs the complete structure tree; U needs every font mapped to Unicode
-        assert xmp_values(xmp, "//pdfaid:conformance") == ["A" if tagged else "U"]
-        assert xmp_values(xmp, "//pdfuaid:part") == (["1"] if tagged else [])
+        assert xmp_values(xmp, "//pdfaid:conformance") == ["A"]
+        assert xmp_values(xmp, "//pdfuaid:part") == ["1"]
+        # PDF/A accepts pdfuaid only when the file declares its schema
+        declared = xmp.xpath("//pdfaSchema:namespaceURI/text()", namespaces={
+            "pdfaSchema": "http://www.aiim.org/pdfa/ns/schema#"})
+        assert declared == ["http://www.aiim.org/pdfua/ns/id/"]
         title = xmp_values(xmp, "//dc:title/rdf:Alt/rdf:li")
         assert title == [str(info.Title)]
         assert title[0].startswith(release.title)
@@ -223,7 +227,7 @@ def test_check_passes_our_pdfs_and_names_what_they_claim(pdfs, tmp_path):
     proc = run_cli("check", out)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert proc.stdout.count("ok   ") == 4, proc.stdout
-    assert proc.stdout.count("claims PDF/A-2") == 4
+    assert proc.stdout.count("claims PDF/A-2A and PDF/UA-1") == 4
     assert "PDF/A-2/3 and PDF/UA-1 rules" in proc.stdout
 
 
@@ -312,6 +316,18 @@ def test_check_finds_each_broken_rule_in_our_pdf(change, message, pdfs, tmp_path
     assert message in proc.stdout, proc.stdout
 
 
+def test_check_fails_our_pdf_with_its_structure_tree_taken_out(pdfs, tmp_path):
+    def untag(pdf: pikepdf.Pdf) -> None:
+        del pdf.Root["/StructTreeRoot"]
+        del pdf.Root["/MarkInfo"]
+
+    broken = mutate(pdfs[("default", RELEASES[1])], tmp_path / "untagged.pdf", untag)
+    proc = run_cli("check", broken)
+    assert proc.returncode == 2, proc.stdout
+    assert "- no structure tree (/StructTreeRoot)" in proc.stdout
+    assert "- not marked as tagged" in proc.stdout
+
+
 def test_check_requires_the_structure_tree_when_pdfua_is_claimed(pdfs, tmp_path):
     def claim_pdfua_without_tags(pdf: pikepdf.Pdf) -> None:
         for key in ("/StructTreeRoot", "/MarkInfo"):
@@ -329,29 +345,6 @@ def test_check_requires_the_structure_tree_when_pdfua_is_claimed(pdfs, tmp_path)
     proc = run_cli("check", broken)
     assert proc.returncode == 2, proc.stdout
     assert "- no structure tree (/StructTreeRoot)" in proc.stdout
-
-
-def test_attachments_make_pdfa3_with_associated_sources(pdfs, tmp_path):
-    from publikasi.exporters.pdf.finish import finish_pdf
-
-    source = pdfs[("default", RELEASES[0])]
-    when = dt.datetime(2025, 11, 10, 2, 30, tzinfo=dt.UTC)
-    text = b"---\ntitle: Uji\n---\n\nBadan.\n"
-    data = finish_pdf(source.read_bytes(), build_time=when, attachments=[
-        Attachment("2025-46/uji.md", text, "text/markdown", "artikel sumber"),
-        Attachment("model.json", b"{}", "application/json", "model")])
-    out = tmp_path / "a3.pdf"
-    out.write_bytes(data)
-    with pikepdf.open(out) as pdf:
-        assert xmp_values(xmp_of(pdf), "//pdfaid:part") == ["3"]
-        specs = list(pdf.Root.AF)
-        assert [str(s.UF) for s in specs] == ["2025-46/uji.md", "model.json"]
-        assert all(s.AFRelationship == pikepdf.Name.Source for s in specs)
-        assert pdf.attachments["2025-46/uji.md"].get_file().read_bytes() == text
-        assert str(specs[0].EF.F.Subtype) == "/text/markdown"
-    proc = run_cli("check", out)
-    assert proc.returncode == 0, proc.stdout
-    assert "PDF/A-3" in proc.stdout
 
 
 def test_a_theme_with_embed_sources_builds_pdfa3_carrying_the_edition_source(tmp_path):

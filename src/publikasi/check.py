@@ -223,22 +223,13 @@ def check_pdf(path: Path) -> CheckResult:
 # Problems after which the PDF rules are not worth reading.
 UNREADABLE = ("no %PDF- header", "no %%EOF trailer", "qpdf:", "pypdf cannot", "PDF has no pages")
 
-# Until the bulletin is tagged, a missing structure tree is said, not failed,
-# unless the file claims PDF/UA or PDF/A level A (which need it).
-UNTAGGED_FAILS = False
-
-
 def _pdf_conformance(path: Path, res: CheckResult) -> None:
     from .pdf_conformance import check_conformance
 
     found = check_conformance(path)
     res.judges.append("pikepdf (PDF/A-2/3 and PDF/UA-1 rules)")
     res.problems.extend(found.problems)
-    claims_tagging = found.pdfua == "1" or found.pdfa.endswith("A")
-    if UNTAGGED_FAILS or claims_tagging:
-        res.problems.extend(found.untagged)
-    else:
-        res.notes.extend(found.untagged)
+    res.problems.extend(found.untagged)  # publikasi's own PDFs are tagged; any PDF should be
     claims = [f"PDF/A-{found.pdfa}" if found.pdfa else "", "PDF/UA-1" if found.pdfua else ""]
     if any(claims):
         res.notes.append("claims " + " and ".join(c for c in claims if c))
