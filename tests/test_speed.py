@@ -232,3 +232,32 @@ def test_word_files_zipped_from_the_package_are_the_bytes_of_save_and_normalise(
     assert members and len(fast) > 10
     monkeypatch.setattr(render, "package_members", lambda doc: None)  # save, then normalise
     assert files(tmp_path / "slow") == fast
+
+
+def test_the_epub_is_the_same_whether_ebooklib_compresses_it_or_not(tmp_path, monkeypatch):
+    from ebooklib import epub
+
+    from publikasi.builder import BuildOptions, build
+
+    levels: list[object] = []
+    real_write = epub.EpubWriter.write
+
+    def write(self):
+        levels.append(self.options["compresslevel"])
+        return real_write(self)
+
+    def files(out: Path) -> dict[str, bytes]:
+        build(PUBLICATION, out, BuildOptions(formats=["epub"], jobs=1, cache=False))
+        return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*.epub"))}
+
+    monkeypatch.setattr(epub.EpubWriter, "write", write)
+    fast = files(tmp_path / "fast")
+    assert levels and set(levels) == {0} and fast
+    real_init = epub.EpubWriter.__init__
+
+    def init(self, name, book, options=None):
+        real_init(self, name, book, {**(options or {}), "compresslevel": 6})
+
+    monkeypatch.setattr(epub.EpubWriter, "__init__", init)
+    assert files(tmp_path / "slow") == fast
+    assert levels[-1] == 6

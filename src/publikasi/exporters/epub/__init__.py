@@ -467,6 +467,9 @@ def build_epub(release: Release, ctx: ExportContext) -> bytes:
         # (noterefs, footnotes) as a page break; we have no print pages to map.
         "epub3_pages": False,
         "epub2_guide": True,
+        # normalize_zip below unpacks and compresses every member anyway: EbookLib
+        # need not compress them first (the bytes of the EPUB are the same).
+        "compresslevel": 0,
     }
     writer = _Writer(buf, book, options, nav_lang)
     writer.process()
