@@ -10,64 +10,20 @@ hardest case for relative links):
   loads (``naturalWidth > 0`` once scrolled into view) and the console shows
   no error.
 
-One browser serves the whole test session (per xdist worker).
+One browser serves the whole test session (per xdist worker): the ``browser``
+fixture in conftest.py, shared with the desk's browser tests.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import time
 from pathlib import Path
 
 import pytest
-from conftest import PUBLICATION
+from conftest import PUBLICATION, run_axe
 
-ROOT = Path(__file__).resolve().parent.parent
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 WIDTHS = (360, 1280)
-
-
-def _missing(what: str) -> None:
-    if os.environ.get("PUBLIKASI_ALLOW_MISSING_JUDGES"):
-        pytest.skip(f"{what} is not installed")
-    pytest.fail(f"{what} is not installed; scripts/install-judges installs it")
-
-
-@pytest.fixture(scope="session")
-def browser():
-    try:
-        from selenium import webdriver
-        from selenium.webdriver.chrome.service import Service
-    except ImportError:
-        _missing("selenium (pip)")
-    binary = shutil.which("chromium") or "/usr/bin/chromium"
-    driver_path = shutil.which("chromedriver") or "/usr/bin/chromedriver"
-    if not (Path(binary).is_file() and Path(driver_path).is_file()):
-        _missing("chromium and chromium-driver (apt)")
-    options = webdriver.ChromeOptions()
-    options.binary_location = binary
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--hide-scrollbars", "--force-device-scale-factor=1",
-                "--allow-file-access-from-files"):
-        options.add_argument(arg)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(options=options, service=Service(driver_path))
-    driver.set_page_load_timeout(60)
-    driver.set_script_timeout(120)
-    try:
-        yield driver
-    finally:
-        driver.quit()
-
-
-@pytest.fixture(scope="session")
-def axe_source() -> str:
-    if not AXE.is_file():
-        _missing("axe-core (npm)")
-    return AXE.read_text(encoding="utf-8")
 
 
 def chosen_pages(out: Path) -> list[Path]:
@@ -119,20 +75,6 @@ def load_every_picture(driver) -> list[dict]:
 def sideways_overflow(driver) -> int:
     return driver.execute_script(
         "const d = document.documentElement; return d.scrollWidth - d.clientWidth;")
-
-
-def run_axe(driver, source: str) -> list[dict]:
-    driver.execute_script(source)
-    result = driver.execute_async_script(
-        "const done = arguments[arguments.length - 1];"
-        "axe.run(document, {runOnly: {type: 'tag', values: arguments[0]}})"
-        ".then(r => done({violations: r.violations.map(v => ({id: v.id, impact: v.impact,"
-        " help: v.help, nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 5)})),"
-        " passes: r.passes.length}))"
-        ".catch(e => done({error: String(e)}));", WCAG_TAGS)
-    assert "error" not in result, result
-    assert result["passes"] > 10, "axe-core checked (almost) nothing"
-    return result["violations"]
 
 
 @pytest.fixture(scope="module", params=["default", "buletin"])

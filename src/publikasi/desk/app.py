@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from .preview import Preview
 
 # Page modules of publikasi.desk, in routing order (the preview is added last).
-PAGES: tuple[str, ...] = ("paste", "wordloop")
+PAGES: tuple[str, ...] = ("edition", "paste", "wordloop")
 STATIC_PREFIX = "/_desk/static"
 
 
@@ -70,7 +70,11 @@ class Desk:
         return self.preview.info.title
 
     def nav(self) -> list[tuple[str, str]]:
-        return list(self.menu)
+        """(path, label key) of the desk's menu: the preview, the newest edition's
+        page, then what the page modules add."""
+        releases = self.preview.info.releases
+        editions = [(f"/edisi/{releases[0].slug}", "editions")] if releases else []
+        return [self.menu[0], *editions, *self.menu[1:]]
 
 
 def desk_of(request: Request) -> Desk:

@@ -1,10 +1,11 @@
 """The live preview (``/``): the web edition of SOURCE, rebuilt on every change.
 
-Builds run ``publikasi build`` in a child process, so that the desk shows
-exactly the ``error: FILE:LINE: message`` lines the command line prints, a
-build can be interrupted atomically (SIGINT: the build's own transaction
-rolls its output back, see :mod:`publikasi.atomic`), and a crashing build
-cannot take the desk down.  The build cache is the user's usual one, so a
+Builds run ``publikasi build`` in a child process that stays warm between
+builds (:mod:`.buildworker`), so that the desk shows exactly the
+``error: FILE:LINE: message`` lines the command line prints, a build can be
+interrupted atomically (SIGINT: the build's own transaction rolls its output
+back, see :mod:`publikasi.atomic`), and a crashing build cannot take the
+desk down.  The build cache is the user's usual one, so a
 rebuild after one edit only redoes what the edit touched.
 
 Each build writes a new *generation* folder in the desk's work folder
@@ -53,6 +54,7 @@ ALL_FORMATS = "html,pdf,epub,docx"
 KEEP_GENERATIONS = 3
 WATCH_DEBOUNCE_MS = 100
 INTERRUPT_WAIT_S = 20.0
+WORKER_BUILDS = 100  # a fresh build process after this many builds
 EVENTS_PATH = "/_desk/events"
 
 
@@ -132,7 +134,9 @@ class Preview:
     building: bool = False
     info: PreviewInfo = field(default_factory=PreviewInfo)
     _next: int = 0
-    _child: asyncio.subprocess.Process | None = None
+    _child: asyncio.subprocess.Process | None = None  # the worker, while it builds
+    _worker: asyncio.subprocess.Process | None = None
+    _worker_builds: int = 0
     _dirty: asyncio.Event = field(default_factory=asyncio.Event)
     _listeners: set[asyncio.Queue[str]] = field(default_factory=set)
     _stopped: bool = False
@@ -201,35 +205,57 @@ class Preview:
                     self.errors = outcome.errors
                     return
                 self.errors = []
+                self.generation = gen
+                if formats == ALL_FORMATS:
+                    self.files_generation = gen
+                self._publish()  # the tabs reload now; the desk's own pages can wait
                 try:
                     self.info = await run_in_threadpool(read_info, self.source)
                 except InputError:
                     pass  # the build read it a moment ago; the next change builds again
-                self.generation = gen
-                if formats == ALL_FORMATS:
-                    self.files_generation = gen
                 self._sweep()
-                self._publish()
         finally:
             self.building = False
             self._built.set()
             self._publish()
 
+    async def _worker_process(self) -> asyncio.subprocess.Process:
+        worker = self._worker
+        if worker is None or worker.returncode is not None or self._worker_builds >= \
+                WORKER_BUILDS:
+            if worker is not None and worker.returncode is None:
+                await _close_worker(worker)
+            worker = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "publikasi.desk.buildworker",
+                stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.DEVNULL)
+            self._worker, self._worker_builds = worker, 0
+        return worker
+
     async def _build(self, formats: str, out: Path) -> BuildOutcome:
-        cmd = [sys.executable, "-m", "publikasi", "build", str(self.source), "-o", str(out),
-               "-f", formats]
-        self._child = await asyncio.create_subprocess_exec(
-            *cmd, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
-            stdin=asyncio.subprocess.DEVNULL)
+        """``publikasi build SOURCE -o OUT -f FORMATS`` in the warm build process."""
+        worker = await self._worker_process()
+        assert worker.stdin is not None and worker.stdout is not None
+        argv = ["build", str(self.source), "-o", str(out), "-f", formats]
+        self._worker_builds += 1
+        self._child = worker
         try:
-            _, stderr = await self._child.communicate()
+            worker.stdin.write((json.dumps({"argv": argv}) + "\n").encode("utf-8"))
+            await worker.stdin.drain()
+            line = await worker.stdout.readline()
+        except (BrokenPipeError, ConnectionResetError):
+            line = b""
         finally:
-            code = self._child.returncode
             self._child = None
+        if not line:
+            await _close_worker(worker)
+            return BuildOutcome(False, ["publikasi: the build process stopped unexpectedly; "
+                                        "save a file to build again"])
+        answer = json.loads(line)
+        code, text = answer["code"], answer["stderr"]
         if code == 0:
             return BuildOutcome(True, [])
-        text = stderr.decode("utf-8", "replace")
-        if code in (130, 143, -signal.SIGINT, -signal.SIGTERM):
+        if code in (130, 143):
             return BuildOutcome(False, [], interrupted=True)
         lines = [line for line in text.splitlines()
                  if line.startswith(("error: ", "publikasi: "))]
@@ -269,11 +295,8 @@ class Preview:
         if child is not None and child.returncode is None:
             with contextlib.suppress(ProcessLookupError):
                 child.send_signal(signal.SIGINT)
-            try:
-                await asyncio.wait_for(child.wait(), INTERRUPT_WAIT_S)
-            except TimeoutError:
-                with contextlib.suppress(ProcessLookupError):
-                    child.kill()
+        if self._worker is not None:
+            await _close_worker(self._worker)
         for queue in list(self._listeners):
             queue.put_nowait("")
 
@@ -295,6 +318,20 @@ class Preview:
                 yield _sse(message)
         finally:
             self._listeners.discard(queue)
+
+
+async def _close_worker(worker: asyncio.subprocess.Process) -> None:
+    """End the build process: close its input, wait (an interrupted build first
+    rolls back), kill it if it does not go."""
+    if worker.stdin is not None:
+        with contextlib.suppress(OSError):
+            worker.stdin.close()
+    try:
+        await asyncio.wait_for(worker.wait(), INTERRUPT_WAIT_S)
+    except TimeoutError:
+        with contextlib.suppress(ProcessLookupError):
+            worker.kill()
+        await worker.wait()
 
 
 def _sse(data: str) -> str:

@@ -62,6 +62,10 @@ DESK_LABELS: LabelTexts = {
         "no_articles": "Edisi ini belum berisi artikel.",
         "error_title": "Galat",
         "back_to_preview": "Kembali ke pratinjau",
+        "edition_in_preview": "Halaman edisi ini di pratinjau",
+        "other_editions": "Semua edisi",
+        "source_broken": "Sumber sedang tidak dapat dibaca; yang tampil adalah hasil "
+                         "pembangunan terakhir yang berhasil.",
     },
     "en": {
         "desk": "Editor's desk",
@@ -94,6 +98,10 @@ DESK_LABELS: LabelTexts = {
         "no_articles": "This edition has no articles yet.",
         "error_title": "Error",
         "back_to_preview": "Back to the preview",
+        "edition_in_preview": "This edition's page in the preview",
+        "other_editions": "All editions",
+        "source_broken": "The source cannot be read right now; this is what the last "
+                         "successful build showed.",
     },
 }
 
