@@ -177,6 +177,9 @@ class Preview:
 
     async def run(self, *, watch: bool, stopping: asyncio.Event) -> None:
         watcher = asyncio.create_task(self._watch(stopping)) if watch else None
+        # The desk's pages need the publication's title and language from the start.
+        with contextlib.suppress(InputError):
+            self.info = await run_in_threadpool(read_info, self.source)
         self._dirty.set()
         try:
             while not self._stopped:
