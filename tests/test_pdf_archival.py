@@ -280,6 +280,12 @@ def _drop_tounicode(pdf: pikepdf.Pdf) -> None:
         del font["/ToUnicode"]
 
 
+def _unmap_letter_a(pdf: pikepdf.Pdf) -> None:
+    for font in fonts_of(pdf):
+        cmap = font.ToUnicode
+        cmap.write(cmap.read_bytes().replace(b"<61> <0061>", b"<61> <0000>"))
+
+
 def _add_javascript(pdf: pikepdf.Pdf) -> None:
     pdf.Root.OpenAction = pdf.make_indirect(pikepdf.Dictionary(
         Type=pikepdf.Name.Action, S=pikepdf.Name.JavaScript, JS=pikepdf.String("app.alert(1)")))
@@ -304,6 +310,7 @@ def _use_cmyk(pdf: pikepdf.Pdf) -> None:
     (_break_date, "Info ModDate (D:20300101000000+00'00') differs from xmp:ModifyDate"),
     (_drop_intent, "no PDF/A output intent"),
     (_drop_tounicode, "has no ToUnicode map"),
+    (_unmap_letter_a, "code(s) with no Unicode value (0x61)"),
     (_add_javascript, "forbidden in PDF/A: JavaScript actions"),
     (_drop_title_display, "the viewer shows the file name, not the title"),
     (_claim_pdfa1, "no pdfaid:part 2 or 3"),

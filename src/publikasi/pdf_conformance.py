@@ -75,6 +75,7 @@ def check_conformance(path: Path) -> Conformance:
         _info_agrees(pdf, info, result)
         _output_intent(pdf, result)
         _fonts(pdf, result)
+        _text_unicode(pdf, result)
         _forbidden(pdf, result)
         _tagging(pdf, result)
     return result
@@ -311,6 +312,99 @@ def _standard_encoding(font: Dictionary) -> bool:
         enc = enc.get("/BaseEncoding")
     return font.get("/Subtype") in (Name.Type1, Name.TrueType) and enc in (
         Name.WinAnsiEncoding, Name.MacRomanEncoding, Name.StandardEncoding)
+
+
+_BFCHAR = re.compile(rb"beginbfchar(.*?)endbfchar", re.S)
+_BFRANGE = re.compile(rb"beginbfrange(.*?)endbfrange", re.S)
+_HEX = re.compile(rb"<([0-9A-Fa-f]*)>|\[([^\]]*)\]")
+NOT_TEXT = {"", "\x00", "\ufeff", "\ufffe"}
+
+
+def _utf16(hex_digits: bytes) -> str:
+    return bytes.fromhex(hex_digits.decode("ascii")).decode("utf-16-be", "replace")
+
+
+def _tounicode_map(font: Dictionary) -> dict[int, str]:
+    stream = font.get("/ToUnicode")
+    if not isinstance(stream, pikepdf.Stream):
+        return {}
+    data = stream.read_bytes()
+    found: dict[int, str] = {}
+    for block in _BFCHAR.findall(data):
+        tokens = [m.group(1) for m in _HEX.finditer(block) if m.group(1) is not None]
+        for src, dst in zip(tokens[::2], tokens[1::2], strict=False):
+            found[int(src or b"0", 16)] = _utf16(dst)
+    for block in _BFRANGE.findall(data):
+        matches = list(_HEX.finditer(block))
+        i = 0
+        while i + 2 < len(matches):
+            lo, hi, dst = matches[i].group(1), matches[i + 1].group(1), matches[i + 2]
+            if lo is None or hi is None:
+                break
+            first, last = int(lo or b"0", 16), int(hi or b"0", 16)
+            if dst.group(2) is not None:  # an array: one destination per code
+                for offset, item in enumerate(re.findall(rb"<([0-9A-Fa-f]*)>", dst.group(2))):
+                    found[first + offset] = _utf16(item)
+            elif dst.group(1):
+                start = bytearray(bytes.fromhex(dst.group(1).decode("ascii")))
+                for offset in range(min(last - first, 0xFFFF) + 1):
+                    value = int.from_bytes(start, "big") + offset
+                    raw = value.to_bytes(len(start), "big")
+                    found[first + offset] = raw.decode("utf-16-be", "replace")
+            i += 3
+    return found
+
+
+def _text_unicode(pdf: Pdf, result: Conformance) -> None:
+    """PDF/A-2u 6.2.11.7.2: every code a text operator shows maps to a real
+    Unicode value (not none, U+0000, U+FEFF or U+FFFE)."""
+    maps: dict[tuple[int, int], dict[int, str]] = {}
+    bad: dict[str, set[int]] = {}
+
+    def codes(font: Dictionary, text: bytes) -> list[int]:
+        if font.get("/Subtype") == Name.Type0:
+            return [int.from_bytes(text[i:i + 2], "big") for i in range(0, len(text) - 1, 2)]
+        return list(text)
+
+    def walk(content: pikepdf.Page | pikepdf.Stream, resources: object, depth: int) -> None:
+        if depth > 8 or not isinstance(resources, Dictionary):
+            return
+        fonts = resources.get("/Font") or Dictionary()
+        xobjects = resources.get("/XObject") or Dictionary()
+        font: Dictionary | None = None
+        try:
+            instructions = pikepdf.parse_content_stream(content)
+        except pikepdf.PdfError:
+            return
+        for instruction in instructions:
+            if not isinstance(instruction, pikepdf.ContentStreamInstruction):
+                continue
+            op, operands = str(instruction.operator), instruction.operands
+            if op == "Tf" and operands:
+                candidate = fonts.get(str(operands[0]))
+                font = candidate if isinstance(candidate, Dictionary) else None
+            elif op in ("Tj", "'", '"', "TJ") and font is not None and "/ToUnicode" in font:
+                strings = [o for o in (operands[0] if op == "TJ" else operands[-1:])
+                           if isinstance(o, pikepdf.String)]
+                key = font.objgen
+                if key not in maps:
+                    maps[key] = _tounicode_map(font)
+                for text in strings:
+                    for code in codes(font, bytes(text)):
+                        if maps[key].get(code, "") in NOT_TEXT:
+                            bad.setdefault(str(font.get("/BaseFont", "?"))[1:], set()).add(code)
+            elif op == "Do" and operands:
+                xobject = xobjects.get(str(operands[0]))
+                if isinstance(xobject, pikepdf.Stream) and xobject.get("/Subtype") == Name.Form:
+                    walk(xobject, xobject.get("/Resources", resources), depth + 1)
+
+    for page in pdf.pages:
+        walk(page, page.obj.get("/Resources"), 0)
+    for name, unmapped in sorted(bad.items()):
+        shown = ", ".join(f"{c:#04x}" for c in sorted(unmapped)[:5])
+        result.problems.append(f"font {name} shows {len(unmapped)} code(s) with no Unicode "
+                               f"value ({shown}): that text cannot be read back or spoken "
+                               "(PDF/A-2u 6.2.11.7.2)")
 
 
 # ------------------------------------------------------------ forbidden
