@@ -243,6 +243,7 @@ def image_format(data: bytes) -> str | None:
 
     from ..images import ALLOWED_FORMATS
 
+    Image.init()  # Image.OPEN lists the format plugins only once they are loaded
     try:
         with Image.open(io.BytesIO(data), formats=[f for f in ALLOWED_FORMATS
                                                    if f in Image.OPEN]) as img:

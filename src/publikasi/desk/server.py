@@ -15,6 +15,7 @@ import contextlib
 import errno
 import os
 import shutil
+import signal
 import socket
 import sys
 import threading
@@ -94,27 +95,44 @@ def serve(source: Path, *, host: str = LOOPBACK, port: int | None = None,
           open_browser: bool = True) -> int:
     from .app import create_app, work_folder
 
-    check_source(source)
-    sock = bind(host, DEFAULT_PORT if port is None else port, explicit_port=port is not None)
-    bound_port = sock.getsockname()[1]
-    token = None if host == LOOPBACK else new_secret()
+    # Ctrl-C from the start stops the desk the same clean way: before uvicorn
+    # takes the signals over, it is remembered, and the server then starts,
+    # finds it should exit, and stops (removing what it made).
+    servers: list[DeskServer] = []
+    early: list[int] = []
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        if servers:
+            servers[0].handle_exit(signum, frame)
+        else:
+            early.append(signum)
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    sock: socket.socket | None = None
     work: Path | None = None
     try:
+        check_source(source)
+        sock = bind(host, DEFAULT_PORT if port is None else port,
+                    explicit_port=port is not None)
+        token = None if host == LOOPBACK else new_secret()
         work = work_folder(source)
-        app = create_app(source, token=token, host=host, port=bound_port, work=work)
+        app = create_app(source, token=token, host=host, port=sock.getsockname()[1],
+                         work=work)
         security: DeskSecurity = app.state.security
         address = url(security)
         config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on",
                                 timeout_graceful_shutdown=5)
-        server = DeskServer(config, app.state.desk.stopping)
+        servers.append(DeskServer(config, app.state.desk.stopping))
+        servers[0].should_exit = bool(early)
         print(f"Serving on {address}", flush=True)
         if open_browser and _has_display():
             threading.Thread(target=webbrowser.open, args=(address,), daemon=True).start()
-        server.run(sockets=[sock])
-    except KeyboardInterrupt:
-        pass  # Ctrl-C before the server took the signals over: nothing was started yet
+        servers[0].run(sockets=[sock])
     finally:
-        sock.close()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        if sock is not None:
+            sock.close()
         if work is not None:
             shutil.rmtree(work, ignore_errors=True)
     return 0
