@@ -38,6 +38,7 @@ from ..errors import InputError, Problem, Problems, fail
 from ..import_changes import ChangeSet, ImportReport
 from ..labels import LabelTexts
 from ..mdwriter import write_markdown
+from ..readers.html_release import MAX_HTML_BYTES
 from ..model import Article, Figure
 from ..serialize import article_json
 from ..text import slugify
@@ -447,7 +448,7 @@ def _release_of(request: Request, form: FormData) -> tuple[str, Path]:
 
 async def paste_read(request: Request) -> Response:
     """Read the pasted text (or its HTML) and show the fields."""
-    form = await guarded_form(request)
+    form = await guarded_form(request, max_bytes=FORM_LIMIT)
     name, release = _release_of(request, form)
     text, html = _form_text(form, "text"), _form_text(form, "html")
     try:
@@ -510,8 +511,8 @@ async def paste_save(request: Request) -> Response:
 
 _PICTURE_SUFFIXES = {"JPEG": ".jpg", "MPO": ".jpg", "PNG": ".png", "GIF": ".gif", "WEBP": ".webp",
                      "TIFF": ".tif", "BMP": ".bmp"}
-# A pasted release with its fields: the text itself is at most a few hundred kB.
-FORM_LIMIT = 2_000_000
+# A paste may carry a whole page's HTML: as much as `import PAGE.html` reads, plus the text.
+FORM_LIMIT = MAX_HTML_BYTES + 2_000_000
 
 routes: list[BaseRoute] = [
     Route("/tempel", paste_form, methods=["GET"]),
