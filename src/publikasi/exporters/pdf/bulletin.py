@@ -1196,17 +1196,17 @@ class Bulletin:
         self.lead_drop = most
 
     def _cover_fits(self) -> bool:
-        """Whether the cover and its contents leave page 2 to the first article."""
-        first = self.keys[id(self.release.articles[0])]
+        """Whether the cover and its contents end on page 1, leaving page 2 to the
+        first article (a mark after them must land on page 1)."""
         rec = PassState()
         doc = self._doc(io.BytesIO(), PassState(), rec)
-        canvas_cls = type("_Trial", (_TrialCanvas,), {"watch": rec.pages, "first": first})
+        canvas_cls = type("_Trial", (_TrialCanvas,), {"watch": rec.pages})
         try:
-            doc.build([*self.cover(PassState(), rec), NextPageTemplate("body"), PageBreak(),
-                       Anchor(first, [], rec.pages)], canvasmaker=canvas_cls)
+            doc.build([*self.cover(PassState(), rec), Anchor(_COVER_END, [], rec.pages)],
+                      canvasmaker=canvas_cls)
         except _CoverOverflow:
             return False
-        return rec.pages.get(first, 0) <= 2
+        return rec.pages.get(_COVER_END) == 1
 
     def _render(self, build_time: dt.datetime) -> bytes:
         """One layout pass (:attr:`passes` counts them): page numbers are drawn
@@ -1259,15 +1259,17 @@ class _CoverOverflow(Exception):
     """A trial layout of the cover found its contents running over onto page 2."""
 
 
+_COVER_END = "cover-end"  # the mark a trial layout of the cover puts after it
+
+
 class _TrialCanvas(_FixedTimeCanvas):
     """A canvas for a trial layout of the cover: nothing is filled in or
-    written, and it stops when page 2 ends before the anchor ``first``."""
+    written, and it stops when page 1 ends before the cover did."""
 
     watch: ClassVar[dict[str, int]] = {}
-    first = ""
 
     def showPage(self) -> None:
-        if self.getPageNumber() >= 2 and self.first not in self.watch:
+        if _COVER_END not in self.watch:
             raise _CoverOverflow
         super().showPage()
 
