@@ -1104,3 +1104,27 @@ def test_page_numbers_outgrowing_their_room_take_a_second_pass(layout_passes, tm
     pages = [p for p in pdftotext(pdf).split("\f") if p.strip()]
     for n, page in enumerate(pages, 1):
         assert f"Halaman {n} dari {len(pages)}" in page, n
+
+
+def test_text_in_one_font_takes_the_short_way_to_the_same_markup(monkeypatch):
+    """Marker.text skips the per-character font walk when the family shows every
+    character itself; the markup is the walk's, for plain and mixed texts."""
+    from publikasi.exporters.pdf.fonts import FontSet, load_fonts
+    from publikasi.exporters.pdf.markup import Marker
+
+    texts = ["Wali Kota Malang meresmikan pasar", "a & b < c > d\tTab\nbaris baru",
+             "Rp 1.500.000 — “kutipan” ‘tunggal’ … 50%", "مرحبا بالعالم dan नमस्ते",
+             "emoji 🙂 dan ✓", "", "   ", "Zürich São Paulo Łódź"]
+    fonts = load_fonts()
+    short, walked = [], []
+    for family in ("serif", "sans"):
+        got_missing: list[str] = []
+        short.extend(Marker(fonts, family, got_missing).text(t) for t in texts)
+        short.append("".join(got_missing))
+    monkeypatch.setattr(FontSet, "shows_all", lambda self, text, family: False)
+    for family in ("serif", "sans"):
+        walked_missing: list[str] = []
+        walked.extend(Marker(fonts, family, walked_missing).text(t) for t in texts)
+        walked.append("".join(walked_missing))
+    assert short == walked
+    assert short[0] == texts[0]  # plain text: no font switch at all

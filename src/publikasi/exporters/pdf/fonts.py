@@ -393,6 +393,8 @@ class FontSet:
     # (character, family) -> answer of font_for: every character of every
     # paragraph asks, and the answer never changes within a process.
     _memo: dict[tuple[str, str], Registered | None] = field(default_factory=dict, repr=False)
+    # Per family: characters it shows itself (no fallback), learnt as texts come.
+    _own: dict[str, set[str]] = field(default_factory=dict, repr=False)
 
     def family(self, key: str) -> Registered:
         return self.families.get(key) or self.families["serif"]
@@ -402,6 +404,21 @@ class FontSet:
         cp = ord(ch)
         return (any(cp in f.cmap for f in self.families.values())
                 or any(cp in f.cmap for f in self.fallbacks))
+
+    def shows_all(self, text: str, family: str) -> bool:
+        """Whether ``family`` itself shows every character of ``text`` (whitespace
+        included): then no character needs a fallback font.  One set operation
+        for a text seen before in the main, a lookup per new character."""
+        own = self._own.setdefault(family, set(" \n\t"))
+        chars = set(text)
+        if chars <= own:
+            return True
+        main = self.family(family)
+        for ch in chars - own:
+            if self.font_for(ch, family) is not main:
+                return False
+            own.add(ch)
+        return True
 
     def font_for(self, ch: str, family: str) -> Registered | None:
         """The family that can show ``ch`` (the requested one first), or None."""

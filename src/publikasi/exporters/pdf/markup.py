@@ -61,6 +61,8 @@ class Marker:
 
     def text(self, text: str) -> str:
         """Escaped markup for plain text, with per-character font fallback."""
+        if self.fonts.shows_all(text, self.family):  # the common case: one font run
+            return esc(text.replace("\t", " ")).replace("\n", "<br/>")
         main = self.fonts.family(self.family)
         out: list[str] = []
         run_font = main
