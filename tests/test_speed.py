@@ -261,3 +261,18 @@ def test_the_epub_is_the_same_whether_ebooklib_compresses_it_or_not(tmp_path, mo
     monkeypatch.setattr(epub.EpubWriter, "__init__", init)
     assert files(tmp_path / "slow") == fast
     assert levels[-1] == 6
+
+
+# ---------------------------------------------------------------- start-up
+
+
+@pytest.mark.parametrize("args", [["--help"], ["build", "--help"]])
+def test_help_lists_the_formats_without_importing_the_exporter_framework(args):
+    from test_startup import loaded_after
+
+    got = loaded_after(*args)
+    assert got["code"] == 0
+    assert "jsonfeed" in got["out"] or args == ["--help"]
+    assert "publikasi.registry" in got["modules"]
+    for module in ("publikasi.exporters", "publikasi.model", "publikasi.links", "slugify"):
+        assert module not in got["modules"], module

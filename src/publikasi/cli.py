@@ -39,7 +39,7 @@ EXAMPLES = {
 
 
 def _parser() -> argparse.ArgumentParser:
-    from .exporters import registry  # entry-point names only: no exporter is imported
+    from .registry import registry  # entry-point names only: no exporter is imported
 
     p = argparse.ArgumentParser(
         prog="publikasi",

@@ -28,16 +28,16 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import functools
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import import_module
-from importlib.metadata import entry_points
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar, runtime_checkable
 
 from ..errors import fail
+from ..registry import BUILTIN as BUILTIN  # re-exported: plugins and tests name them here
+from ..registry import GROUP as GROUP
+from ..registry import registry
 from ..labels import Labels, LabelTexts
 from ..links import LinkIndex
 
@@ -47,21 +47,6 @@ if TYPE_CHECKING:
     from ..images import ImageStore
     from ..model import Article, Publication, Release
     from ..themes import Theme
-
-GROUP = "publikasi.exporters"
-
-# The formats publikasi itself provides, in build order; used when the package
-# runs from a source tree that was never installed (no entry-point metadata).
-BUILTIN = {
-    "docx": "publikasi.exporters.docx:DocxExporter",
-    "pdf": "publikasi.exporters.pdf:PdfExporter",
-    "epub": "publikasi.exporters.epub:EpubExporter",
-    "html": "publikasi.exporters.web:WebExporter",
-    "rss": "publikasi.exporters.feeds:RssExporter",
-    "atom": "publikasi.exporters.feeds:AtomExporter",
-    "jsonfeed": "publikasi.exporters.feeds:JsonFeedExporter",
-}
-
 
 class Sink:
     """Where an exporter puts its files: a staging folder the build commits at the end."""
@@ -230,19 +215,6 @@ def _export_release(exporter: Exporter, release: Release, ctx: ExportContext) ->
     if isinstance(exporter, ArticleExporter):
         for article in release.articles:
             exporter.export_article(article, release, ctx)
-
-
-def registry() -> dict[str, str]:
-    """format name -> "module:Class" for every installed exporter."""
-    return {**BUILTIN, **dict(_installed(tuple(sys.path)))}
-
-
-@functools.lru_cache(maxsize=4)
-def _installed(search_path: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
-    # Scanning every installed distribution's metadata takes ~0.1 s per call on
-    # a full site-packages, and a build asks for the registry once per format;
-    # a changed sys.path (a plugin folder added) scans again.
-    return tuple((ep.name, ep.value) for ep in entry_points(group=GROUP))
 
 
 def exporter_class(name: str) -> type[Exporter]:
