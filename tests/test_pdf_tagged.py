@@ -7,7 +7,7 @@
   picture outside marked content, and every MCID reachable from the structure
   tree through ``/ParentTree``.
 - ``/Alt`` on every Figure, ``/Scope`` on every TH, every link annotation in
-  a ``Link`` element through an OBJR and ``/StructParent``.
+  a ``Link`` element through an OBJR and ``/StructParent``, with ``/Contents``.
 
 Each check collects problems instead of asserting at the first; the last test
 builds with the tagging switched off and shows that every check then fails.
@@ -264,6 +264,8 @@ def element_problems(path: Path) -> list[str]:
                 if annot.get("/Subtype") != "/Link":
                     continue
                 links += 1
+                if not str(annot.get("/Contents", "")).strip():
+                    problems.append(f"{path.name}: a link annotation without /Contents")
                 elem = objr.get(annot.objgen)
                 if elem is None:
                     problems.append(f"{path.name}: a link annotation without OBJR")
@@ -360,16 +362,15 @@ def test_running_header_and_footer_are_not_in_the_structure(pdfs, releases):
 
 def test_without_tagging_every_check_fails(tmp_path, monkeypatch, releases):
     """The checks above can fail: a build with marking and the tree switched off."""
-    from contextlib import nullcontext
-
     from publikasi.exporters.pdf import finish, tagging
 
-    monkeypatch.setattr(tagging, "marked", lambda canv, node: nullcontext())
+    monkeypatch.setattr(tagging, "begin_marked", lambda canv, node: tagging.NOT_MARKED)
     monkeypatch.setattr(tagging.MarkingCanvas, "begin_artifacts", lambda self: None)
-    monkeypatch.setattr(finish, "apply_structure", lambda pdf, root: None)
+    monkeypatch.setattr(finish, "apply_structure", lambda pdf, tags: False)
     build(PUBLICATION, tmp_path, BuildOptions(formats=["pdf"], cache=False, jobs=1))
     path = tmp_path / "2025-46" / "2025-46.pdf"
     assert any("outside marked content" in p for p in content_problems(path))
     assert any("no structure tree" in p for p in element_problems(path))
     assert any("without OBJR" in p for p in element_problems(path))
+    assert any("without /Contents" in p for p in element_problems(path))
     assert reading_order_problems(path, releases["2025-46"])

@@ -71,7 +71,7 @@ class PdfExporter(Exporter, ReleaseExporter):
         raw = bulletin.render(when)
         attachments = source_attachments(release) if ctx.settings(PdfSettings).embed_sources \
             else ()
-        data = finish_pdf(raw, build_time=when, structure=bulletin.tags.root,
+        data = finish_pdf(raw, build_time=when, structure=bulletin.tags,
                           attachments=attachments)
         for where, message in bulletin.warnings():
             ctx.warn(where, message)

@@ -798,6 +798,9 @@ class Bulletin:
                     names.append(name)
             anchors_before.append(names)
         for note, names in zip(a.footnotes, anchors_before, strict=True):
+            self.tags.link_texts[mk.footnote_dest(note.label)] = \
+                f"{self.label('notes', art.lang)} {note.label}"
+            self.tags.link_texts[mk.footnote_ref(note.label)] = a.title
             out.extend(Anchor(name, [], {}) for name in names)
             number = f"{esc(note.label)}."
             if mk.footnote_ref(note.label) in art.anchored:
@@ -1131,6 +1134,7 @@ class Bulletin:
         current_section = None
         for i, a in enumerate(self.release.articles):
             title = a.title or a.slug
+            self.tags.link_texts[self.keys[id(a)]] = title
             outline: list[tuple[str, str, int]] = []
             if a.section:
                 if a.section != current_section:

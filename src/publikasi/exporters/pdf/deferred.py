@@ -21,7 +21,7 @@ from collections.abc import Callable
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable
 
-from .tagging import marked
+from .tagging import begin_marked, end_marked
 
 # Draws a deferred text into its form; False when it did not fit its reserved room.
 Fill = Callable[[Canvas], bool]
@@ -112,10 +112,11 @@ class Later(Flowable):
         # The form (and the link) are marked content of the reserve's structure
         # element; the form clips to its box: a generous one around the room.
         pad = max(width, height, 72.0)
-        with marked(canv, getattr(self.reserve, "struct", None)):
-            if self.link:
-                canv.linkRect("", self.link, (0, 0, width, height), relative=1)
-            canv.defer(fill, (-pad, -pad, width + pad, height + pad))
+        opened = begin_marked(canv, getattr(self.reserve, "struct", None))
+        if self.link:
+            canv.linkRect("", self.link, (0, 0, width, height), relative=1)
+        canv.defer(fill, (-pad, -pad, width + pad, height + pad))
+        end_marked(canv, opened)
 
 
 __all__ = ["DeferringCanvas", "Later", "Misfit"]

@@ -18,11 +18,12 @@ from collections.abc import Sequence
 import pikepdf
 
 from .archival import Attachment, make_archival
-from .tagging import Node, apply_structure
+from .tagging import StructBuilder, apply_structure
 
 
 def finish_pdf(raw: bytes, *, build_time: dt.datetime,
-               attachments: Sequence[Attachment] = (), structure: Node | None = None) -> bytes:
+               attachments: Sequence[Attachment] = (),
+               structure: StructBuilder | None = None) -> bytes:
     """The finished PDF bytes (what they claim to be is in their XMP).
 
     ``structure`` is the structure tree the layout recorded (see

@@ -6,9 +6,9 @@ reportlab knows nothing of tagging, so the bulletin does it in two halves:
   :class:`Node` objects in reading order (``Document`` → ``Art`` → ``H1``,
   ``P``, ``L`` …) and every leaf flowable (a :class:`TaggedParagraph`, a
   :class:`TaggedImage`, a list label) carries the node its content belongs to.
-* While the pages are drawn, :class:`MarkingCanvas` wraps each such flowable
-  in ``/Role <</MCID n>> BDC … EMC`` and appends a :class:`Mark` (page, MCID)
-  to its node; everything else on a page (running header and footer, rules,
+* While the pages are drawn, each such flowable is wrapped in
+  ``/Role <</MCID n>> BDC … EMC`` (:func:`begin_marked`), and a :class:`Mark`
+  (page, MCID) is added to its node; everything else on a page (running header and footer, rules,
   backgrounds, repeated table headers, decorative pictures) lies inside
   ``/Artifact BMC … EMC``, opened when a page starts and closed around every
   tagged piece.  Link annotations made inside a tagged piece become ``Link``
@@ -48,10 +48,15 @@ class LinkAnnot:
 
     page: int
     index: int
-    footnote: bool  # a citation of a footnote (its element is a Reference)
+    target: str  # the destination name of an internal link, or the URL
+
+    @property
+    def footnote(self) -> bool:
+        """A citation of a footnote (its element is a Reference); see Bulletin.article."""
+        return "-fn-" in self.target and ":" not in self.target
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Node:
     """A structure element: its role, attributes, and its kids in reading order."""
 
@@ -63,7 +68,8 @@ class Node:
     once: bool = False
 
     def add(self, role: str, **attrs: Any) -> Node:
-        node = Node(role, {k: v for k, v in attrs.items() if v not in (None, "")})
+        node = Node(role, {k: v for k, v in attrs.items() if v not in (None, "")}
+                    if attrs else {})
         self.kids.append(node)
         return node
 
@@ -83,6 +89,9 @@ class StructBuilder:
         self.root = Node("Document")
         self._stack = [self.root]
         self.sealed = False
+        # What a link leads to, said in words (a link annotation's /Contents),
+        # by destination name; a URL speaks for itself.
+        self.link_texts: dict[str, str] = {}
 
     @property
     def top(self) -> Node:
@@ -91,7 +100,7 @@ class StructBuilder:
     def leaf(self, role: str, **attrs: Any) -> Node | None:
         if self.sealed:
             return None
-        return self.top.add(role, **attrs)
+        return self._stack[-1].add(role, **attrs)
 
     @contextmanager
     def open(self, role: str, **attrs: Any) -> Iterator[Node]:
@@ -123,15 +132,14 @@ class MarkingCanvas(Canvas):
 
     :meth:`begin_artifacts` (called when a page starts) opens an
     ``/Artifact`` sequence that stays open except around tagged pieces
-    (:func:`marked`) and is closed when the page ends.
+    (:func:`begin_marked`) and is closed when the page ends.
     """
 
     _mc_page = 0
     _mc_next = 0
     _mc_node: Node | None = None
     _mc_open_artifact = False
-    _mc_artifact_depth = 0
-    _mc_footnote_dest = False
+    _mc_target = ""  # destination name or URL of the link being made
 
     def begin_artifacts(self) -> None:
         if not self._mc_open_artifact and self._mc_node is None:
@@ -152,62 +160,54 @@ class MarkingCanvas(Canvas):
         return self._mc_next - 1
 
     def linkRect(self, contents, destinationname, *args: Any, **kw: Any) -> Any:
-        # A footnote citation's target is named "...-fn-<label>" (see Bulletin.article).
-        self._mc_footnote_dest = "-fn-" in str(destinationname)
-        try:
-            return super().linkRect(contents, destinationname, *args, **kw)
-        finally:
-            self._mc_footnote_dest = False
+        self._mc_target = str(destinationname)
+        return super().linkRect(contents, destinationname, *args, **kw)
+
+    def linkURL(self, url, rect, *args: Any, **kw: Any) -> Any:
+        self._mc_target = str(url)
+        return super().linkURL(url, rect, *args, **kw)
 
     def _addAnnotation(self, annotation, name=None, addtopage=1) -> None:
         super()._addAnnotation(annotation, name, addtopage)
         if addtopage and self._mc_node is not None:
             self._mc_node.kids.append(LinkAnnot(self.getPageNumber() - 1,
                                                 len(self._annotationrefs) - 1,
-                                                self._mc_footnote_dest))
+                                                self._mc_target))
 
 
-@contextmanager
-def marked(canv: Canvas, node: Node | None) -> Iterator[None]:
-    """Whatever is drawn inside, as marked content of ``node`` with a new MCID."""
+# Called around every paragraph drawn in every layout pass: plain functions,
+# not a context manager, which cost a tenth of the tagging's time.
+NOT_MARKED, MARKED, MARKED_IN_ARTIFACT = 0, 1, 2
+
+
+def begin_marked(canv: Canvas, node: Node | None) -> int:
+    """Open a marked-content sequence of ``node`` with a new MCID (closing the
+    page's artifact sequence first); what to hand :func:`end_marked`."""
     if (node is None or not isinstance(canv, MarkingCanvas) or canv._mc_node is not None
-            or canv._mc_artifact_depth or (node.once and node.marked())):
-        yield
-        return
-    reopen = canv._mc_open_artifact
-    if reopen:
-        canv._code.append("EMC")
+            or (node.once and node.marked())):
+        return NOT_MARKED
+    code = canv._code
+    opened = MARKED
+    if canv._mc_open_artifact:
+        code.append("EMC")
         canv._mc_open_artifact = False
+        opened = MARKED_IN_ARTIFACT
     mcid = canv.next_mcid()
-    canv._code.append(f"/{node.role} <</MCID {mcid}>> BDC")
-    node.kids.append(Mark(canv.getPageNumber() - 1, mcid))
+    code.append(f"/{node.role} <</MCID {mcid}>> BDC")
+    node.kids.append(Mark(canv._mc_page - 1, mcid))
     canv._mc_node = node
-    try:
-        yield
-    finally:
-        canv._code.append("EMC")
-        canv._mc_node = None
-        if reopen:
-            canv._code.append("/Artifact BMC")
-            canv._mc_open_artifact = True
+    return opened
 
 
-@contextmanager
-def artifact(canv: Canvas) -> Iterator[None]:
-    """Whatever is drawn inside is an artifact, tagged flowables included."""
-    if not isinstance(canv, MarkingCanvas):
-        yield
+def end_marked(canv: Canvas, opened: int) -> None:
+    """Close what :func:`begin_marked` opened (and reopen the page's artifact)."""
+    if opened == NOT_MARKED or not isinstance(canv, MarkingCanvas):
         return
-    own = not canv._mc_open_artifact and canv._mc_node is None
-    if own:
+    canv._code.append("EMC")
+    canv._mc_node = None
+    if opened == MARKED_IN_ARTIFACT:
         canv._code.append("/Artifact BMC")
-    canv._mc_artifact_depth += 1
-    try:
-        yield
-    finally:
-        canv._mc_artifact_depth -= 1
-        if own:
-            canv._code.append("EMC")
+        canv._mc_open_artifact = True
 
 
 class TaggedParagraph(Paragraph):
@@ -224,8 +224,9 @@ class TaggedParagraph(Paragraph):
         return parts
 
     def drawOn(self, canvas: Canvas, x: float, y: float, _sW: float = 0) -> None:
-        with marked(canvas, self.struct):
-            super().drawOn(canvas, x, y, _sW)
+        opened = begin_marked(canvas, self.struct)
+        super().drawOn(canvas, x, y, _sW)
+        end_marked(canvas, opened)
 
 
 class TaggedImage(Image):
@@ -234,8 +235,9 @@ class TaggedImage(Image):
     struct: Node | None = None
 
     def drawOn(self, canvas: Canvas, x: float, y: float, _sW: float = 0) -> None:
-        with marked(canvas, self.struct):
-            super().drawOn(canvas, x, y, _sW)
+        opened = begin_marked(canvas, self.struct)
+        super().drawOn(canvas, x, y, _sW)
+        end_marked(canvas, opened)
 
 
 class TaggedBullet:
@@ -250,8 +252,9 @@ class TaggedBullet:
         return getattr(self._drawer, name)
 
     def drawOn(self, indenter: Any, canv: Canvas, x: float, y: float, _sW: float = 0) -> None:
-        with marked(canv, self.struct):
-            self._drawer.drawOn(indenter, canv, x, y, _sW)
+        opened = begin_marked(canv, self.struct)
+        self._drawer.drawOn(indenter, canv, x, y, _sW)
+        end_marked(canv, opened)
 
 
 # ---------------------------------------------------------------- the tree in the file
@@ -263,8 +266,9 @@ def _prune(node: Node) -> bool:
     return bool(node.kids)
 
 
-def apply_structure(pdf: pikepdf.Pdf, root: Node) -> bool:
-    """Write the structure tree ``root`` (with its marks) into ``pdf``.
+def apply_structure(pdf: pikepdf.Pdf, tags: StructBuilder) -> bool:
+    """Write the structure tree of ``tags`` (with its marks) into ``pdf``, and
+    give every link annotation made in it a ``/Contents`` (PDF/UA 7.18.5).
 
     Returns whether the file is now completely tagged: the canvas keeps every
     drawing in marked content (tagged or artifact) by construction, so that
@@ -272,6 +276,7 @@ def apply_structure(pdf: pikepdf.Pdf, root: Node) -> bool:
     the content streams to prove it).  ``/MarkInfo`` and ``/Tabs`` are set by
     the archival step, which sees the tree.
     """
+    root = tags.root
     if not _prune(root):
         return False
     pages = pdf.pages
@@ -282,32 +287,43 @@ def apply_structure(pdf: pikepdf.Pdf, root: Node) -> bool:
     tree_root = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.StructTreeRoot))
     ids: dict[bytes, pikepdf.Object] = {}
 
+    names: dict[str, pikepdf.Name] = {}
+
+    def name(text: str) -> pikepdf.Name:
+        if text not in names:
+            names[text] = pikepdf.Name("/" + text)
+        return names[text]
+
     def element(node: Node, parent: pikepdf.Object) -> pikepdf.Object:
         elem = pdf.make_indirect(pikepdf.Dictionary(
-            Type=pikepdf.Name.StructElem, S=pikepdf.Name("/" + node.role), P=parent))
+            Type=pikepdf.Name.StructElem, S=name(node.role), P=parent))
         for key, value in node.attrs.items():
             if key == "Scope":
-                elem.A = pikepdf.Dictionary(O=pikepdf.Name.Table,
-                                            Scope=pikepdf.Name("/" + value))
+                elem.A = pikepdf.Dictionary(O=pikepdf.Name.Table, Scope=name(value))
             elif key == "ID":
                 elem.ID = pikepdf.String(value)
                 ids[value.encode()] = elem
             else:
-                elem[pikepdf.Name("/" + key)] = pikepdf.String(value)
+                elem[name(key)] = pikepdf.String(value)
         kids = node.kids
         if node.role == "Figure":  # the picture, then its caption
             kids = sorted(kids, key=lambda k: isinstance(k, Node))
-        out = pikepdf.Array()
+        # Marks on the element's page (/Pg, that of its first mark) are plain
+        # MCIDs; a mark on another page (the paragraph ran on) is an MCR.
+        home = next((k.page for k in kids if isinstance(k, Mark)), None)
+        if home is not None:
+            elem.Pg = page_objs[home]
+        out: list[pikepdf.Object | int] = []
         for kid in kids:
             if isinstance(kid, Node):
                 out.append(element(kid, elem))
             elif isinstance(kid, Mark):
-                out.append(pikepdf.Dictionary(Type=pikepdf.Name.MCR, Pg=page_objs[kid.page],
-                                              MCID=kid.mcid))
+                out.append(kid.mcid if kid.page == home else pikepdf.Dictionary(
+                    Type=pikepdf.Name.MCR, Pg=page_objs[kid.page], MCID=kid.mcid))
                 by_mcid[kid.page][kid.mcid] = elem
             else:
                 out.append(link(kid, elem))
-        elem.K = out
+        elem.K = pikepdf.Array(out)
         return elem
 
     def link(annot: LinkAnnot, parent: pikepdf.Object) -> pikepdf.Object:
@@ -319,6 +335,8 @@ def apply_structure(pdf: pikepdf.Pdf, root: Node) -> bool:
             holder = ref
         page = page_objs[annot.page]
         obj = page.Annots[annot.index]
+        if not str(obj.get("/Contents", "")).strip():
+            obj.Contents = pikepdf.String(tags.link_texts.get(annot.target, annot.target))
         elem = pdf.make_indirect(pikepdf.Dictionary(
             Type=pikepdf.Name.StructElem, S=pikepdf.Name.Link, P=holder,
             K=pikepdf.Array([pikepdf.Dictionary(Type=pikepdf.Name.OBJR, Obj=obj, Pg=page)])))
@@ -333,8 +351,9 @@ def apply_structure(pdf: pikepdf.Pdf, root: Node) -> bool:
     for index, (page, marks) in enumerate(zip(page_objs, by_mcid, strict=True)):
         page.StructParents = index
         nums.append(index)
-        # Every MCID of the page is tagged: the array has no holes.
-        nums.append(pdf.make_indirect(pikepdf.Array(marks[m] for m in sorted(marks))))
+        # Indexed by MCID (every MCID drawn belongs to an element of the tree).
+        nums.append(pdf.make_indirect(pikepdf.Array(
+            [marks.get(m) for m in range(max(marks, default=-1) + 1)])))
     key = len(page_objs)
     for obj, elem in annot_keys:
         obj.StructParent = key
@@ -344,14 +363,14 @@ def apply_structure(pdf: pikepdf.Pdf, root: Node) -> bool:
     tree_root.ParentTree = pdf.make_indirect(pikepdf.Dictionary(Nums=nums))
     tree_root.ParentTreeNextKey = key
     if ids:
-        names = pikepdf.Array()
-        for name in sorted(ids):
-            names.append(pikepdf.String(name))
-            names.append(ids[name])
-        tree_root.IDTree = pikepdf.Dictionary(Names=names)
+        id_names = pikepdf.Array()
+        for ident in sorted(ids):
+            id_names.append(pikepdf.String(ident))
+            id_names.append(ids[ident])
+        tree_root.IDTree = pikepdf.Dictionary(Names=id_names)
     pdf.Root.StructTreeRoot = tree_root
     return True
 
 
 __all__ = ["LinkAnnot", "Mark", "MarkingCanvas", "Node", "StructBuilder", "TaggedBullet",
-           "TaggedImage", "TaggedParagraph", "apply_structure", "artifact", "marked"]
+           "TaggedImage", "TaggedParagraph", "apply_structure", "begin_marked", "end_marked"]
