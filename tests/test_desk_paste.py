@@ -74,6 +74,9 @@ def test_fields_carry_the_inspect_keys_and_the_readers_reasons(source):
     reasons = paste.fields_of(english).reasons
     assert reasons["date"] == ["date taken from the edition date (2025-11-17)"]
     assert reasons["dateline"][0].startswith("no dateline")
+    # The desk gives them in its own language (the publication's), whatever the article's.
+    assert paste.fields_of(english, language="id").reasons["date"] == [
+        "tanggal diambil dari tanggal edisi (2025-11-17)"]
 
 
 def test_every_reason_the_reader_can_give_has_both_texts():

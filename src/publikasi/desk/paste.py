@@ -38,8 +38,8 @@ from ..errors import InputError, Problem, Problems, fail
 from ..import_changes import ChangeSet, ImportReport
 from ..labels import LabelTexts
 from ..mdwriter import write_markdown
-from ..readers.html_release import MAX_HTML_BYTES
 from ..model import Article, Figure
+from ..readers.html_release import MAX_HTML_BYTES
 from ..serialize import article_json
 from ..text import slugify
 from .app import Desk, desk_of
@@ -116,9 +116,9 @@ def parse_paste(text: str, html: str, release: Path) -> Parsed:
     return Parsed(articles[0], list(problems.warnings), read_as, len(articles) - 1)
 
 
-def fields_of(parsed: Parsed, base: Path | None = None) -> Fields:
-    """The fields under their ``inspect`` keys, with the reasons of the guesses
-    (picture paths relative to ``base``, as ``inspect`` gives them)."""
+def fields_of(parsed: Parsed, base: Path | None = None, language: str | None = None) -> Fields:
+    """The fields under their ``inspect`` keys, with the reasons of the guesses in
+    ``language`` (default: the article's), picture paths relative to ``base``."""
     from ..readers.guesses import guesses_by_field
 
     data = article_json(parsed.article, base.resolve() if base is not None else None)
@@ -127,7 +127,7 @@ def fields_of(parsed: Parsed, base: Path | None = None) -> Fields:
                 "alt": b["alt"]}
                for i, b in enumerate(data["blocks"]) if b["type"] == "figure"]
     return Fields(values, list(data["authors"]), figures,
-                  guesses_by_field(parsed.warnings, parsed.article.language))
+                  guesses_by_field(parsed.warnings, language or parsed.article.language))
 
 
 def apply_edits(article: Article, form: Mapping[str, str], authors: Sequence[str],
@@ -414,7 +414,7 @@ def _page(request: Request, status: int = 200, **context: object) -> Response:
 def _result(request: Request, release_name: str, release: Path, text: str, html: str,
             article: Article, parsed: Parsed, status: int = 200, **context: object) -> Response:
     desk = desk_of(request)
-    fields = fields_of(replace(parsed, article=article), release)
+    fields = fields_of(replace(parsed, article=article), release, desk.language())
     target = target_of(article, release)
     state = target_state(target)
     notes = [p.message for p in parsed.warnings if p.guess is None]
