@@ -56,6 +56,7 @@ class Sample:
     out_mb: float
     ok: bool
     error: str = ""
+    load: float = -1.0  # 1-minute load average when the run started (-1: not recorded)
 
 
 @dataclass
@@ -131,6 +132,7 @@ def measure(cmd: list[str], out: Path, cwd: Path | None = None,
     env.pop("SOURCE_DATE_EPOCH", None)
     env["PYTHONPATH"] = os.pathsep.join([*map(str, SNAPSHOT), str(HERE),
                                          env.get("PYTHONPATH", "")])
+    load = os.getloadavg()[0]
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE)
@@ -148,7 +150,8 @@ def measure(cmd: list[str], out: Path, cwd: Path | None = None,
     tree = peak[0] if peak and peak[0] >= 0 else None
     return Sample(wall=wall, cpu=usage.ru_utime + usage.ru_stime,
                   max_rss_mb=usage.ru_maxrss / 1024, tree_rss_mb=tree, out_mb=folder_mb(out),
-                  ok=code == 0, error="" if code == 0 else stderr.decode(errors="replace")[-400:])
+                  ok=code == 0, error="" if code == 0 else stderr.decode(errors="replace")[-400:],
+                  load=load)
 
 
 # ---------------------------------------------------------------- cases
@@ -163,7 +166,8 @@ def pages_only(source: Path) -> Sample:
     if proc.returncode != 0:
         return Sample(0.0, 0.0, 0.0, None, 0.0, False, proc.stderr[-400:])
     got = json.loads(proc.stdout)
-    return Sample(got["wall"], got["cpu"], got["max_rss_mb"], None, got["out_mb"], True)
+    return Sample(got["wall"], got["cpu"], got["max_rss_mb"], None, got["out_mb"], True,
+                  load=os.getloadavg()[0])
 
 
 def publikasi(*args: str | Path) -> list[str]:
@@ -304,7 +308,7 @@ def run_size(n: int, reps: int, work: Path, seed: int, jobs: str | None,
             job.case.samples.append(sample)
             status = "ok" if sample.ok else "FAILED " + sample.error
             print(f"N={n:<5} {job.case.name:<30} {sample.wall:8.2f} s  cpu {sample.cpu:8.2f} s  "
-                  f"rss {sample.max_rss_mb:6.0f} MB  load {os.getloadavg()[0]:5.1f}  {status}",
+                  f"rss {sample.max_rss_mb:6.0f} MB  load {sample.load:5.1f}  {status}",
                   file=sys.stderr)
     return [job.case for job in todo]
 
@@ -466,22 +470,25 @@ def report(cases: list[Case], info: dict[str, str], reps: str, notes: list[str])
     for size in sorted({c.size for c in cases}):
         n_releases = -(-size // 25)
         lines += [f"## N = {size} articles ({n_releases} releases, {-(-size // 3)} photos)", "",
-                  "| run | median s | min-max s | CPU s | peak RSS MB | output MB | compared |",
-                  "|---|---:|---:|---:|---:|---:|---|"]
+                  "| run | median s | min-max s | CPU s | peak RSS MB | output MB | load "
+                  "| compared |",
+                  "|---|---:|---:|---:|---:|---:|---:|---|"]
         for c in (c for c in cases if c.size == size):
             if not c.samples:
                 continue
             if not c.ok:
-                lines.append(f"| {c.name} | failed | | | | | {c.samples[-1].error[:80]} |")
+                lines.append(f"| {c.name} | failed | | | | | | {c.samples[-1].error[:80]} |")
                 continue
             walls = [s.wall for s in c.samples]
             rss = max(s.max_rss_mb for s in c.samples)
             tree = [s.tree_rss_mb for s in c.samples if s.tree_rss_mb]
             rss_text = f"{rss:.0f}" + (f" ({max(tree):.0f} all)" if tree and
                                         max(tree) > rss * 1.2 else "")
+            loads = [s.load for s in c.samples if s.load >= 0]
+            load = f"{statistics.median(loads):.1f}" if loads else ""
             lines.append(f"| {c.name} | {_fmt(c.med())} | {_fmt(min(walls))}-{_fmt(max(walls))}"
                          f" | {_fmt(c.med('cpu'))} | {rss_text} | {c.med('out_mb'):.1f} | "
-                         f"{ratio_note(cases, c)} |")
+                         f"{load} | {ratio_note(cases, c)} |")
         lines.append("")
     lines += ["## Targets", "", "| target | holds | measured |", "|---|---|---|"]
     for name, held, text in targets(cases):
