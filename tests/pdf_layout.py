@@ -333,10 +333,12 @@ def check(layout: Layout, articles: list[Article], geometry: Geometry,
 BALANCE_SLACK = 4 * 13.2  # points: four lines of text, what keeping lines together may cost
 
 
-def unbalanced(layout: Layout, geometry: Geometry) -> list[str]:
-    """The columns of the last page must end at about the same height: no column
-    left empty (or short) beside a longer one when the text could be shared."""
-    frames = [f for f in layout.frames if f.page == layout.pages - 1]
+def unbalanced(layout: Layout, geometry: Geometry, page: int | None = None) -> list[str]:
+    """The columns of the last page (or ``page``, 0-based) must end at about the same
+    height: no column left empty (or short) beside a longer one when the text could
+    be shared."""
+    page = layout.pages - 1 if page is None else page
+    frames = [f for f in layout.frames if f.page == page]
     if len(frames) < 2:
         return []
     heights = [max((ln.bottom for ln in f.lines), default=geometry.margin_top)
@@ -347,7 +349,7 @@ def unbalanced(layout: Layout, geometry: Geometry) -> list[str]:
     if heights[longest] - min(heights) <= BALANCE_SLACK:
         return []
     shown = ", ".join(f"col.{i + 1}: {h:.0f} pt" for i, h in enumerate(heights))
-    return [f"last page's columns unbalanced ({shown})"]
+    return [f"p.{page + 1}: columns unbalanced where the text ends ({shown})"]
 
 
 def headline_holes(layout: Layout, articles: list[Article], geometry: Geometry) -> list[str]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -19,7 +20,7 @@ from pathlib import Path
 
 import pytest
 from judges import pdfinfo, pdftotext
-from pdf_layout import MM, Geometry, check, locate, read_layout, squash
+from pdf_layout import MM, Geometry, check, locate, read_layout, squash, unbalanced
 from PIL import Image
 from pypdf import PdfReader
 
@@ -229,6 +230,22 @@ def test_column_rule_only_as_far_as_the_columns(tmp_path):
     first_row = int(layout.page_height * 50 / 72 * 0.1)  # where _gutter_ink starts
     # (down to the text's last line, or the rule between articles under it and its space)
     assert inked and first_row + max(inked) <= text_end + 12, (first_row + max(inked), text_end)
+
+
+def test_two_columns_balance_where_each_article_ends(tmp_path):
+    """A two-column theme that starts every article on a new page: the page
+    where an article ends (before the page break) has balanced columns too."""
+    source = tmp_path / "rel"
+    shutil.copytree(ROOT / "samples" / "warta-malang" / "2025-46", source)
+    write(source / "tema" / "theme.toml", 'inherits = "buletin"\n')
+    write(source / "tema" / "pdf" / "settings.toml", 'article_start = "new_page"\n')
+    build(source, tmp_path / "out", BuildOptions(formats=["pdf"], theme=str(source / "tema")))
+    geometry = Geometry(18 * MM, 20 * MM, 15 * MM, 15 * MM, 2)
+    layout = read_layout(tmp_path / "out" / "rel.pdf", geometry)
+    ends = sorted({s - 1 for s in layout.starts if s > 1} | {layout.pages - 1})
+    assert len(ends) >= 5  # one article's last page after another
+    problems = [p for page in ends for p in unbalanced(layout, geometry, page)]
+    assert not problems, problems
 
 
 def test_articles_without_a_section_get_their_own_contents_group(tmp_path):

@@ -27,7 +27,7 @@ from reportlab.platypus.doctemplate import (
     NextPageTemplate,
 )
 
-BALANCE_STEP = 2.0  # points: how close the search gets to the least column height
+BALANCE_STEP = 4.0  # points (a third of a line): how close the search gets to the least height
 TOP_SPACE = 30.0  # points a frame top may save per column (space before is dropped there)
 
 
@@ -74,18 +74,23 @@ class DryRun:
         return None
 
 
-def segment(flowables: list[Flowable]) -> list[Flowable] | None:
+def segment(flowables: list[Flowable], measure: Any, limit: float) -> list[Flowable] | None:
     """The flowables up to the next page break (all of them at the end of the
-    story), without template changes that only act on later pages; None when
-    an action in between would change this page."""
+    story), without template changes that only act on later pages, if their
+    ``measure`` adds up to ``limit`` at most; None when they are taller, or an
+    action among them would change this page."""
     out: list[Flowable] = []
+    total = 0.0
     for f in flowables:
         if isinstance(f, PageBreak):
-            return out
+            break
         if isinstance(f, NextPageTemplate):
             continue
         if isinstance(f, ActionFlowable):
             return None  # a frame break, a template change now: no trial follows that
+        total += measure(f)
+        if total > limit:
+            return None
         out.append(f)
     return out
 
@@ -162,19 +167,16 @@ def balanced_height(doc: BaseDocTemplate, flowables: list[Flowable]) -> float | 
     frames = doc.pageTemplate.frames
     if len(frames) < 2 or doc.frame is not frames[0] or not doc.frame._atTop:
         return None
-    flows = segment(flowables)
-    if not flows:
-        return None
     full = frames[0]._aH
     width = frames[0]._aW
-    limit = len(frames) * (full + TOP_SPACE)
     memo: dict[int, tuple[Flowable, float]] = getattr(doc, "_rough_heights", {})
     doc._rough_heights = memo
-    total = 0.0
-    for f in flows:
-        total += rough_height(f, width, doc.canv, memo)
-        if total > limit:
-            return None  # cheaply known not to end on this page
+    # Cheaply known not to end on this page when even the rough heights overflow it.
+    flows = segment(flowables, lambda f: rough_height(f, width, doc.canv, memo),
+                    len(frames) * (full + TOP_SPACE))
+    if not flows:
+        return None
+    total = sum(memo[id(f)][1] for f in flows)
     if not fits(doc, flows, full):
         return None
     # From an even share upwards in growing steps, then halving the last step.
