@@ -112,19 +112,45 @@ def test_symlink_out_of_the_preview_is_not_followed(tmp_path):
         assert caught.value.status_code == status, name
 
 
-def test_ctrl_c_stops_cleanly_and_removes_the_work_folder(tmp_path):
+def _children(pid: int) -> set[int]:
+    found: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        text = (task / "children").read_text()
+        found.update(int(x) for x in text.split())
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return False
+    return "\nState:\tZ" not in status
+
+
+@pytest.mark.parametrize("when", ["starting", "building the edition files"])
+def test_ctrl_c_stops_cleanly_and_removes_the_work_folder(tmp_path, when):
     source = copy_sample(tmp_path)
+    before = _tree(source)
     temp = tmp_path / "temp"
     temp.mkdir()
     desk = start_desk(source, env={"TMPDIR": str(temp)})
-    # Stop during the first build: the child build is interrupted, nothing is left.
     wait_for(lambda: list(temp.glob("publikasi-desk-*")), 30, "the work folder")
+    workers: set[int] = set()
+    if when != "starting":
+        # the web pages are served and the PDF, EPUB and Word build is under way
+        wait_for(lambda: (s := desk_state(desk))["generation"] and s["building"], 60,
+                 "the second build")
+        workers = _children(desk.proc.pid)
+        assert workers
     desk.proc.send_signal(signal.SIGINT)
     assert desk.proc.wait(30) == 0
     err = desk.proc.stderr.read() if desk.proc.stderr else ""
-    assert "Traceback" not in err
-    assert not list(temp.glob("publikasi-desk-*"))
-    assert not list(source.rglob(".publikasi-tmp-*"))
+    assert "Traceback" not in err and "error" not in err.lower(), err
+    # the build process was interrupted and is gone; nothing is left anywhere
+    wait_for(lambda: not any(_alive(pid) for pid in workers), 10, "the build process to end")
+    assert not list(temp.iterdir())
+    assert _tree(source) == before
 
 
 # ---------------------------------------------------------------- edition page and its safety

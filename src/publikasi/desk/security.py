@@ -38,7 +38,7 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 LOOPBACK = "127.0.0.1"
-TOKEN_COOKIE = "publikasi_desk"
+TOKEN_COOKIE = "publikasi_desk_{port}"  # per port: browsers share cookies across ports
 CSRF_FIELD = "csrf_token"
 # A form without an upload: a pasted release is a few hundred kB at most.
 FORM_BYTES = 2_000_000
@@ -120,11 +120,12 @@ class AccessMiddleware:
                     if k != "token"]
             target = request.url.path + (f"?{urlencode(rest)}" if rest else "")
             response: Response = RedirectResponse(target, 303)
-            response.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="strict")
+            response.set_cookie(TOKEN_COOKIE.format(port=self.security.port), token,
+                                httponly=True, samesite="strict")
             await response(scope, receive, send)
             return
         cookie = SimpleCookie(request.headers.get("cookie", ""))
-        kept = cookie.get(TOKEN_COOKIE)
+        kept = cookie.get(TOKEN_COOKIE.format(port=self.security.port))
         if kept is not None and _same(kept.value, token):
             await self.app(scope, receive, send)
             return

@@ -36,7 +36,6 @@ DESK_LABELS: LabelTexts = {
         "desk_nav": "Menu meja redaksi",
         "skip": "Langsung ke isi",
         "preview": "Pratinjau",
-        "edition_desk": "Edisi {edition}",
         "editions": "Edisi",
         "paste": "Tempel rilis",
         "word_loop": "Impor Word",
@@ -60,8 +59,6 @@ DESK_LABELS: LabelTexts = {
         "order_conflict": "{file} berubah sejak halaman ini dibuka. Urutan terbaru ditampilkan; "
                           "coba lagi.",
         "no_articles": "Edisi ini belum berisi artikel.",
-        "error_title": "Galat",
-        "back_to_preview": "Kembali ke pratinjau",
         "edition_in_preview": "Halaman edisi ini di pratinjau",
         "other_editions": "Semua edisi",
         "source_broken": "Sumber sedang tidak dapat dibaca; yang tampil adalah hasil "
@@ -72,7 +69,6 @@ DESK_LABELS: LabelTexts = {
         "desk_nav": "Desk menu",
         "skip": "Skip to content",
         "preview": "Preview",
-        "edition_desk": "Edition {edition}",
         "editions": "Editions",
         "paste": "Paste a release",
         "word_loop": "Word import",
@@ -96,8 +92,6 @@ DESK_LABELS: LabelTexts = {
         "order_conflict": "{file} changed since this page was opened. The current order is "
                           "shown; try again.",
         "no_articles": "This edition has no articles yet.",
-        "error_title": "Error",
-        "back_to_preview": "Back to the preview",
         "edition_in_preview": "This edition's page in the preview",
         "other_editions": "All editions",
         "source_broken": "The source cannot be read right now; this is what the last "
