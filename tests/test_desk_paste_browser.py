@@ -17,15 +17,11 @@ child process).  Through the browser, as a person would:
 * axe-core finds no WCAG 2.1 A/AA violation on /tempel (empty, with a
   result) and /impor (empty, with a diff), at phone and desktop width, and
   neither page scrolls sideways.
-
-With ``PUBLIKASI_DESK_SCREENSHOTS=DIR`` the pages are also saved as PNGs
-there (the pictures in docs/desk.md come from this).
 """
 
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import time
 from pathlib import Path
@@ -67,18 +63,6 @@ def _checked(driver, axe_source: str, what: str) -> None:
         overflow = driver.execute_script(
             "const d = document.documentElement; return d.scrollWidth - d.clientWidth;")
         assert overflow <= 0, f"{what} scrolls sideways at {width}px"
-    _width(driver, 1280)
-
-
-def _screenshot(driver, name: str, width: int = 1280) -> None:
-    folder = os.environ.get("PUBLIKASI_DESK_SCREENSHOTS")
-    if not folder:
-        return
-    _width(driver, width)
-    height = driver.execute_script("return document.documentElement.scrollHeight;")
-    _width(driver, width, min(int(height), 4000))
-    Path(folder).mkdir(parents=True, exist_ok=True)
-    driver.save_screenshot(str(Path(folder) / f"{name}.png"))
     _width(driver, 1280)
 
 
@@ -143,7 +127,6 @@ def test_paste_correct_save_then_preview_pdf_and_feeds(browser, axe_source, desk
     _open(browser, running.base + "/tempel")
     assert _css(browser, "label[for=text]").is_displayed()
     _checked(browser, axe_source, "/tempel (empty)")
-    _screenshot(browser, "desk-tempel-empty")
     # Without a date in the text, the date is a guess, marked with its reason.
     _set_text(browser, RELEASE_TEXT.replace(", Sabtu (15/11/2025)", ""))
     _css(browser, "#release option[value='2025-47']").click()
@@ -153,8 +136,6 @@ def test_paste_correct_save_then_preview_pdf_and_feeds(browser, axe_source, desk
     assert "guess-date" in _css(browser, "#f-date").get_attribute("aria-describedby").split()
     assert _css(browser, "#f-date").get_attribute("value") == "2025-11-17"
     _checked(browser, axe_source, "/tempel (result with a guess)")
-    _screenshot(browser, "desk-tempel-result")
-    _screenshot(browser, "desk-tempel-result-phone", 360)
     # The dated text, read again from the result page.
     _set_text(browser, RELEASE_TEXT)
     _css(browser, "#desk-reread").click()
@@ -239,8 +220,6 @@ def test_word_loop_in_the_browser(browser, axe_source, desk, tmp_path):
     assert any("7,1 ton" in line for line in removed) and any("7,6 ton" in line for line in added)
     assert "7,6 ton" not in target.read_text(encoding="utf-8")  # nothing written yet
     _checked(browser, axe_source, "/impor (diff)")
-    _screenshot(browser, "desk-impor-diff")
-    _screenshot(browser, "desk-impor-diff-phone", 360)
     _css(browser, "#desk-accept").click()
     message = _wait(lambda: browser.find_elements("css selector", "#desk-impor-message"), 60,
                     "accept")[0]

@@ -310,7 +310,7 @@ labels: LabelTexts = {
         "figure_n": "Foto {n}",
         "field_caption": "Keterangan foto",
         "field_credit": "Kredit foto",
-        "field_photo": "Unggah foto (JPEG, PNG atau GIF)",
+        "field_photo": "Unggah foto (JPEG, PNG, GIF atau WebP)",
         "figure_no_photo": "Rilis hanya menyebut keterangannya; fotonya belum ada.",
         "figure_has_photo": "Foto: {src}",
         "paste_notes": "Catatan pembaca",
@@ -360,7 +360,7 @@ labels: LabelTexts = {
         "figure_n": "Photo {n}",
         "field_caption": "Caption",
         "field_credit": "Photo credit",
-        "field_photo": "Upload the photo (JPEG, PNG or GIF)",
+        "field_photo": "Upload the photo (JPEG, PNG, GIF or WebP)",
         "figure_no_photo": "The release names this photo by its caption only; there is no "
                            "photo yet.",
         "figure_has_photo": "Photo: {src}",
