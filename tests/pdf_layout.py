@@ -355,11 +355,13 @@ def unbalanced(layout: Layout, geometry: Geometry, page: int | None = None) -> l
 def headline_holes(layout: Layout, articles: list[Article], geometry: Geometry) -> list[str]:
     """An article whose headline opens a column must not leave, at the end of the
     column before, a gap its headline, dateline and two lines of text would fill
-    (the headline went ahead with its photo instead of letting text fill the gap)."""
+    (the headline went ahead with its photo instead of letting text fill the gap),
+    and no headline may end a column without two lines of its text under it
+    (a photo and its caption do not count)."""
     out = []
     bottom = layout.page_height - geometry.margin_bottom
     for ai, article in enumerate(articles):
-        if ai == 0 or ai >= len(layout.starts):
+        if ai >= len(layout.starts):
             continue
         title = squash(article.title)
         at = layout.text.find(title, layout.page_offset(layout.starts[ai]))
@@ -368,7 +370,13 @@ def headline_holes(layout: Layout, articles: list[Article], geometry: Geometry) 
         fi, first = layout.owner[at]
         _, last = layout.owner[at + len(title) - 1]
         frame = layout.frames[fi]
-        if fi == 0 or first > 1 or last + 3 >= len(frame.lines):
+        text = "".join(p for u in units(article) if u.kind in ("paragraph", "list")
+                       for p in u.pieces)
+        under = [ln for ln in frame.lines[last + 2:] if len(ln.text) >= 8 and ln.text in text]
+        if len(under) < 2 and fi + 1 < len(layout.frames) and len(text) > 200:
+            out.append(f"'{article.title[:40]}' ends p.{frame.page + 1} "
+                       f"col.{frame.column + 1} with {len(under)} line(s) of its text under it")
+        if ai == 0 or fi == 0 or first > 1 or last + 3 >= len(frame.lines):
             continue  # not opening a column (at most a section label above it)
         before = layout.frames[fi - 1]
         if sum(1 for f in layout.frames if f.page == before.page) < geometry.columns:

@@ -7,8 +7,9 @@ back with poppler and pypdf (see ``pdf_layout.py``) and must pass:
 - no table split leaving fewer than 2 body rows on a side,
 - no page except an article's last that is less than half full,
 - no paragraph or list split leaving one line alone (widow or orphan),
-- two columns: the last page's columns balanced, and no column ending early
+- two columns: the last page's columns balanced, no column ending early
   while the next opens with a headline that, with two lines, fitted the gap,
+  and no headline ending a column without two lines of its text under it,
 - the contents start on the cover page.
 """
 
