@@ -379,3 +379,33 @@ def test_a_theme_with_embed_sources_builds_pdfa3_carrying_the_edition_source(tmp
     check = run_cli("check", pdf_path)
     assert check.returncode == 0, check.stdout
     assert "claims PDF/A-3" in check.stdout
+
+
+def test_pictures_of_every_colour_kind_stay_inside_the_srgb_intent(tmp_path):
+    """A CMYK JPEG, a gray, a palette and a transparent PNG: the PDF holds only
+    RGB and gray pictures, which the sRGB output intent covers."""
+    from PIL import Image
+
+    release = tmp_path / "rilis"
+    (release / "images").mkdir(parents=True)
+    Image.new("CMYK", (400, 300), (0, 120, 200, 10)).save(release / "images" / "foto.jpg")
+    Image.new("L", (400, 300), 128).save(release / "images" / "abu.png")
+    Image.new("P", (400, 300), 3).save(release / "images" / "palet.png")
+    Image.new("RGBA", (400, 300), (10, 200, 30, 128)).save(release / "images" / "bening.png")
+    (release / "release.yaml").write_text("title: Uji Warna\ndate: 2025-11-10\n")
+    (release / "a.md").write_text(
+        "---\ntitle: Foto\ndate: 2025-11-10\n"
+        "image: {src: images/foto.jpg, alt: Kotak biru polos}\n---\n\nBadan teks.\n\n"
+        '![Kotak abu-abu](images/abu.png "abu")\n\n![Kotak hijau](images/palet.png "palet")'
+        '\n\n![Kotak hijau bening](images/bening.png "bening")\n', encoding="utf-8")
+    out = tmp_path / "out"
+    proc = run_cli("build", release, "-f", "pdf", "-o", out)
+    assert proc.returncode == 0, proc.stderr
+    path = next(out.glob("*.pdf"))
+    with pikepdf.open(path) as pdf:
+        spaces = [obj.ColorSpace for obj in pdf.objects if isinstance(obj, pikepdf.Stream)
+                  and obj.get("/Subtype") == pikepdf.Name.Image]
+    assert len(spaces) >= 4
+    assert set(spaces) <= {pikepdf.Name.DeviceRGB, pikepdf.Name.DeviceGray}, spaces
+    check = run_cli("check", path)
+    assert check.returncode == 0, check.stdout

@@ -27,7 +27,8 @@ EXAMPLES = {
   publikasi import editan-redaktur.docx --into samples/warta-malang/2025-46""",
     "check": """examples:
   publikasi build samples/warta-malang -o dist && publikasi check dist
-  publikasi check dist --require-all     # in CI: a missing validator is an error""",
+  publikasi check dist --require-all     # in CI: a missing validator is an error
+  publikasi check laporan.pdf            # any PDF: PDF/A-2/3 and PDF/UA-1 rules""",
     "new": """example:
   publikasi new warta-2025-47""",
     "themes": """example:
@@ -108,7 +109,8 @@ def _parser() -> argparse.ArgumentParser:
                     help="download web pages given as URLs, and their pictures (size limit and "
                     "timeout as for remote pictures in a build)")
 
-    c = cmd("check", "validate built outputs with the validators that are installed")
+    c = cmd("check", "validate built outputs (a folder, or one file such as any PDF) with the "
+            "validators that are installed; PDFs also against PDF/A and PDF/UA rules")
     c.add_argument("out", type=Path)
     c.add_argument("--require-all", action="store_true",
                    help="fail (exit 2) when a validator is not installed and so a file is "
