@@ -1183,17 +1183,14 @@ class Bulletin:
         smallest number dropped that lets the first article start on page 2
         (else as many as may be dropped).  The cover and its contents are laid
         out alone for that (their length is known: their entries are), first
-        with none dropped, then with all, then one by one in between."""
+        with all dropped, then none, one, two ..."""
         if self.single or not self.release.articles:
             return
         most = self.s.lead_stories + 2
-        self.lead_drop = 0
-        if self._cover_fits():
-            return
         self.lead_drop = most
         if not self._cover_fits():
-            return  # contents longer than a page: no lead story
-        for drop in range(1, most):
+            return  # the contents alone run over: no lead story (one trial for long ones)
+        for drop in range(most):
             self.lead_drop = drop
             if self._cover_fits():
                 return
