@@ -409,3 +409,21 @@ def test_pictures_of_every_colour_kind_stay_inside_the_srgb_intent(tmp_path):
     assert set(spaces) <= {pikepdf.Name.DeviceRGB, pikepdf.Name.DeviceGray}, spaces
     check = run_cli("check", path)
     assert check.returncode == 0, check.stdout
+
+
+def test_check_reads_malformed_entries_as_findings_not_crashes(pdfs, tmp_path):
+    def malform(pdf: pikepdf.Pdf) -> None:
+        pdf.Root.OutputIntents = pikepdf.Name.Foo  # not an array
+        pdf.Root.Metadata = pikepdf.Dictionary(A=1)  # not a stream
+        for page in pdf.pages:
+            for annot in page.obj.get("/Annots", []):
+                annot.F = pikepdf.Name.Print  # not a number
+        pdf.Root.StructTreeRoot.RoleMap = pikepdf.Array([1])  # not a dictionary
+
+    broken = mutate(pdfs[("default", RELEASES[0])], tmp_path / "malformed.pdf", malform)
+    proc = run_cli("check", broken)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stderr and "could not read it" not in proc.stdout
+    for message in ("no XMP metadata", "no PDF/A output intent", "annotations that are not "
+                    "printable"):
+        assert message in proc.stdout, proc.stdout

@@ -226,8 +226,13 @@ UNREADABLE = ("no %PDF- header", "no %%EOF trailer", "qpdf:", "pypdf cannot", "P
 def _pdf_conformance(path: Path, res: CheckResult) -> None:
     from .pdf_conformance import check_conformance
 
-    found = check_conformance(path)
     res.judges.append("pikepdf (PDF/A-2/3 and PDF/UA-1 rules)")
+    try:
+        found = check_conformance(path)
+    except Exception as exc:  # noqa: BLE001 - a malformed object the rules did not expect
+        res.problems.append(f"the PDF/A and PDF/UA checks could not read it: "
+                            f"{type(exc).__name__}: {exc}")
+        return
     res.problems.extend(found.problems)
     res.problems.extend(found.untagged)  # publikasi's own PDFs are tagged; any PDF should be
     claims = [f"PDF/A-{found.pdfa}" if found.pdfa else "", "PDF/UA-1" if found.pdfua else ""]

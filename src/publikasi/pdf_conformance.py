@@ -81,6 +81,11 @@ def check_conformance(path: Path) -> Conformance:
     return result
 
 
+def _array(value: object) -> list[object]:
+    """The items of a PDF array; anything else (a malformed entry) holds none."""
+    return list(value) if isinstance(value, Array) else []
+
+
 def _true(value: object) -> bool:
     """A PDF boolean that is true (pikepdf hands booleans over as Python bools)."""
     return isinstance(value, bool) and value
@@ -210,7 +215,7 @@ def _info_agrees(pdf: Pdf, props: dict[str, list[str]], result: Conformance) -> 
 def _output_intent(pdf: Pdf, result: Conformance) -> None:
     from PIL import ImageCms
 
-    intents = [oi for oi in pdf.Root.get("/OutputIntents", Array())
+    intents = [oi for oi in _array(pdf.Root.get("/OutputIntents"))
                if isinstance(oi, Dictionary) and oi.get("/S") == Name.GTS_PDFA1]
     if not intents:
         result.problems.append("no PDF/A output intent (GTS_PDFA1): colours are not "
@@ -294,8 +299,9 @@ def _fonts(pdf: Pdf, result: Conformance) -> None:
         if subtype != Name.Type3:
             descriptor = obj.get("/FontDescriptor")
             if subtype == Name.Type0:
-                kids = obj.get("/DescendantFonts") or Array()
-                descriptor = kids[0].get("/FontDescriptor") if len(kids) else None
+                kids = _array(obj.get("/DescendantFonts"))
+                descriptor = kids[0].get("/FontDescriptor") \
+                    if kids and isinstance(kids[0], Dictionary) else None
             if not isinstance(descriptor, Dictionary) or not any(
                     k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")):
                 result.problems.append(f"font {name} is not embedded (PDF/A 6.2.11.4)")
@@ -423,13 +429,14 @@ def _forbidden(pdf: Pdf, result: Conformance) -> None:
     for page in pdf.pages:
         if "/AA" in page.obj:
             found.add("additional actions (/AA) on a page (PDF/A 6.6.2)")
-        for annot in page.obj.get("/Annots", Array()):
+        for annot in _array(page.obj.get("/Annots")):
             if not isinstance(annot, Dictionary):
                 continue
             subtype = str(annot.get("/Subtype", ""))
             if subtype in FORBIDDEN_ANNOTS:
                 found.add(f"{subtype[1:]} annotations (PDF/A 6.3.1)")
-            flags = int(annot.get("/F", 0))
+            flags = annot.get("/F", 0)
+            flags = flags if isinstance(flags, int) else 0
             if subtype != "/Popup" and (not flags & 4 or flags & HIDDEN_FLAGS):
                 found.add("annotations that are not printable or are hidden "
                           "(PDF/A 6.3.2: the Print flag set, Hidden and NoView clear)")
