@@ -148,8 +148,7 @@ def _build(source: Path, out: Path, options: BuildOptions) -> BuildResult:
     # Without the build cache, worker processes still share the pictures they
     # prepare (the EPUB's and the Word files' "screen" copies are the same)
     # through a folder that lives as long as this build.
-    shared_pictures = contextlib.nullcontext() if cache else \
-        tempfile.TemporaryDirectory(prefix="publikasi-pictures-")
+    shared_pictures = contextlib.nullcontext() if cache else _picture_folder()
     state = BuildState(pub, {"": pub_theme, **themes}, when, dataclasses.asdict(options),
                        image_args={"max_pixels": images.max_pixels,
                                    "max_bytes": images.max_bytes},
@@ -183,6 +182,15 @@ def _build(source: Path, out: Path, options: BuildOptions) -> BuildResult:
         stale.extend(gone)
         result.stats["removed"] = list(gone)
     return result
+
+
+def _picture_folder() -> contextlib.AbstractContextManager:
+    """A temporary folder for the workers' shared pictures; none when the
+    temporary space is unusable (full, read-only): then each worker keeps its own."""
+    try:
+        return tempfile.TemporaryDirectory(prefix="publikasi-pictures-")
+    except OSError:
+        return contextlib.nullcontext()
 
 
 def _finish(exporters: dict[str, Exporter], state: BuildState, staging: Path, out: Path,
