@@ -168,9 +168,11 @@ def test_paste_correct_save_then_preview_pdf_and_feeds(browser, axe_source, desk
         return bool(heads) and heads[0].text == RIGHT_TITLE
 
     _wait(shown, 120, "the article in the preview")
-    assert browser.execute_script(
+    # The uploaded photo is in the article (loaded once scrolled to: pictures load lazily).
+    _wait(lambda: browser.execute_script(
         "const i = document.querySelector('main figure img');"
-        "return i && i.complete && i.naturalWidth > 0;")
+        "if (i) i.scrollIntoView();"
+        "return i && i.complete && i.naturalWidth > 0;"), 30, "the photo to load")
     # The same source built: the article is in the PDF and in every feed.
     out = tmp_path / "dist"
     proc = run_cli("build", source, "-f", "pdf,rss,atom,jsonfeed", "-o", out)
