@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, run_cli
-from desk_support import (FORM, copy_sample, desk_state, fetch, form_body, running_desk,
-                          start_desk, wait_for)
+from desk_support import (FORM, SAMPLE, copy_sample, desk_state, fetch, form_body,
+                          running_desk, start_desk, wait_for)
 
 
 @pytest.fixture(scope="module")
@@ -368,3 +368,24 @@ def test_200_concurrent_preview_requests_during_a_rebuild(tmp_path):
             titles_by_generation
         seen = {t for titles in titles_by_generation.values() for t in titles}
         assert any(t.startswith(new) for t in seen)
+
+
+def test_a_lone_release_and_a_lone_file(tmp_path):
+    """A release folder: its edition page at /edisi/<slug>, the web edition's own
+    edition page still at /edisi/index.html.  One article file: previewed too."""
+    source = copy_sample(tmp_path, SAMPLE / "2025-47")
+    with running_desk(source) as desk:
+        assert not desk_state(desk)["errors"], desk_state(desk)
+        page = fetch(desk, "/edisi/2025-47")
+        assert page.status == 200 and 'action="/edisi/2025-47/urutan"' in page.text
+        web_page = fetch(desk, "/edisi/index.html")
+        assert web_page.status == 200 and "Edisi 47/2025" in web_page.text
+        assert 'action="/edisi/2025-47/urutan"' not in web_page.text
+    article = tmp_path / "satu" / "rilis-humas.txt"
+    article.parent.mkdir()
+    article.write_bytes((ROOT / "samples" / "rilis-humas.txt").read_bytes())
+    with running_desk(article) as desk:
+        state = desk_state(desk)
+        assert state["generation"] and not state["errors"], state
+        front = fetch(desk, "/")
+        assert front.status == 200 and "Gerakan Tanam Pohon" in front.text

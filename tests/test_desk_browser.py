@@ -37,6 +37,7 @@ def desk(tmp_path_factory):
 
 def _settle(desk, timeout: float = 60) -> int:
     """Wait until no build is running; -> the generation served."""
+    time.sleep(0.5)  # a file written just now: the desk notices it after a short debounce
     state = wait_for(lambda: (s := desk_state(desk)) and not s["building"] and s, timeout,
                      "the preview builds to finish")
     assert isinstance(state, dict)
@@ -128,12 +129,12 @@ def test_a_broken_source_shows_the_cli_error_over_the_last_preview(browser, axe_
     article = source / ARTICLE
     original = article.read_text(encoding="utf-8")
     _open(browser, running.base + ARTICLE_PAGE)
-    overlay = browser.find_element("id", "desk-overlay")
-    assert not overlay.is_displayed()
+    assert _overlay_hidden(browser)
     try:
         article.write_text(original.replace("date: 2025-11-12T13:00:00+07:00",
                                             "date: 2025-13-45"), encoding="utf-8")
-        wait_for(overlay.is_displayed, 20, "the error overlay")
+        wait_for(lambda: _overlay_hidden(browser) is False, 20, "the error overlay")
+        assert browser.find_element("id", "desk-overlay").is_displayed()
         shown = browser.find_element("id", "desk-errors").text.strip().splitlines()
         # exactly what the command line says about the same source
         cli = run_cli("build", source, "-o", tmp_path / "out", "-f", "html")
@@ -149,7 +150,7 @@ def test_a_broken_source_shows_the_cli_error_over_the_last_preview(browser, axe_
     finally:
         article.write_text(original, encoding="utf-8")
     wait_for(lambda: _page_generation(browser) not in ("", before)
-             and _overlay_hidden(browser), 20, "the fixed preview without the overlay")
+             and _overlay_hidden(browser) is True, 20, "the fixed preview without the overlay")
     assert TITLE in browser.find_element("css selector", "main h1").text
     _settle(running)
 
@@ -163,11 +164,13 @@ def _page_generation(driver) -> str:
         return ""
 
 
-def _overlay_hidden(driver) -> bool:
+def _overlay_hidden(driver) -> bool | None:
+    """Whether the error overlay is hidden; None while the page is being replaced."""
     try:
-        return driver.execute_script("return document.getElementById('desk-overlay').hidden;")
+        return driver.execute_script("const o = document.getElementById('desk-overlay');"
+                                     "return o ? o.hidden : null;")
     except Exception:  # noqa: BLE001 - the page is being replaced
-        return False
+        return None
 
 
 def _lead_titles(driver) -> list[str]:

@@ -284,7 +284,9 @@ class Preview:
         def interesting(change: object, path: str) -> bool:
             if not default(change, path):  # type: ignore[arg-type]
                 return False
-            return source.is_dir() or Path(path) == source or "images" in Path(path).parts
+            # A lone article file: the files beside it and its pictures' folder.
+            changed = Path(path)
+            return source.is_dir() or changed.parent == folder or "images" in changed.parts
 
         async for _ in awatch(folder, watch_filter=interesting, stop_event=stopping,
                               debounce=WATCH_DEBOUNCE_MS, step=50, recursive=True):
@@ -387,7 +389,9 @@ async def serve_preview(request: Request) -> Response:
     folder = preview.folder(gen)
     if folder is None:
         return _waiting_page(request)
-    rel = request.path_params.get("path", "")
+    # The whole path, also when another route falls through to the preview
+    # (/edisi/index.html, a lone release's edition page).
+    rel = request.scope["path"].lstrip("/")
     target = _find(folder, rel)
     if target is None and preview.files_generation and preview.files_generation != gen:
         # The PDF, EPUB and Word files of the previous full build, while this one runs.
