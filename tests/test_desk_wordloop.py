@@ -149,5 +149,19 @@ def test_uploads_that_are_not_word_files_or_too_large(built, tmp_path):
             loop.preview(built[BANK].read_bytes(), "lain.docx")
     finally:
         loop.close()
+    # A Word file publikasi did not export names no edition of a publication: refused.
+    import docx
+
+    plain = docx.Document()
+    plain.add_paragraph("Taman Baca Baru Dibuka di Sawojajar")
+    plain.add_paragraph("Sawojajar (malangkota.go.id) – Taman baca baru dibuka untuk warga, "
+                        "Kamis (13/11/2025).")
+    plain.save(str(tmp_path / "polos.docx"))
+    loop = wordloop.WordLoop(source, LIMIT)
+    try:
+        with pytest.raises(InputError, match="paste its text on the paste page"):
+            loop.preview((tmp_path / "polos.docx").read_bytes(), "polos.docx")
+    finally:
+        loop.close()
     assert tree(source) == before
     assert not any(p.suffix == ".docx" for p in source.rglob("*"))

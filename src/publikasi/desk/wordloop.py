@@ -34,7 +34,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from ..docx_import import DocxPlan, plan_docx
-from ..errors import InputError
+from ..errors import InputError, fail
 from ..import_changes import (
     HISTORY_DIR,
     PROPOSAL_SUFFIX,
@@ -158,7 +158,13 @@ class WordLoop:
         return report
 
     def _plan(self, path: Path) -> DocxPlan:
-        return plan_docx(path, into=self.source, accept_changes=True)
+        plan = plan_docx(path, into=self.source, accept_changes=True)
+        if not plan.imported.from_publikasi and not (self.source / "release.yaml").is_file():
+            # `import --into PUBLICATION` would put it beside the releases, where no
+            # build reads it: its edition is not known.
+            raise fail(path, "is a Word file publikasi did not export, so its edition is not "
+                       "known; paste its text on the paste page (/tempel) and choose the edition")
+        return plan
 
     def _staged(self, plan: DocxPlan) -> ChangeSet:
         changes = ChangeSet(self.source)
