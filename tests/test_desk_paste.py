@@ -207,3 +207,15 @@ def test_photo_upload_for_a_caption_only_figure(source):
     # A damaged picture with the right signature is refused by the build's own check.
     with pytest.raises(InputError):
         paste.with_photos(parsed.article, [paste.Photo(index, data[:60], ".png")], release)
+
+
+def test_a_release_source_is_its_own_only_release(source, tmp_path):
+    release = source / "2025-47"
+    assert paste.release_folders(release) == ["."]
+    assert paste.chosen_release(release, ".") == release
+    assert paste.release_folders(source) == ["2025-47", "2025-46"]
+    for bad in ("2025-47", "..", "./.."):
+        with pytest.raises(InputError):
+            paste.chosen_release(release, bad)
+    # A lone article file has no release folder to write into.
+    assert paste.release_folders(release / "uji-publik-rapbd.md") == []
