@@ -147,10 +147,12 @@ def test_paste_correct_save_then_preview_pdf_and_feeds(browser, axe_source, desk
     assert _css(browser, "#f-dateline").get_attribute("value") == "Blimbing"
     assert _css(browser, "#f-byline").get_attribute("value") == "rin/ag"
     # Correct the title, give the caption-only figure its photo, save.
-    title.clear()
-    title.send_keys(RIGHT_TITLE)
+    from selenium.webdriver.common.keys import Keys
+
     _css(browser, "input[type=file][name$='.src']").send_keys(str(_png(tmp_path / "foto.png")))
-    _css(browser, "#desk-save").click()
+    title.clear()
+    # By keyboard: Enter in a field saves (the form's first button is Save, not Read again).
+    title.send_keys(RIGHT_TITLE, Keys.ENTER)
     message = _wait(lambda: browser.find_elements("css selector", "#desk-paste-message"), 30,
                     "the save")[0]
     assert message.text.startswith(f"Disimpan: 2025-47/{SLUG}.md"), message.text
