@@ -286,6 +286,18 @@ def _unmap_letter_a(pdf: pikepdf.Pdf) -> None:
         cmap.write(cmap.read_bytes().replace(b"<61> <0061>", b"<61> <0000>"))
 
 
+def _blank_link_texts(pdf: pikepdf.Pdf) -> None:
+    for page in pdf.pages:
+        for annot in page.obj.get("/Annots", []):
+            annot.Contents = pikepdf.String("")
+
+
+def _untie_links(pdf: pikepdf.Pdf) -> None:
+    for page in pdf.pages:
+        for annot in page.obj.get("/Annots", []):
+            del annot["/StructParent"]
+
+
 def _add_javascript(pdf: pikepdf.Pdf) -> None:
     pdf.Root.OpenAction = pdf.make_indirect(pikepdf.Dictionary(
         Type=pikepdf.Name.Action, S=pikepdf.Name.JavaScript, JS=pikepdf.String("app.alert(1)")))
@@ -312,6 +324,8 @@ def _use_cmyk(pdf: pikepdf.Pdf) -> None:
     (_drop_tounicode, "has no ToUnicode map"),
     (_unmap_letter_a, "code(s) with no Unicode value (0x61)"),
     (_add_javascript, "forbidden in PDF/A: JavaScript actions"),
+    (_blank_link_texts, "link(s) without a description (/Contents; PDF/UA 7.18.5)"),
+    (_untie_links, "annotation(s) outside the structure tree (no /StructParent"),
     (_drop_title_display, "the viewer shows the file name, not the title"),
     (_claim_pdfa1, "no pdfaid:part 2 or 3"),
     (_use_cmyk, "DeviceCMYK is used but the output intent is RGB"),

@@ -491,6 +491,18 @@ def _tagging(pdf: Pdf, result: Conformance) -> None:
             missing.append(f"page {number} has annotations but no /Tabs /S "
                            "(tab order by structure; PDF/UA 7.18.3)")
             break
+    annots = [a for page in pdf.pages for a in _array(page.obj.get("/Annots"))
+              if isinstance(a, Dictionary)
+              and a.get("/Subtype") not in (Name.Popup, Name.PrinterMark)]
+    untold = sum(a.get("/Subtype") == Name.Link and not str(a.get("/Contents", "")).strip()
+                 for a in annots)
+    if untold:
+        missing.append(f"{untold} link(s) without a description (/Contents; PDF/UA 7.18.5)")
+    if result.tagged:
+        outside = sum("/StructParent" not in a for a in annots)
+        if outside:
+            missing.append(f"{outside} annotation(s) outside the structure tree "
+                           "(no /StructParent; PDF/UA 7.18.1)")
 
 
 def _structure(tree: Dictionary, result: Conformance) -> None:
