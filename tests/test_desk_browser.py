@@ -220,3 +220,21 @@ def test_reordering_writes_release_yaml_and_the_preview_follows(browser, desk):
     finally:
         release_yaml.write_bytes(original)
         _settle(running)
+
+
+def test_a_source_broken_from_the_start(browser, axe_source, tmp_path):
+    """No preview yet: the waiting page shows the errors, and the preview once fixed."""
+    source = copy_sample(tmp_path)
+    article = source / ARTICLE
+    good = article.read_text(encoding="utf-8")
+    article.write_text(good.replace("title: ", "titel: ", 1), encoding="utf-8")
+    with running_desk(source) as running:
+        assert desk_state(running)["generation"] == 0
+        _open(browser, running.base + "/", 360)
+        assert _overlay_hidden(browser) is False
+        shown = browser.find_element("id", "desk-errors").text
+        assert f"error: {article}" in shown
+        _axe_clean(browser, axe_source, "the waiting page with errors")
+        article.write_text(good, encoding="utf-8")
+        wait_for(lambda: browser.title == "Warta Kota Malang", 30, "the preview")
+        assert _overlay_hidden(browser) is True
