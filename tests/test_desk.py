@@ -252,6 +252,12 @@ def test_edition_zip_holds_the_files_a_build_makes(sample_desk, sample_dist):
     assert pdf.headers["content-disposition"].startswith("inline")
     assert pdf.body == (sample_dist / "2025-46" / "2025-46.pdf").read_bytes()
     assert fetch(desk, "/edisi/tidak-ada/unduh.zip").status == 404
+    # the feeds the pages link to (the sample has a base_url), read by a feed reader
+    import feedparser
+
+    for name in ("feed.xml", "atom.xml"):
+        feed = feedparser.parse(fetch(desk, f"/{name}").body)
+        assert not feed.bozo and len(feed.entries) >= 10, name
 
 
 def test_a_symlink_out_of_source_is_never_read(tmp_path):

@@ -17,7 +17,8 @@ reading them.
 
 Two builds per change: first the web pages alone (fast: the preview
 reloads), then the web pages with the PDF, EPUB and Word files (the edition
-pages list them).  A change during a build interrupts it and starts again.
+pages list them) and, when there is a ``base_url``, the feeds the pages
+link to.  A change during a build interrupts it and starts again.
 
 Open tabs listen at ``/_desk/events`` (server-sent events): each message is
 the state ``{"generation", "errors", "building"}``; a tab reloads when the
@@ -50,7 +51,8 @@ from .security import safe_path
 from .templating import NO_STORE, render
 
 WEB_FORMATS = "html"
-ALL_FORMATS = "html,pdf,epub,docx"
+FILE_FORMATS = "html,pdf,epub,docx"
+FEED_FORMATS = "rss,atom,jsonfeed"  # with a base_url only: the pages link to them then
 KEEP_GENERATIONS = 3
 WATCH_DEBOUNCE_MS = 100
 INTERRUPT_WAIT_S = 20.0
@@ -81,6 +83,7 @@ class PreviewInfo:
     title: str = "publikasi"
     language: str = "id"
     releases: tuple[ReleaseInfo, ...] = ()
+    base_url: str = ""
 
     def release(self, slug: str) -> ReleaseInfo | None:
         return next((r for r in self.releases if r.slug == slug), None)
@@ -112,7 +115,7 @@ def read_info(source: Path) -> PreviewInfo:
             release.slug, name, folder, "" if pub.is_single_release else f"{release.slug}/",
             site.edition_dir(release, pub),
             tuple(ArticleFile(n, tuple(t)) for n, t in files.items())))
-    return PreviewInfo(pub.title, pub.language or "id", tuple(releases))
+    return PreviewInfo(pub.title, pub.language or "id", tuple(releases), site.base_url(pub))
 
 
 @dataclass
@@ -196,7 +199,8 @@ class Preview:
         self.building = True
         self._publish()
         try:
-            for formats in (WEB_FORMATS, ALL_FORMATS):
+            full = f"{FILE_FORMATS},{FEED_FORMATS}" if self.info.base_url else FILE_FORMATS
+            for formats in (WEB_FORMATS, full):
                 if self._dirty.is_set() or self._stopped:
                     return
                 self._next += 1
@@ -209,7 +213,7 @@ class Preview:
                     return
                 self.errors = []
                 self.generation = gen
-                if formats == ALL_FORMATS:
+                if formats == full:
                     self.files_generation = gen
                 self._publish()  # the tabs reload now; the desk's own pages can wait
                 try:
