@@ -3,11 +3,13 @@
     python benchmarks/pdf_accessible_cost.py [N] [RUNS]    # default: 200 articles, 3 runs
 
 Builds the PDF of an N-article corpus (``make_corpus.py``) cold, alternating
-two variants RUNS times each, every build in a fresh child process:
+three variants RUNS times each, every build in a fresh child process:
 
 - ``plain``: marked content and the structure tree switched off, and the
   finishing pass (pikepdf: structure tree, XMP, output intent) skipped, so
   reportlab's bytes are written as they come: the bulletin before issue 17;
+- ``untagged``: marked content and the structure tree switched off, the
+  archival finishing kept: what the tagging alone costs is full / untagged;
 - ``full``: the build as shipped (tagged PDF/A-2A, PDF/UA-1).
 
 Prints wall time and CPU time (user + system, which a busy machine does not
@@ -25,16 +27,19 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+VARIANTS = ("plain", "untagged", "full")
 
 BUILD = r"""
 import sys
 from pathlib import Path
 from publikasi.builder import BuildOptions, build
 source, out, variant = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
-if variant == "plain":  # the switches tests/test_pdf_tagged.py turns off, and no finishing
-    from publikasi.exporters.pdf import finish, tagging
-    tagging.begin_marked = lambda canv, node: tagging.NOT_MARKED
+if variant in ("plain", "untagged"):  # the switches tests/test_pdf_tagged.py turns off
+    from publikasi.exporters.pdf import deferred, finish, tagging
+    tagging.begin_marked = deferred.begin_marked = lambda canv, node: tagging.NOT_MARKED
     tagging.MarkingCanvas.begin_artifacts = lambda self: None
+    finish.apply_structure = lambda pdf, tags: False
+if variant == "plain":
     finish.finish_pdf = lambda raw, **kwargs: raw
 build(source, out, BuildOptions(formats=["pdf"], cache=False, jobs=1))
 """
@@ -58,18 +63,19 @@ def main() -> None:
         subprocess.run([sys.executable, str(HERE / "make_corpus.py"), str(n), "-o", str(corpus)],
                        check=True, stdout=subprocess.DEVNULL)
         source = corpus / "source"
-        times: dict[str, list[tuple[float, float]]] = {"plain": [], "full": []}
+        times: dict[str, list[tuple[float, float]]] = {v: [] for v in VARIANTS}
         for i in range(runs):
-            for variant in ("plain", "full"):
+            for variant in VARIANTS:
                 wall, cpu = run_once(source, Path(tmp) / f"out-{variant}-{i}", variant)
                 times[variant].append((wall, cpu))
                 print(f"{variant:5} run {i + 1}: wall {wall:6.2f} s  cpu {cpu:6.2f} s", flush=True)
     med = {v: (statistics.median(w for w, _ in t), statistics.median(c for _, c in t))
            for v, t in times.items()}
-    print(f"median plain: wall {med['plain'][0]:.2f} s, cpu {med['plain'][1]:.2f} s")
-    print(f"median full:  wall {med['full'][0]:.2f} s, cpu {med['full'][1]:.2f} s")
-    print(f"full / plain: wall {med['full'][0] / med['plain'][0]:.3f}, "
-          f"cpu {med['full'][1] / med['plain'][1]:.3f}")
+    for variant, (wall, cpu) in med.items():
+        print(f"median {variant:8}: wall {wall:.2f} s, cpu {cpu:.2f} s")
+    for base in ("plain", "untagged"):
+        print(f"full / {base}: wall {med['full'][0] / med[base][0]:.3f}, "
+              f"cpu {med['full'][1] / med[base][1]:.3f}")
 
 
 if __name__ == "__main__":

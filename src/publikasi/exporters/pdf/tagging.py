@@ -295,24 +295,24 @@ def apply_structure(pdf: pikepdf.Pdf, tags: StructBuilder) -> bool:
         return names[text]
 
     def element(node: Node, parent: pikepdf.Object) -> pikepdf.Object:
-        elem = pdf.make_indirect(pikepdf.Dictionary(
-            Type=pikepdf.Name.StructElem, S=name(node.role), P=parent))
-        for key, value in node.attrs.items():
-            if key == "Scope":
-                elem.A = pikepdf.Dictionary(O=pikepdf.Name.Table, Scope=name(value))
-            elif key == "ID":
-                elem.ID = pikepdf.String(value)
-                ids[value.encode()] = elem
-            else:
-                elem[name(key)] = pikepdf.String(value)
         kids = node.kids
         if node.role == "Figure":  # the picture, then its caption
             kids = sorted(kids, key=lambda k: isinstance(k, Node))
         # Marks on the element's page (/Pg, that of its first mark) are plain
         # MCIDs; a mark on another page (the paragraph ran on) is an MCR.
         home = next((k.page for k in kids if isinstance(k, Mark)), None)
+        entries: dict[str, Any] = {"/Type": pikepdf.Name.StructElem, "/S": name(node.role),
+                                   "/P": parent}
         if home is not None:
-            elem.Pg = page_objs[home]
+            entries["/Pg"] = page_objs[home]
+        for key, value in node.attrs.items():
+            if key == "Scope":
+                entries["/A"] = pikepdf.Dictionary(O=pikepdf.Name.Table, Scope=name(value))
+            else:
+                entries["/" + key] = pikepdf.String(value)
+        elem = pdf.make_indirect(pikepdf.Dictionary(entries))
+        if "ID" in node.attrs:
+            ids[node.attrs["ID"].encode()] = elem
         out: list[pikepdf.Object | int] = []
         for kid in kids:
             if isinstance(kid, Node):
