@@ -13,6 +13,7 @@ onto a new page.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import math
 from typing import Any
@@ -54,6 +55,9 @@ class DryCanvas(Canvas):
         return None
 
 
+_MISSING = object()
+
+
 class _Overflow(Exception):
     """The trial layout needed a second page."""
 
@@ -64,6 +68,22 @@ class DryRun:
 
     _doSave = 0
     page: int
+    _kept: list[tuple[Flowable, Any]]
+    _multiBuildEdits: Any
+
+    def handle_keepWithNext(self, flowables: list[Flowable]) -> None:
+        # reportlab clears keepWithNext on what it groups, in the flowable's own
+        # dict (a list item's indenter too); noted here to be put back exactly.
+        n = 0
+        while n < len(flowables) and flowables[n].getKeepWithNext():
+            n += 1
+        self._kept.extend((f, f.__dict__.get("keepWithNext", _MISSING))
+                          for f in flowables[:n + 1])
+        edits, self._multiBuildEdits = self._multiBuildEdits, None
+        try:
+            super().handle_keepWithNext(flowables)  # type: ignore[misc]
+        finally:
+            self._multiBuildEdits = edits
 
     def handle_pageBegin(self) -> None:
         if self.page >= 1:
@@ -145,8 +165,9 @@ def fits(doc: BaseDocTemplate, flows: list[Flowable], height: float) -> bool:
                   rightMargin=doc.rightMargin, topMargin=doc.topMargin,
                   bottomMargin=doc.bottomMargin, invariant=1)
     dry.addPageTemplates([PageTemplate(id="dry", frames=frames, pagesize=doc.pagesize)])
-    undo: list[tuple] = []  # what reportlab changes on the flowables it is handed
+    undo: list[tuple] = []  # flowables reportlab marks as moved on (_postponed)
     dry._multiBuildEdits = undo.append
+    dry._kept = []
     try:
         dry.build(list(flows), canvasmaker=DryCanvas)
     except (_Overflow, LayoutError, RecursionError):
@@ -157,7 +178,13 @@ def fits(doc: BaseDocTemplate, flows: list[Flowable], height: float) -> bool:
         return False
     finally:
         for fn, *args in reversed(undo):
-            fn(*args)
+            with contextlib.suppress(AttributeError):  # already gone
+                fn(*args)
+        for f, old in reversed(dry._kept):
+            if old is _MISSING:
+                f.__dict__.pop("keepWithNext", None)
+            else:
+                f.__dict__["keepWithNext"] = old
     return True
 
 
