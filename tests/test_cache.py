@@ -194,3 +194,61 @@ def test_key_covers_publikasi_version(corpus, tmp_path, monkeypatch):
         cache_mod.environment_key.cache_clear()
     assert again.stats["ran"] == ["rss"]
     assert again.stats["cache"]["source_misses"] == 5
+
+
+def test_a_picture_another_task_rewrites_is_cached_whole(tmp_path, monkeypatch):
+    # The feeds and the web edition write the same media/img-*.jpg.  In a
+    # build with workers, one task's files are read back for the cache while
+    # another task may be writing that picture again: the reader must see the
+    # whole picture, not a file truncated for the rewrite (the warm build then
+    # restored the cut copy, unlike a cold build).  The interleaving is forced
+    # here: the cache reads the file just before the rewrite's first byte.
+    import io
+
+    from publikasi.cache import BuildCache
+    from publikasi.exporters import Sink
+    from publikasi.images import ImageStore
+
+    photo = next(Path(__file__).parent.parent.glob("samples/**/*.jpg"))
+    data = ImageStore().prepare(photo, "thumb").data
+    rel = "media/img-shared.jpg"
+    staging = tmp_path / "staging"
+    Sink(staging).write(rel, data)  # the first task (a feed) wrote it ...
+    cache = BuildCache(tmp_path / "cache", secret=b"k" * 32)
+    real_open = io.open
+
+    class ReadBeforeFirstWrite:
+        def __init__(self, fh):
+            self.fh, self.read = fh, False
+
+        def write(self, chunk):
+            if not self.read:
+                self.read = True
+                cache.put_output("feed", staging, [rel], [])  # ... and is cached now
+            return self.fh.write(chunk)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return self.fh.__exit__(*exc)
+
+        def __getattr__(self, name):
+            return getattr(self.fh, name)
+
+    armed = [True]  # only the rewrite's own file, not the cache's writes
+
+    def interleaving_open(file, mode="r", *args, **kwargs):
+        fh = real_open(file, mode, *args, **kwargs)
+        if "w" in mode and armed[0]:
+            armed[0] = False
+            return ReadBeforeFirstWrite(fh)
+        return fh
+
+    monkeypatch.setattr(io, "open", interleaving_open)
+    Sink(staging).write(rel, data)  # the web edition writes the same picture
+    monkeypatch.undo()
+    hit = cache.get_output("feed")
+    assert hit is not None
+    assert hit[1] == [data]
+    assert (staging / rel).read_bytes() == data

@@ -34,6 +34,7 @@ from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar, runtime_checkable
 
+from ..atomic import write_atomic
 from ..errors import fail
 from ..registry import BUILTIN as BUILTIN  # re-exported: plugins and tests name them here
 from ..registry import GROUP as GROUP
@@ -72,7 +73,10 @@ class Sink:
         return target
 
     def write(self, relpath: str, data: bytes) -> None:
-        self.path(relpath).write_bytes(data)
+        # Replaced whole, never truncated in place: in a build with workers,
+        # tasks write the same picture (media/img-*) at the same time, and a
+        # finished task's files are read back for the cache while others run.
+        write_atomic(self.path(relpath), data)
 
     def child(self, prefix: str) -> Sink:
         sub = Sink(self.staging, f"{self.prefix}/{prefix}" if self.prefix else prefix)
