@@ -23,6 +23,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from screenshots import browser  # docs/screenshots.py: the one headless Chromium setup
+
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "samples" / "warta-malang"
 PASTE = ROOT / "samples" / "rilis-humas.txt"
@@ -56,20 +58,6 @@ def settle(base: str) -> None:
             return
         time.sleep(0.5)
     raise SystemExit("the preview did not finish building")
-
-
-def browser():
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
-                "--force-device-scale-factor=1"):
-        options.add_argument(arg)
-    return webdriver.Chrome(options=options,
-                            service=Service(shutil.which("chromedriver") or
-                                            "/usr/bin/chromedriver"))
 
 
 def size(driver, name: str) -> None:

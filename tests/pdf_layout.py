@@ -42,6 +42,7 @@ from publikasi.model import (
     Quote,
     Table,
     plain_text,
+    walk_blocks,
 )
 
 MM = 72 / 25.4
@@ -185,6 +186,20 @@ def segments(inlines) -> list[str]:
             cur.append(plain_text(node))
     out.append("".join(cur))
     return [s for s in out if s.strip()]
+
+
+def expected_texts(article: Article) -> list[str]:
+    """Every piece of text of an article that the PDF must carry, in reading order."""
+    found = [article.title]
+    for block in walk_blocks(article.blocks):
+        if isinstance(block, (Paragraph, Heading)):
+            found.extend(segments(block.inlines))
+        elif isinstance(block, Table):
+            for row in ([block.header] if block.header else []) + list(block.rows):
+                found.extend(plain_text(c) for c in row if plain_text(c).strip())
+        elif isinstance(block, Figure) and block.src is not None and block.caption:
+            found.append(block.caption)
+    return found
 
 
 def _segments(inlines) -> list[str]:

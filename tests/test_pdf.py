@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from judges import pdffonts, pdfinfo, pdftotext, qpdf_check, require
-from pdf_layout import segments
+from pdf_layout import expected_texts, segments
 from PIL import Image
 from pypdf import PdfReader
 
@@ -46,20 +46,6 @@ MM = 72 / 25.4
 def squash(text: str) -> str:
     """Text without any whitespace: line wrapping must not matter."""
     return re.sub(r"\s+", "", text)
-
-
-def expected_texts(article) -> list[str]:
-    """Every piece of text of an article that the PDF must carry."""
-    found = [article.title]
-    for block in walk_blocks(article.blocks):
-        if isinstance(block, (Paragraph, Heading)):
-            found.extend(segments(block.inlines))
-        elif isinstance(block, Table):
-            for row in ([block.header] if block.header else []) + list(block.rows):
-                found.extend(plain_text(c) for c in row if plain_text(c).strip())
-        elif isinstance(block, Figure) and block.src is not None and block.caption:
-            found.append(block.caption)
-    return found
 
 
 def pdf_path(dist: Path, release_slug: str) -> Path:

@@ -23,19 +23,10 @@ from judges import pdffonts, pdfinfo
 from lxml import etree
 from PIL import ImageCms
 
-from publikasi.exporters.pdf.archival import srgb_profile
+from publikasi.exporters.pdf.archival import NS, srgb_profile
 from publikasi.repro import edition_time
 from publikasi.source import load
 
-NS = {
-    "x": "adobe:ns:meta/",
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "dc": "http://purl.org/dc/elements/1.1/",
-    "xmp": "http://ns.adobe.com/xap/1.0/",
-    "pdf": "http://ns.adobe.com/pdf/1.3/",
-    "pdfaid": "http://www.aiim.org/pdfa/ns/id/",
-    "pdfuaid": "http://www.aiim.org/pdfua/ns/id/",
-}
 THEMES = ("default", "buletin")
 CASES = [(theme, release) for theme in THEMES for release in RELEASES]
 

@@ -24,10 +24,10 @@ import pikepdf
 import pytest
 from conftest import _build_once
 from judges import require
-from pdf_layout import segments
+from pdf_layout import expected_texts
 
 from publikasi.builder import BuildOptions, build
-from publikasi.model import Figure, Heading, Paragraph, Table, plain_text, walk_blocks
+from publikasi.model import plain_text
 from publikasi.source import load
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -96,17 +96,9 @@ def struct_text(path: Path) -> Elem:
 
 def expected_pieces(article) -> list[str]:
     """The article's text in reading order, as the model has it."""
-    found = [article.title]
+    found = expected_texts(article)
     if article.image is not None and article.image.src is not None and article.image.caption:
-        found.append(article.image.caption)
-    for block in walk_blocks(article.blocks):
-        if isinstance(block, (Paragraph, Heading)):
-            found.extend(segments(block.inlines))
-        elif isinstance(block, Table):
-            for row in ([block.header] if block.header else []) + list(block.rows):
-                found.extend(plain_text(c) for c in row if plain_text(c).strip())
-        elif isinstance(block, Figure) and block.src is not None and block.caption:
-            found.append(block.caption)
+        found.insert(1, article.image.caption)
     for note in article.footnotes:
         for block in note.blocks:
             found.append(plain_text(block))
