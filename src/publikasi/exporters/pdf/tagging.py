@@ -216,6 +216,23 @@ class TaggedParagraph(Paragraph):
 
     struct: Node | None = None
 
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        # The lines depend on the width alone (the height only decides a split),
+        # and reportlab asks again and again: a frame before and after a split,
+        # a table for its row heights and for drawing, a kept group per member.
+        # The lines broken at each width are kept and handed back.
+        state = self.__dict__
+        done: dict[float, tuple[Any, float, list[float]]] = state.setdefault("_wrapped", {})
+        got = done.get(availWidth)
+        if got is None:
+            size = super().wrap(availWidth, availHeight)
+            if "blPara" not in state:
+                return size  # too narrow for anything: nothing was broken
+            got = done[availWidth] = (state["blPara"], size[1], state["_wrapWidths"])
+        state["blPara"], state["height"], state["_wrapWidths"] = got
+        state["width"] = availWidth
+        return availWidth, got[1]
+
     def split(self, availWidth: float, availHeight: float) -> list[Any]:
         parts = super().split(availWidth, availHeight)
         for p in parts:
