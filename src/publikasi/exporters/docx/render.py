@@ -13,6 +13,7 @@ built-in names but may translate the ids.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import io
 from collections.abc import Iterable, Iterator
@@ -29,7 +30,7 @@ from docx.oxml.parser import parse_xml
 from lxml import etree
 
 from ...errors import fail
-from ...repro import normalize_zip, zip_members
+from ...repro import normalize_zip
 from ...model import (
     Article,
     Block,
@@ -58,6 +59,7 @@ from .ooxml import (E, copy_element, mm_to_twips, paragraph, props, qn, run, set
                     twips_to_emu, val)
 from .. import ExportContext
 from .settings import DocxLayout
+from .zipping import zip_docx
 from .ooxml import field as fld
 from .ooxml import lang as lang_el
 
@@ -147,6 +149,18 @@ class Counters:
     bookmarks: set[str] = field(default_factory=set)
 
 
+@dataclass
+class _Template:
+    """A reference document parsed and sanitised once per process; never written to."""
+
+    doc: Any  # python-docx Document
+    styles: dict[str, str]  # role -> style id
+
+
+# Reference document bytes -> its template (so an edited theme file is a new key).
+_TEMPLATES: dict[bytes, _Template] = {}
+
+
 class DocxBuilder:
     """One Word document: open the reference, add content, finish, get bytes."""
 
@@ -162,22 +176,17 @@ class DocxBuilder:
         self.base_url = base_url
         self.release_base = release_base  # picture names are relative to it
         self.settings = settings or DocxLayout()
-        try:
-            self.doc = Document(io.BytesIO(reference.read_bytes()))
-        except Exception as exc:  # noqa: BLE001 - any failure means a broken reference
-            raise fail(reference, f"not a usable Word reference document ({exc})") from None
-        self.part = self.doc.part
-        self.package = self.part.package
-        self.styles = self._style_ids()
-        body = self.doc.element.body
-        self.sect = body.find(qn("w:sectPr"))
-        if self.sect is None:
-            raise fail(reference, "reference document has no section properties (w:sectPr)")
-        for child in list(body):
-            if child is not self.sect:
-                body.remove(child)  # the reference's own (empty) body text
-        self.body = body
-        self._sanitize()
+        data = reference.read_bytes()
+        template = _TEMPLATES.get(data)
+        if template is None:
+            template = self._open_reference(data)
+            if len(_TEMPLATES) >= 8:  # themes of one process: a handful at most
+                _TEMPLATES.clear()
+            _TEMPLATES[data] = template
+        # Every file gets its own copy of the parsed and prepared reference: a
+        # deep copy costs a fraction of unzipping and parsing it again.
+        self.styles = template.styles
+        self._bind(copy.deepcopy(template.doc))
         self.footnotes_part = self._related(RT.FOOTNOTES, "word/footnotes.xml")
         self.footnotes = parse_xml(self.footnotes_part.blob)
         self._notes_appended: dict[int, set[str]] = {}  # per article: notes only notes cite
@@ -188,6 +197,29 @@ class DocxBuilder:
         self._set_document_language()
 
     # ------------------------------------------------------------ setup
+
+    def _bind(self, doc: Any) -> None:
+        self.doc = doc
+        self.part = doc.part
+        self.package = self.part.package
+        self.body = doc.element.body
+        self.sect = self.body.find(qn("w:sectPr"))
+
+    def _open_reference(self, data: bytes) -> _Template:
+        """Parse the reference and do what is the same for every file made from it."""
+        try:
+            doc = Document(io.BytesIO(data))
+        except Exception as exc:  # noqa: BLE001 - any failure means a broken reference
+            raise fail(self.reference, f"not a usable Word reference document ({exc})") from None
+        self._bind(doc)
+        self.styles = self._style_ids()
+        if self.sect is None:
+            raise fail(self.reference, "reference document has no section properties (w:sectPr)")
+        for child in list(self.body):
+            if child is not self.sect:
+                self.body.remove(child)  # the reference's own (empty) body text
+        self._sanitize()
+        return _Template(doc, self.styles)
 
     def _style_ids(self) -> dict[str, str]:
         by_name: dict[str, str | None] = {}
@@ -799,7 +831,7 @@ class DocxBuilder:
         members = package_members(self.doc)
         if members is None:
             return normalize_zip(self.save(), when, first=CONTENT_TYPES)
-        return zip_members(members, when, first=CONTENT_TYPES)
+        return zip_docx(members, when, CONTENT_TYPES)
 
 
 CONTENT_TYPES = ("[Content_Types].xml",)
