@@ -15,7 +15,7 @@ from publikasi.model import (
     Article, Emph, Heading, LineBreak, Link, Paragraph, Strong, Table, Text, derive_summary,
     plain_text, tidy_inlines,
 )
-from publikasi.text import clean_inline, clean_line, slugify, strip_invalid
+from publikasi.text import _clean_inline_steps, clean_inline, clean_line, slugify, strip_invalid
 
 XML_INVALID = ([chr(c) for c in range(0x20) if c not in (0x09, 0x0A, 0x0D)]
                + ["\ud800", "\udfff", "\ufffe", "\uffff", "\x7f"])
@@ -55,6 +55,27 @@ def test_clean_inline_is_idempotent_and_xml_safe(text):
     etree.fromstring(f"<p>{escape(once)}</p>".encode())  # always well-formed
     line = clean_line(text)
     assert line == line.strip() and "  " not in line
+
+
+SPACES_AND_MARKS = st.sampled_from([" ", "  ", "\u00a0", "\u3000", "\u2009", "\x1c", "\x85",
+                                    "\u0301", "\u0327", "\u00e9", "\u212b", "\uac00\u11a8"])
+
+
+@settings(derandomize=True, max_examples=400, deadline=None)
+@given(st.lists(st.one_of(TEXT, SPACES_AND_MARKS), max_size=8).map("".join))
+def test_clean_inline_skips_only_text_its_steps_would_leave_as_it_is(text):
+    # Clean text is returned without running the steps (the model cleans every
+    # string again whenever an object is made, and the warm rebuild makes them
+    # all from the cache); whatever the text, the result is what the steps give.
+    assert clean_inline(text) == _clean_inline_steps(text)
+
+
+def test_clean_text_comes_back_as_the_same_object():
+    clean = "Wali Kota Malang meresmikan \u201cpasar\u201d baru di Blimbing, Jum\u2019at."
+    assert clean_inline(clean) is clean
+    for dirty in ("dua  spasi", "tab\there", "baris\nbaru", "nbsp\u00a0", "Cafe\u0301",
+                  "nol\u200blebar", "c1\x93"):
+        assert clean_inline(dirty) != dirty, repr(dirty)
 
 
 def test_slugify():

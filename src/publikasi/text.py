@@ -43,12 +43,27 @@ def strip_invalid(text: str) -> str:
     return _INVALID.sub("", _C1.sub(_cp1252, text))
 
 
+# Anything one of clean_inline's steps would change: a character the first
+# three remove or replace, whitespace other than a single space.  Text without
+# any (most text, and all text cleaned before) is returned as it is when it is
+# NFC already.
+_NEEDS_CLEANING = re.compile(
+    "[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff\u200b\u200c\u2060\ufeff\u00ad]|[^\\S ]|  "
+)
+
+
 def clean_inline(text: str) -> str:
     """Clean a run of inline text: valid XML, NFC, each whitespace run -> one space.
 
     Leading and trailing spaces are kept (they separate inline runs); use
     :func:`clean_line` for a value that stands alone.
     """
+    if not _NEEDS_CLEANING.search(text) and unicodedata.is_normalized("NFC", text):
+        return text
+    return _clean_inline_steps(text)
+
+
+def _clean_inline_steps(text: str) -> str:
     text = strip_invalid(text)
     text = _INVISIBLE.sub("", text)
     text = unicodedata.normalize("NFC", text)
