@@ -225,3 +225,65 @@ def test_labels_resolve_one_way_for_every_format(tmp_path):
     assert epub.label("landmarks", "fr") == "Penanda"
     assert pdf.label("page_of", "en", n=2, total=9) == "Page 2 of 9"
     assert pdf.label("contents", "en") == COMMON["en"]["contents"]
+
+
+# ---------------------------------------------------------------- one load per theme and build
+
+
+def _themes_of_build(source: Path, out: Path, monkeypatch) -> tuple[dict, list[str]]:
+    """Build ``source`` (JSON Feed only); -> the build's themes by release slug
+    and the spec of every ``load_theme`` call made after the source was loaded."""
+    import publikasi.builder as builder
+    import publikasi.parallel as parallel
+    import publikasi.themes as themes
+
+    calls: list[str] = []
+    loaded: list[bool] = []
+    real_load, real_load_theme, real_plan = builder.load, themes.load_theme, parallel.plan_tasks
+    seen: dict = {}
+
+    def load(*args, **kwargs):
+        result = real_load(*args, **kwargs)
+        loaded.append(True)
+        return result
+
+    def load_theme(spec, **kwargs):
+        if loaded:
+            calls.append(str(spec))
+        return real_load_theme(spec, **kwargs)
+
+    def plan_tasks(state, *args, **kwargs):
+        seen.update(state.themes)
+        return real_plan(state, *args, **kwargs)
+
+    monkeypatch.setattr(builder, "load", load)
+    monkeypatch.setattr(themes, "load_theme", load_theme)
+    monkeypatch.setattr(parallel, "plan_tasks", plan_tasks)
+    builder.build(source, out, builder.BuildOptions(formats=["jsonfeed"], cache=False, jobs=1))
+    return seen, calls
+
+
+def test_releases_with_the_same_theme_share_it_loaded_once(tmp_path, monkeypatch):
+    source = Path(__file__).parent.parent / "samples" / "warta-malang"
+    themes, calls = _themes_of_build(source, tmp_path / "out", monkeypatch)
+    assert calls == ["default"]  # was once per release
+    by_release = [themes[slug] for slug in themes if slug]
+    assert len(by_release) == 2 and by_release[0] is by_release[1] is themes[""]
+
+
+def test_releases_with_different_themes_each_get_their_own(tmp_path, monkeypatch):
+    write_tree(tmp_path / "pub", {
+        "publication.yaml": "title: P\nbase_url: https://contoh.example/\n",
+        **valid_release({"a/tema/theme.toml": 'description = "tema A"\n'}, root="a"),
+        **valid_release({"b/tema/theme.toml": 'description = "tema B"\n'}, root="b"),
+        **valid_release(root="c"),
+    })
+    for name in ("a", "b"):
+        release = tmp_path / "pub" / name / "release.yaml"
+        release.write_text(release.read_text() + "theme: tema\n", encoding="utf-8")
+    themes, calls = _themes_of_build(tmp_path / "pub", tmp_path / "out", monkeypatch)
+    # "tema" names a different folder in each release: the same name, two themes.
+    assert sorted(calls) == ["default", "tema", "tema"]
+    assert [themes[n].chain[0] for n in ("a", "b")] == [
+        (tmp_path / "pub" / n / "tema").resolve() for n in ("a", "b")]
+    assert themes["c"].name == "default"

@@ -133,6 +133,7 @@ def _build(source: Path, out: Path, options: BuildOptions) -> BuildResult:
         result.warnings.append(f"{where}: no `base_url`, so no feeds were built "
                                f"({', '.join(need_url)}; add base_url or pass --base-url)")
     themes = {}
+    theme_memo: dict = {}  # releases with the same theme share one, loaded once
     # A theme's parents (``inherits``) must stay inside the source folder.
     source_root = source if source.is_dir() else source.parent
     for release in pub.releases:
@@ -140,7 +141,8 @@ def _build(source: Path, out: Path, options: BuildOptions) -> BuildResult:
         base = (Path.cwd() if options.theme else
                 release.root if release.root and release.root.is_dir() else Path.cwd())
         themes[release.slug] = checked_theme(spec, bool(options.theme), base_dir=base,
-                                             paper=options.paper, roots=(source_root,))
+                                             paper=options.paper, roots=(source_root,),
+                                             memo=theme_memo)
     pub_theme = themes[pub.releases[0].slug]
     images = cached_image_store(cache, loaded.limits.image_pixels,
                                 loaded.limits.image_bytes)

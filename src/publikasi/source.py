@@ -546,15 +546,26 @@ def release_date_of(pub: Publication) -> dt.date:
 
 
 def checked_theme(spec: str, from_cli: bool, *, base_dir: Path, paper: str | None = None,
-                  roots: tuple[Path, ...] | None = None):
+                  roots: tuple[Path, ...] | None = None, memo: dict | None = None):
     """``load_theme`` plus the source-safety rules for theme folders.
 
     An unknown theme given with ``-t`` is reported against ``-t``; a theme
     folder may not contain symlinks that leave it (a theme is copied into
     outputs: fonts, stylesheets, reference documents).
-    """
-    from .themes import load_theme
 
+    ``memo`` (a dict that lives as long as one build) keeps each theme loaded:
+    the releases of a publication that use the same theme share one
+    :class:`~publikasi.themes.Theme`, read and checked once.  A built-in
+    theme does not depend on ``base_dir``.
+    """
+    from .themes import is_builtin_theme, load_theme
+
+    if memo is not None:
+        key = (spec, paper, roots, None if is_builtin_theme(spec) else base_dir)
+        if key not in memo:
+            memo[key] = checked_theme(spec, from_cli, base_dir=base_dir, paper=paper,
+                                      roots=roots)
+        return memo[key]
     try:
         theme = load_theme(spec, base_dir=base_dir, paper=paper, roots=roots)
     except InputError as exc:

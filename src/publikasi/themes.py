@@ -261,7 +261,7 @@ def load_theme(name_or_path: str | Path | None, *, base_dir: Path | None = None,
 
 def _check_parent(spec: str, base: Path, child: Path, allowed: tuple[Path, ...]) -> None:
     """A parent theme is built in, or a folder inside the source or the child's folder."""
-    if _is_builtin(spec):
+    if is_builtin_theme(spec):
         return
     folder = (base / spec).resolve()  # an absolute spec stays as it is
     for root in (*allowed, child):
@@ -280,13 +280,14 @@ def _line_of(path: Path, key: tuple[str, ...]) -> int | None:
         return None
 
 
-def _is_builtin(spec: str) -> bool:
+def is_builtin_theme(spec: str) -> bool:
+    """``spec`` names a built-in theme (not a folder path)."""
     return ("/" not in spec and "\\" not in spec and not spec.startswith(".")
             and (builtin_themes_dir() / spec / "theme.toml").is_file())
 
 
 def _locate(spec: str, base: Path) -> Path:
-    if _is_builtin(spec):
+    if is_builtin_theme(spec):
         return (builtin_themes_dir() / spec).resolve()
     candidate = Path(spec)
     if not candidate.is_absolute():
