@@ -15,12 +15,15 @@ publication.yaml), and truncated files are errors, never half-grey pictures.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import math
 import os
+import re
 import stat
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -114,15 +117,12 @@ class ImageRejected(Exception):
 DRAFT_GAP = 2.0
 
 
-def open_image(path: Path, limits: ImageLimits = ImageLimits(), *, draft: bool = False,
-               shrink_to: int | None = None) -> Image.Image:
-    """Open and fully decode ``path``; raise :class:`ImageRejected` with the reason.
+def open_header(path: Path, limits: ImageLimits = ImageLimits()) -> tuple[Image.Image, bytes]:
+    """``path`` opened but not decoded (Pillow reads the header only), and its bytes.
 
-    ``draft=True`` lets JPEG decode at a reduced scale: every byte is still
-    read (truncation is detected), at a fraction of the cost; for checks only.
-    ``shrink_to`` (the longest side the picture will be scaled down to) lets
-    a JPEG decode at the smallest scale that keeps :data:`DRAFT_GAP` times
-    that size.
+    Every check that needs no pixels is done: a regular file within the byte
+    and pixel limits, in one of :data:`ALLOWED_FORMATS`.  Raises
+    :class:`ImageRejected` with the reason.
     """
     try:
         st = os.stat(path)
@@ -137,39 +137,38 @@ def open_image(path: Path, limits: ImageLimits = ImageLimits(), *, draft: bool =
     if size > limits.max_bytes:
         raise ImageRejected(f"the file has {size:,} bytes, more than the limit of "
                             f"{limits.max_bytes:,} (`limits: image_bytes`)")
-    # Pillow warns above MAX_IMAGE_PIXELS and refuses above twice that; the
-    # warning is turned into an error below so the limit is the real limit.
-    Image.MAX_IMAGE_PIXELS = limits.max_pixels
-    source: Path | io.BytesIO = path
     try:
-        with open(path, "rb") as fh:
-            head = fh.read(8)
-        if head == _PNG_SIGNATURE:
-            # Pillow refuses a PNG whose colour profile or text unpacks to more
-            # than 1 MB ("Decompressed Data Too Large", a zip-bomb guard), which
-            # reads as a damaged file.  Those chunks are metadata, dropped anyway.
-            source = io.BytesIO(_png_without_packed_metadata(path.read_bytes()))
+        data = path.read_bytes()
     except OSError as exc:
         raise ImageRejected(f"cannot read it ({exc.strerror})") from None
+    if data[:8] == _PNG_SIGNATURE:
+        # Pillow refuses a PNG whose colour profile or text unpacks to more
+        # than 1 MB ("Decompressed Data Too Large", a zip-bomb guard), which
+        # reads as a damaged file.  Those chunks are metadata, dropped anyway.
+        data = _png_without_packed_metadata(data)
+    with _rejecting(limits):
+        Image.init()  # register every plugin, or open() may not know MPO/WEBP yet
+        img = Image.open(io.BytesIO(data),
+                         formats=[f for f in ALLOWED_FORMATS if f in Image.OPEN])
+        if img.width * img.height > limits.max_pixels:
+            raise ImageRejected(
+                f"the picture has {img.width}x{img.height} pixels, more than the limit of "
+                f"{limits.max_pixels:,} pixels (`limits: image_pixels`)")
+        if img.width < 1 or img.height < 1:
+            raise ImageRejected("the picture has no pixels")
+    return img, data
+
+
+@contextlib.contextmanager
+def _rejecting(limits: ImageLimits) -> Iterator[None]:
+    """Pillow's errors while opening or decoding, as :class:`ImageRejected`."""
+    # Pillow warns above MAX_IMAGE_PIXELS and refuses above twice that; the
+    # warning is turned into an error so the limit is the real limit.
+    Image.MAX_IMAGE_PIXELS = limits.max_pixels
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            Image.init()  # register every plugin, or open() may not know MPO/WEBP yet
-            img = Image.open(source, formats=[f for f in ALLOWED_FORMATS if f in Image.OPEN])
-            if img.width * img.height > limits.max_pixels:
-                raise ImageRejected(
-                    f"the picture has {img.width}x{img.height} pixels, more than the limit of "
-                    f"{limits.max_pixels:,} pixels (`limits: image_pixels`)")
-            if img.width < 1 or img.height < 1:
-                raise ImageRejected("the picture has no pixels")
-            if draft and img.format in ("JPEG", "MPO"):
-                img.draft("RGB", (max(img.width // 8, 1), max(img.height // 8, 1)))
-            elif shrink_to and img.format in ("JPEG", "MPO"):
-                scale = shrink_to * DRAFT_GAP / max(img.size)
-                if scale < 1:
-                    img.draft(None, (math.ceil(img.width * scale),
-                                     math.ceil(img.height * scale)))
-            img.load()
+            yield
     except ImageRejected:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
@@ -181,7 +180,38 @@ def open_image(path: Path, limits: ImageLimits = ImageLimits(), *, draft: bool =
         raise ImageRejected(f"the picture is damaged or truncated ({exc})") from None
     except MemoryError:
         raise ImageRejected("the picture is too large to decode") from None
+
+
+def decode(img: Image.Image, limits: ImageLimits = ImageLimits(), *, draft: bool = False,
+           shrink_to: int | None = None) -> Image.Image:
+    """Decode a picture from :func:`open_header`; raise :class:`ImageRejected`.
+
+    ``draft=True`` lets JPEG decode at a reduced scale: every byte is still
+    read (truncation is detected), at a fraction of the cost; for checks only.
+    ``shrink_to`` (the longest side the picture will be scaled down to) lets
+    a JPEG decode at the smallest scale that keeps :data:`DRAFT_GAP` times
+    that size.
+    """
+    with _rejecting(limits):
+        if draft and img.format in ("JPEG", "MPO"):
+            img.draft("RGB", (max(img.width // 8, 1), max(img.height // 8, 1)))
+        elif shrink_to and img.format in ("JPEG", "MPO"):
+            scale = shrink_to * DRAFT_GAP / max(img.size)
+            if scale < 1:
+                img.draft(None, (math.ceil(img.width * scale),
+                                 math.ceil(img.height * scale)))
+        img.load()
     return img
+
+
+def open_image(path: Path, limits: ImageLimits = ImageLimits(), *, draft: bool = False,
+               shrink_to: int | None = None) -> Image.Image:
+    """Open and fully decode ``path``; raise :class:`ImageRejected` with the reason.
+
+    ``draft`` and ``shrink_to`` as in :func:`decode`.
+    """
+    img, _ = open_header(path, limits)
+    return decode(img, limits, draft=draft, shrink_to=shrink_to)
 
 
 def check_image(path: Path, limits: ImageLimits = ImageLimits()) -> str | None:
@@ -213,15 +243,27 @@ class ImageStore:
             self._cache[key] = self._prepare(path, profile)
         return self._cache[key]
 
-    def _open(self, path: Path, shrink_to: int | None = None) -> Image.Image:
+    def _open(self, path: Path) -> tuple[Image.Image, bytes]:
         try:
-            return open_image(path, self.limits, shrink_to=shrink_to)
+            return open_header(path, self.limits)
+        except ImageRejected as exc:
+            raise fail(path, f"image: {exc}") from None
+
+    def _decode(self, path: Path, img: Image.Image, shrink_to: int) -> Image.Image:
+        try:
+            return decode(img, self.limits, shrink_to=shrink_to)
         except ImageRejected as exc:
             raise fail(path, f"image: {exc}") from None
 
     def _prepare(self, path: Path, profile: str) -> PreparedImage:
         longest = PROFILES.get(profile, PROFILES["screen"])
-        img = self._open(path, shrink_to=longest)
+        img, data = self._open(path)
+        passed = passed_through(img, data, longest)
+        if passed is not None:
+            img.close()
+            return PreparedImage(passed, "image/jpeg", img.width, img.height,
+                                 hashlib.sha256(passed).hexdigest()[:16])
+        img = self._decode(path, img, longest)
         try:
             img = ImageOps.exif_transpose(img) or img
         except Exception:  # noqa: BLE001 - broken EXIF must not stop a build
@@ -256,3 +298,100 @@ class ImageStore:
         data = buf.getvalue()
         return PreparedImage(data, mime, clean.width, clean.height,
                              hashlib.sha256(data).hexdigest()[:16])
+
+
+# ---------------------------------------------------------------- pass-through
+
+# A JPEG larger than this (bytes per pixel) is re-encoded even when its size
+# and colours need no change: a camera's finest setting (quality 95-100) takes
+# 0.6-1.5 bytes a pixel, the profiles' qualities (80-88) 0.1-0.35 for the same
+# photo, so re-encoding it shrinks the file several times; at or below this,
+# re-encoding would save little and cost a lossy generation.
+PASS_THROUGH_BYTES_PER_PIXEL = 0.5
+
+# What every JPEG publikasi writes starts with: SOI and a JFIF APP0 (version
+# 1.01, no unit, 1:1 pixels, no thumbnail), the same header Pillow writes.
+# python-docx recognises a JPEG by FFD8FFE0 or FFD8FFE1.
+_JFIF_HEAD = (b"\xff\xd8" + b"\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00")
+_SOF_BASELINE = 0xC0
+_SOS, _EOI = 0xDA, 0xD9
+# Component ids that tell a decoder the three channels are not YCbCr (RGB,
+# lower-case rgb, big-gamut YCC): with a JFIF header some decoders would read
+# them as YCbCr instead, so such a file is not passed through.
+_NOT_YCBCR_IDS = ((0x52, 0x47, 0x42), (0x72, 0x67, 0x62), (0x01, 0x22, 0x23))
+# The first marker after the entropy-coded data of a scan: FF followed by
+# anything but a stuffed zero, a restart marker or a fill byte.
+_NEXT_MARKER = re.compile(rb"\xff[^\x00\xd0-\xd7\xff]")
+
+
+def passed_through(img: Image.Image, data: bytes, longest: int) -> bytes | None:
+    """``data`` without metadata when the JPEG needs no pixel change, else None.
+
+    Eligible (everything else is decoded and re-encoded): a baseline JPEG
+    (SOF0, 8 bits, one scan holding all three components) in YCbCr, its EXIF
+    orientation absent or 1, its longest side at most ``longest``, at most
+    :data:`PASS_THROUGH_BYTES_PER_PIXEL`, ending in EOI right after its scan.
+    ``img`` is the file opened by Pillow, not decoded.  The result is a new
+    JFIF header and the file's own tables, frame header and entropy-coded
+    data: every APPn segment (EXIF with GPS, XMP, ICC, IPTC, Adobe) and
+    comment is dropped, so the pixels are exactly the file's.
+    """
+    if img.format != "JPEG" or img.mode != "RGB" or max(img.size) > longest:
+        return None
+    if len(data) > PASS_THROUGH_BYTES_PER_PIXEL * img.width * img.height:
+        return None
+    if "adobe" in img.info and img.info.get("adobe_transform") != 1:
+        return None
+    try:
+        orientation = img.getexif().get(0x0112)
+    except Exception:  # noqa: BLE001 - an unreadable EXIF: leave it to the decode path
+        return None
+    if orientation not in (None, 1):
+        return None
+    return _jpeg_without_metadata(data)
+
+
+def _jpeg_without_metadata(data: bytes) -> bytes | None:
+    """The segments of a single-scan baseline JPEG that are not metadata, or None."""
+    if data[:2] != b"\xff\xd8" or data[-2:] != b"\xff\xd9":
+        return None
+    kept = [_JFIF_HEAD]
+    pos = 2
+    components = 0
+    while True:
+        if pos + 4 > len(data) or data[pos] != 0xFF:
+            return None
+        marker = data[pos + 1]
+        if marker == 0xFF:  # a fill byte before a marker
+            pos += 1
+            continue
+        length = int.from_bytes(data[pos + 2:pos + 4], "big")
+        end = pos + 2 + length
+        if length < 2 or end > len(data):
+            return None
+        segment = data[pos:end]
+        if 0xC1 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
+            return None  # progressive, lossless, arithmetic or extended frame
+        if marker == _SOF_BASELINE:
+            # precision, height, width, number of components, then 3 bytes each
+            if length != 17 or segment[4] != 8 or segment[9] != 3:
+                return None
+            if tuple(segment[10:19:3]) in _NOT_YCBCR_IDS:
+                return None
+            components = 3
+            kept.append(segment)
+        elif marker == _SOS:
+            if components != 3 or length != 12 or segment[4] != 3:
+                return None  # no frame header yet, or a scan of fewer components
+            after = _NEXT_MARKER.search(data, end)
+            if after is None or after.start() != len(data) - 2:
+                return None  # a second scan, a marker after the scan, or trailing bytes
+            kept.append(data[pos:])
+            return b"".join(kept)
+        elif 0xE0 <= marker <= 0xEF or marker == 0xFE:
+            pass  # APPn (JFIF, EXIF, XMP, ICC, IPTC, Adobe ...) or COM: metadata
+        elif marker in (0xDB, 0xC4, 0xDD):  # quantisation, Huffman tables, restart interval
+            kept.append(segment)
+        else:
+            return None  # anything else before the scan is unusual: decode instead
+        pos = end
