@@ -160,3 +160,23 @@ def test_bytes_after_the_end_of_the_picture_are_not_passed_on(tmp_path, decodes)
                       + b"\xff\xd9")
     out = images.ImageStore().prepare(photo, "screen")
     assert decodes == [photo] and MARK.encode() not in out.data
+
+
+def test_covers_of_a_build_share_their_fonts_and_come_out_the_same():
+    from publikasi.exporters.epub import cover
+
+    def draw(title: str) -> bytes:
+        text = cover.CoverText(title=title, edition="Edisi 46/2025", date="Senin, 10 November 2025",
+                               publisher="Pemerintah Kota Malang",
+                               headlines=("Jembatan baru di Blimbing dibuka untuk warga",))
+        return cover.render_cover(text, cover.CoverStyle(layout="band"))
+
+    cover._font.cache_clear()
+    first = draw("Warta Kota Malang")
+    loaded = cover._font.cache_info().misses
+    assert draw("Warta Kota Malang") == first  # deterministic with fonts reused
+    assert cover._font.cache_info().misses == loaded  # no face loaded a second time
+    cover._font.cache_clear()  # fresh faces draw the very same picture
+    assert draw("Warta Kota Malang") == first
+    with Image.open(io.BytesIO(first)) as img:
+        assert img.size == (1600, 2400)

@@ -19,6 +19,7 @@ an edition yields the same JPEG bytes.  Two layouts are chosen by the theme's
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 from dataclasses import dataclass, field
@@ -58,6 +59,7 @@ class CoverStyle:
     fonts: dict[str, Path] = field(default_factory=dict)
 
 
+@functools.cache
 def _fonts() -> dict[str, Path]:
     """The variable Noto fonts shipped as Python packages (dependencies of publikasi)."""
     import fontpkg_noto_sans
@@ -69,6 +71,11 @@ def _fonts() -> dict[str, Path]:
             "serif": next(serif.glob("NotoSerif[[]*.ttf"))}
 
 
+# A font object is kept for the build: FreeType's first measure of a fresh
+# face of these variable fonts costs 30-60 ms (loading its variation and
+# glyph tables), more than the rest of a cover, and every cover of a build
+# asks for the same few faces and sizes.
+@functools.lru_cache(maxsize=64)
 def _font(path: Path, size: int, weight: str) -> ImageFont.FreeTypeFont:
     # BASIC layout gives the same pixels with or without libraqm installed.
     font = ImageFont.truetype(str(path), size, layout_engine=ImageFont.Layout.BASIC)
