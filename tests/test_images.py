@@ -180,3 +180,61 @@ def test_covers_of_a_build_share_their_fonts_and_come_out_the_same():
     assert draw("Warta Kota Malang") == first
     with Image.open(io.BytesIO(first)) as img:
         assert img.size == (1600, 2400)
+
+
+def _decoded(data: bytes) -> Image.Image:
+    with Image.open(io.BytesIO(data)) as img:
+        return img.convert("RGB")
+
+
+def _psnr(a: Image.Image, b: Image.Image) -> float:
+    import math
+
+    from PIL import ImageChops, ImageStat
+
+    rms = ImageStat.Stat(ImageChops.difference(a, b)).rms
+    mse = sum(v * v for v in rms) / 3
+    return 10 * math.log10(255 ** 2 / mse) if mse else math.inf
+
+
+def test_the_web_widths_of_a_picture_share_one_decode(tmp_path, decodes):
+    photo = tmp_path / "foto.jpg"
+    _photo((1200, 800)).save(photo, "JPEG", quality=85, progressive=True)  # never passed through
+    store = images.ImageStore()
+    made = {p: store.prepare(photo, p) for p in ("thumb", "medium", "screen")}
+    assert decodes == [photo]
+    assert [(m.width, m.height) for m in made.values()] == [(480, 320), (960, 640), (1200, 800)]
+    # A changed file is decoded again, never served from the kept picture.
+    _photo((1200, 800)).transpose(Image.Transpose.FLIP_LEFT_RIGHT).save(
+        photo, "JPEG", quality=85, progressive=True)
+    again = store.prepare(photo, "print")
+    assert len(decodes) == 2 and _psnr(_decoded(again.data), _decoded(made["screen"].data)) < 30
+
+
+def test_the_smaller_widths_look_like_a_lanczos_resize_and_the_others_are_unchanged(tmp_path):
+    photo = tmp_path / "foto.jpg"
+    _photo((1200, 800)).save(photo, "JPEG", quality=85, progressive=True)
+    with Image.open(photo) as img:
+        source = img.convert("RGB")
+
+    def lanczos_only(longest: int, quality: int) -> tuple[Image.Image, bytes]:
+        img = source.copy()
+        img.thumbnail((longest, longest), Image.Resampling.LANCZOS)
+        buf = io.BytesIO()
+        img.save(buf, "JPEG", quality=quality, optimize=True, progressive=False)
+        return img, buf.getvalue()
+
+    store = images.ImageStore()
+    thumb = store.prepare(photo, "thumb")
+    reference, reference_jpeg = lanczos_only(480, images.JPEG_QUALITY["thumb"])
+    assert thumb.data != reference_jpeg  # the cheaper way was taken ...
+    # ... and differs from LANCZOS alone far less than the JPEG encoding does.
+    encoding_error = _psnr(_decoded(reference_jpeg), reference)
+    assert _psnr(_decoded(thumb.data), reference) > encoding_error - 1.5
+    assert _psnr(_decoded(thumb.data), _decoded(reference_jpeg)) > 38
+    # A width less than twice smaller, and every profile not only for the web,
+    # is LANCZOS alone, to the byte.
+    for profile in ("medium", "screen"):
+        longest = {"medium": 960, "screen": 1600}[profile]
+        assert store.prepare(photo, profile).data == lanczos_only(
+            longest, images.JPEG_QUALITY[profile])[1]

@@ -38,6 +38,15 @@ from .regular import not_regular
 PROFILES = {"print": 2400, "screen": 1600, "medium": 960, "thumb": 480}
 MAX_PIXELS = 60_000_000  # a 24 MP camera photo passes, a decompression bomb does not
 MAX_BYTES = 40_000_000
+# The smaller widths, used only in the web edition's srcset, are first halved
+# (Pillow's ``reduce``: the mean of each 2x2 block) when that leaves at least
+# this many times their size, then finished with LANCZOS (``thumbnail``, which
+# halves further by itself while 2x remains): a 1200 px photo's 480 px thumb
+# costs half.  Its pixels differ from LANCZOS alone by less than a third of
+# what the JPEG encoding itself changes (about 45 dB PSNR against 37).
+HALVING_GAP = {"medium": 1.25, "thumb": 1.25}
+# The last decoded picture is kept for the next profile only up to this size.
+KEPT_DECODE_PIXELS = 12_000_000
 JPEG_QUALITY = {"print": 88, "screen": 82, "medium": 80, "thumb": 80}
 # MPO is what some cameras call a JPEG with a second (depth/preview) frame.
 ALLOWED_FORMATS = ("JPEG", "MPO", "PNG", "GIF", "WEBP", "TIFF", "BMP")
@@ -228,6 +237,8 @@ class ImageStore:
         self.max_pixels = max_pixels
         self.max_bytes = max_bytes
         self._cache: dict[tuple[Path, str], PreparedImage] = {}
+        # (path, the widest profile it serves, the file's bytes, the picture)
+        self._last_decoded: tuple[Path, float, bytes, Image.Image] | None = None
 
     @property
     def limits(self) -> ImageLimits:
@@ -255,15 +266,20 @@ class ImageStore:
         except ImageRejected as exc:
             raise fail(path, f"image: {exc}") from None
 
-    def _prepare(self, path: Path, profile: str) -> PreparedImage:
-        longest = PROFILES.get(profile, PROFILES["screen"])
-        img, data = self._open(path)
-        passed = passed_through(img, data, longest)
-        if passed is not None:
-            img.close()
-            return PreparedImage(passed, "image/jpeg", img.width, img.height,
-                                 hashlib.sha256(passed).hexdigest()[:16])
+    def _normalised(self, path: Path, img: Image.Image, data: bytes,
+                    longest: int) -> Image.Image:
+        """``img`` decoded, turned upright, in RGB (RGBA when transparent).
+
+        The last picture decoded is kept: the web edition asks for the same
+        picture in several widths one after the other, and one decode serves
+        them all when it was not reduced below what the next width needs.
+        """
+        memo = self._last_decoded
+        if memo is not None and memo[0] == path and memo[1] >= longest and memo[2] == data:
+            return memo[3]
+        header_size = img.size
         img = self._decode(path, img, longest)
+        full = img.size == header_size
         try:
             img = ImageOps.exif_transpose(img) or img
         except Exception:  # noqa: BLE001 - broken EXIF must not stop a build
@@ -280,8 +296,28 @@ class ImageStore:
                 img = img.point(lambda v: v / 256).convert("RGB")
             else:
                 img = img.convert("RGB")
+        self._last_decoded = None
+        if img.width * img.height <= KEPT_DECODE_PIXELS:
+            # A decode at reduced scale serves widths up to the one it was made for.
+            self._last_decoded = (path, math.inf if full else longest, data, img)
+        return img
+
+    def _prepare(self, path: Path, profile: str) -> PreparedImage:
+        longest = PROFILES.get(profile, PROFILES["screen"])
+        img, data = self._open(path)
+        passed = passed_through(img, data, longest)
+        if passed is not None:
+            img.close()
+            return PreparedImage(passed, "image/jpeg", img.width, img.height,
+                                 hashlib.sha256(passed).hexdigest()[:16])
+        img = self._normalised(path, img, data, longest)
         if max(img.size) > longest:
+            if max(img.size) >= HALVING_GAP.get(profile, math.inf) * 2 * longest:
+                img = img.reduce(2)
+            else:
+                img = img.copy()  # the normalised picture may serve the next profile
             img.thumbnail((longest, longest), Image.Resampling.LANCZOS)
+        has_alpha = img.mode == "RGBA"
         # A new image holding only the pixels: nothing of ``info`` (EXIF, GPS,
         # XMP, comments, ICC) can be carried into the encoder by any default.
         clean = Image.new(img.mode, img.size)
