@@ -11,10 +11,9 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import InputError, Problem, Problems, fail, shown
-from .fetch import RemoteFetcher
 from .import_changes import PROPOSAL_SUFFIX
 from .model import Article, FeedConfig, Figure, Publication, Publisher, Release, walk_blocks
 from .readers.common import (
@@ -38,6 +37,9 @@ from .regular import read_regular
 from .scaffold import PLACEHOLDER_PUBLISHER
 from .text import SLUG_MAX_EXPLICIT, slugify
 from .yamlio import YamlDoc, load_mapping, read_text_file
+
+if TYPE_CHECKING:  # downloading (http.client, ssl) is imported only with --allow-remote
+    from .fetch import RemoteFetcher
 
 RELEASE_KEYS = {
     "title", "date", "edition", "language", "timezone", "publisher", "base_url",
@@ -94,8 +96,12 @@ def load(path: Path | str, *, strict: bool = False, allow_remote: bool = False,
     ``read_article`` reads each article file (default :func:`load_article_file`).
     """
     path = Path(path)
-    session = _Session(Problems(), strict, RemoteFetcher() if allow_remote else None,
-                       read_article or load_article_file)
+    fetcher = None
+    if allow_remote:
+        from .fetch import RemoteFetcher
+
+        fetcher = RemoteFetcher()
+    session = _Session(Problems(), strict, fetcher, read_article or load_article_file)
     problems = session.problems
     try:
         if not path.exists():
