@@ -73,3 +73,19 @@ def test_every_public_name_resolves():
     assert set(publikasi.__all__) == set(publikasi._EXPORTS) | {"__version__"}
     for name in publikasi.__all__:
         assert getattr(publikasi, name) is not None
+
+
+def test_a_build_without_word_files_does_not_import_python_docx(tmp_path):
+    # Every build looks up every exporter class (the theme checks their
+    # settings), so an exporter module imports its heavy library only when it
+    # writes a file.
+    from pathlib import Path
+
+    sample = Path(__file__).parent.parent / "samples" / "warta-malang"
+    result = loaded_after("build", str(sample), "-o", str(tmp_path / "out"), "-f", "rss,epub",
+                          "--no-cache", "-j", "1")
+    assert result["code"] == 0
+    top = {m.split(".")[0] for m in result["modules"]}
+    assert "ebooklib" in top and "feedgen" in top  # the runner sees what the build used
+    assert "docx" not in top
+    assert "publikasi.exporters.docx.exporter" in result["modules"]

@@ -8,18 +8,20 @@ reproducible byte for byte (fixed zip times, no random ids).
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ...i18n import article_date, long_date
 from ...model import Article, Figure, Release
 from ...repro import edition_time
 from ...text import unique_casefold
 from .. import ArticleExporter, ExportContext, Exporter, ReleaseExporter
-from . import properties as props_
-from .ooxml import E, paragraph, run, val
-from .render import DocxBuilder, Fmt, Where, word_language
 from .settings import DocxLayout, DocxSettings
 
+# python-docx (render, properties, ooxml) is imported when a Word file is
+# made, not when the class is looked up: every build reads the settings of
+# every exporter (publikasi.themes) to check the theme.
+if TYPE_CHECKING:
+    from .render import DocxBuilder, Where
 
 class DocxExporter(Exporter, ReleaseExporter, ArticleExporter):
     """``OUT/<release>.docx`` (the whole edition) and ``OUT/docx/<article>.docx``."""
@@ -51,12 +53,18 @@ class DocxExporter(Exporter, ReleaseExporter, ArticleExporter):
 
     def _builder(self, release: Release, ctx: ExportContext, reference, settings,
                  language: str) -> DocxBuilder:
+        from . import properties as props_
+        from .render import DocxBuilder
+
         return DocxBuilder(reference, ctx, ctx.images, language=language,
                            base_url=release.base_url, settings=settings,
                            release_base=props_.release_base(release))
 
     def _article(self, article: Article, release: Release, ctx: ExportContext, reference,
                  settings: DocxLayout, pub_slug: str) -> bytes:
+        from . import properties as props_
+        from .render import word_language
+
         b = self._builder(release, ctx, reference, settings, article.language)
         write_article(b, article, release, in_edition=False)
         b.header_footer(running_header(b, release, article.language), first_page_plain=False)
@@ -82,6 +90,10 @@ class DocxExporter(Exporter, ReleaseExporter, ArticleExporter):
 
     def _edition(self, release: Release, ctx: ExportContext, reference,
                  settings: DocxLayout, pub_slug: str) -> bytes:
+        from . import properties as props_
+        from .ooxml import E, paragraph, run, val
+        from .render import Fmt, word_language
+
         b = self._builder(release, ctx, reference, settings, release.language)
         lang = release.language
         where = b.where()
@@ -163,6 +175,9 @@ def running_header(b: DocxBuilder, release: Release, lang: str) -> str:
 
 def meta_block(b: DocxBuilder, article: Article, where: Where) -> list:
     """Dateline and date, authors and byline, section and tags, source: one styled block."""
+    from .ooxml import paragraph, run
+    from .render import Fmt
+
     lang = article.language
     base = b.rpr(Fmt(), where)
     label_rpr = b.rpr(Fmt(), where, style="meta_label")
@@ -205,6 +220,9 @@ def meta_block(b: DocxBuilder, article: Article, where: Where) -> list:
 
 def write_article(b: DocxBuilder, article: Article, release: Release, *, in_edition: bool,
                   bookmark=None, page_break: bool = False) -> None:
+    from .ooxml import E, paragraph, run
+    from .render import Fmt
+
     where = b.where(article, heading_offset=1 if in_edition else 0)
     title_runs = [run(article.title, b.rpr(Fmt(), where))]
     if bookmark is not None:
