@@ -76,14 +76,38 @@ EMU_PER_MM = 36000
 TWIPS_PER_MM = 1440 / 25.4
 
 
+# Names are looked up tens of thousands of times per build: both maps fill once.
+_CLARK: dict[str, str] = {}
+_LOCAL: dict[str, str] = {}
+# Per container: child local name -> its place in schema order.
+_PLACES = {name: {child: i for i, child in reversed(list(enumerate(order)))}
+           for name, order in ORDERS.items()}
+
+
 def qn(tag: str) -> str:
     """``"w:p"`` -> Clark notation ``"{uri}p"``."""
-    prefix, _, local = tag.partition(":")
-    return f"{{{NS[prefix]}}}{local}"
+    clark = _CLARK.get(tag)
+    if clark is None:
+        prefix, _, local = tag.partition(":")
+        clark = _CLARK[tag] = f"{{{NS[prefix]}}}{local}"
+    return clark
 
 
 def local(el: etree._Element) -> str:
-    return etree.QName(el).localname
+    tag = el.tag
+    if not isinstance(tag, str):  # a comment or processing instruction
+        return etree.QName(el).localname
+    name = _LOCAL.get(tag)
+    if name is None:
+        name = _LOCAL[tag] = etree.QName(tag).localname
+    return name
+
+
+def _schema_order(container: str, kids: list[etree._Element]) -> None:
+    """Sort ``kids`` (stable) into the schema order of ``container``; unknown names last."""
+    places = _PLACES[container]
+    last = len(ORDERS[container])
+    kids.sort(key=lambda c: places.get(local(c), last))
 
 
 def E(tag: str, attrs: dict[str, object] | None = None, *children: etree._Element | None,
@@ -93,10 +117,12 @@ def E(tag: str, attrs: dict[str, object] | None = None, *children: etree._Elemen
     ``None`` children and attribute values are skipped, so optional parts can
     be written inline.
     """
-    el = oxml_parser.makeelement(qn(tag))
-    for key, value in (attrs or {}).items():
-        if value is not None:
-            el.set(qn(key) if ":" in key else key, str(value))
+    if attrs:
+        el = oxml_parser.makeelement(qn(tag), {
+            qn(key) if ":" in key else key: str(value)
+            for key, value in attrs.items() if value is not None})
+    else:
+        el = oxml_parser.makeelement(qn(tag))
     for child in children:
         if child is not None:
             el.append(child)
@@ -113,17 +139,15 @@ def val(tag: str, value: object) -> etree._Element:
 def props(tag: str, children: Iterable[etree._Element | None],
           attrs: dict[str, object] | None = None) -> etree._Element:
     """A property container with its children in schema order (None skipped)."""
-    order = ORDERS[tag.split(":")[1]]
     kids = [c for c in children if c is not None]
-    kids.sort(key=lambda c: order.index(local(c)) if local(c) in order else len(order))
+    _schema_order(tag.split(":")[1], kids)
     return E(tag, attrs, *kids)
 
 
 def sort_children(el: etree._Element) -> None:
     """Re-sort an existing property container after an edit (stable for equal names)."""
-    order = ORDERS[local(el)]
     kids = list(el)
-    kids.sort(key=lambda c: order.index(local(c)) if local(c) in order else len(order))
+    _schema_order(local(el), kids)
     for kid in kids:
         el.append(kid)
 
