@@ -11,6 +11,7 @@ with the trees python-docx loaded.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable, Sequence
 
 from docx.oxml.parser import oxml_parser
@@ -191,7 +192,7 @@ def run(text: str | None = None, rpr: Sequence[etree._Element] = (),
 def copy_element(el: etree._Element) -> etree._Element:
     """A deep copy of ``el`` made by python-docx's parser (so it has its element classes)."""
     if len(el):
-        return etree.fromstring(etree.tostring(el), oxml_parser)
+        return copy.deepcopy(el)  # stays in a document of el's parser
     return oxml_parser.makeelement(el.tag, attrib=el.attrib)
 
 

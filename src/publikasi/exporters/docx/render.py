@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import functools
 import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -95,6 +96,7 @@ def seq_name(label: str, fallback: str) -> str:
     return name if name and name[0].isalpha() else fallback
 
 
+@functools.cache  # a handful of tags per build, asked for by every paragraph's context
 def word_language(tag: str) -> str:
     """BCP 47 ``id``/``en``/``pt-BR`` -> the region-qualified tag Word's proofing wants."""
     tag = (tag or "id").replace("_", "-")
@@ -797,8 +799,6 @@ class DocxBuilder:
         for el in self.content:
             self.sect.addprevious(el)
         self.content = []
-        self.footnotes_part._blob = etree.tostring(  # generic Part: the blob is its content
-            self.footnotes, xml_declaration=True, encoding="UTF-8", standalone=True)
         self._renumber_pictures()
 
     def _renumber_pictures(self) -> None:
@@ -813,7 +813,7 @@ class DocxBuilder:
             for docpr in root.iter(qn("wp:docPr")):
                 n += 1
                 docpr.set("id", str(n))
-        self.footnotes_part._blob = etree.tostring(
+        self.footnotes_part._blob = etree.tostring(  # generic Part: the blob is its content
             self.footnotes, xml_declaration=True, encoding="UTF-8", standalone=True)
 
     def save(self) -> bytes:
