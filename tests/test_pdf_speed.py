@@ -31,42 +31,59 @@ def _style() -> ParagraphStyle:
 
 
 def _lines(p: Paragraph) -> list[list[str]]:
-    return [[str(w) for w in getattr(line, "words", [])] for line in p.blPara.lines]
+    return [[repr(w) for w in getattr(line, "words", [])] for line in p.blPara.lines]
 
 
-def test_a_paragraph_breaks_its_lines_once_per_width(monkeypatch):
-    """Wrapping again at a width already done hands back the same lines
-    without breaking them again; another width breaks anew."""
-    calls: list[float] = []
-    breaks = Paragraph.breakLines
+@pytest.fixture()
+def breaks(monkeypatch) -> list[tuple[int, float]]:
+    """(id, width) of every TaggedParagraph that broke its lines."""
+    calls: list[tuple[int, float]] = []
+    original = Paragraph.breakLines
 
     def counting(self, widths):
         if isinstance(self, TaggedParagraph):
-            calls.append(widths[-1])
-        return breaks(self, widths)
+            calls.append((id(self), widths[-1]))
+        return original(self, widths)
 
     monkeypatch.setattr(Paragraph, "breakLines", counting)
+    return calls
+
+
+def test_a_paragraph_breaks_its_lines_once_per_width(breaks):
+    """Wrapping again at a width already done hands back the same lines
+    without breaking them again; another width breaks anew."""
     p = TaggedParagraph(TEXT, _style())
     first = p.wrap(200, 1e6)
     lines_200 = _lines(p)
     wide = p.wrap(320, 50)
     assert p.wrap(200, 30) == first and _lines(p) == lines_200
     assert p.wrap(320, 1e6) == wide
-    assert len(calls) == 2
+    assert breaks == [(id(p), 200), (id(p), 320)]
     fresh = Paragraph(TEXT, _style())
     assert fresh.wrap(200, 1e6) == first and _lines(fresh) == lines_200
-    # A split uses the lines of the last wrap, as reportlab's own paragraph does.
-    p.wrap(320, 1e6)
-    p.wrap(200, 1e6)
-    head, tail = p.split(200, 3 * 14)
-    fresh.wrap(320, 1e6)
-    fresh.wrap(200, 1e6)
-    fresh_head, fresh_tail = fresh.split(200, 3 * 14)
-    assert len(calls) == 2
-    assert _lines(head) == _lines(fresh_head) == lines_200[:3]
-    tail.wrap(200, 1e6)
-    fresh_tail.wrap(200, 1e6)
-    assert _lines(tail) == _lines(fresh_tail) and len(_lines(tail)) == len(lines_200) - 3
+
+
+def test_wraps_and_splits_come_out_as_reportlabs_own(breaks):
+    """Whatever the order of wraps and splits (a split uses the last wrap's
+    lines and edits the words it cuts), the pieces and lines are those of
+    reportlab's own Paragraph; after a split the lines are broken afresh."""
+    def steps(p: Paragraph) -> list:
+        seen = []
+        for width, height in ((200, 1e6), (320, 1e6), (200, 1e6), (200, 3 * 14),
+                              (200, 1e6), (320, 5 * 14), (320, 1e6), (200, 1e6)):
+            if height < 1e6:
+                parts = p.split(width, height)
+                seen.append([(type(q).__name__ == type(p).__name__, q.wrap(width, 1e6),
+                              _lines(q)) for q in parts])
+            else:
+                seen.append((p.wrap(width, height), _lines(p)))
+        return seen
+
+    p = TaggedParagraph(TEXT, _style())
+    assert steps(p) == steps(Paragraph(TEXT, _style()))
+    # Broken at 200 and 320 once each, then anew after each of the two splits.
+    assert [w for who, w in breaks if who == id(p)] == [200, 320, 200, 320, 200]
+
 
 def _bbox(pdf: Path) -> str:
     return subprocess.run([require("pdftotext"), "-bbox", str(pdf), "-"], capture_output=True,

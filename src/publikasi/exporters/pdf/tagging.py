@@ -220,8 +220,12 @@ class TaggedParagraph(Paragraph):
         # The lines depend on the width alone (the height only decides a split),
         # and reportlab asks again and again: a frame before and after a split,
         # a table for its row heights and for drawing, a kept group per member.
-        # The lines broken at each width are kept and handed back.
+        # The lines broken at each width are kept and handed back, until a split
+        # (reportlab's split edits the words of the lines it cuts) or a drawing
+        # right to left (which reverses them in place).
         state = self.__dict__
+        if self.style.wordWrap == "RTL":
+            return super().wrap(availWidth, availHeight)
         done: dict[float, tuple[Any, float, list[float]]] = state.setdefault("_wrapped", {})
         got = done.get(availWidth)
         if got is None:
@@ -235,6 +239,8 @@ class TaggedParagraph(Paragraph):
 
     def split(self, availWidth: float, availHeight: float) -> list[Any]:
         parts = super().split(availWidth, availHeight)
+        if len(parts) > 1:
+            self.__dict__.pop("_wrapped", None)
         for p in parts:
             if isinstance(p, TaggedParagraph):
                 p.struct = self.struct
