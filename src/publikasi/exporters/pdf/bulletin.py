@@ -236,6 +236,8 @@ class Bulletin:
         self.lead_drop = 0  # lead stories left off the cover so that the contents fit it
         self.passes = 0  # full layout passes of the last render
         self._pictures: dict[tuple[str, int, int], bytes] = {}
+        # (markup, style) -> what reportlab's parser made of it (text, style, frags, bullet)
+        self._parsed: dict[tuple[str, ParagraphStyle], tuple[Any, ParagraphStyle, list, Any]] = {}
         self.body = fonts.family(s.body_font)
         self.head = fonts.family(s.heading_font)
         self.tags = StructBuilder()  # the structure tree of the last pass laid out
@@ -358,8 +360,23 @@ class Bulletin:
             # Shaping only where a complex script occurs: reportlab's shaped text
             # loses its searchable text layer, so Latin paragraphs stay unshaped.
             st = ParagraphStyle(st.name + "-shaped", parent=st, shaping=1)
-        p = TaggedParagraph(markup, st)
+        p = self._paragraph(markup, st)
         p.struct = self.tags.leaf(role or STYLE_ROLES.get(st.name.split("-")[0], "P"), **attrs)
+        return p
+
+    def _paragraph(self, markup: str, st: ParagraphStyle) -> TaggedParagraph:
+        """A paragraph of ``markup``, parsed once per bulletin: page headers and
+        footers, page-number stand-ins and the cover's trial layout repeat
+        theirs (a third of the paragraphs of the N=200 benchmark).  reportlab
+        never changes the fragments its parser made (line breaking copies
+        them), so paragraphs of the same markup share them."""
+        got = self._parsed.get((markup, st))
+        if got is None:
+            p = TaggedParagraph(markup, st)
+            self._parsed[(markup, st)] = (p.text, p.style, p.frags, p.bulletText)
+            return p
+        text, style, frags, bullet = got
+        p = TaggedParagraph(text, style, bulletText=bullet, frags=list(frags))
         return p
 
     def resolve_link(self, url: str) -> str:
