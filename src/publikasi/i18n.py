@@ -43,14 +43,21 @@ def long_date(day: dt.date | dt.datetime, language: str = "id") -> str:
     """``Senin, 10 November 2025`` / ``Monday, 10 November 2025``."""
     if isinstance(day, dt.datetime):
         day = day.date()
-    return _format_date(day, "EEEE, d MMMM y", locale=babel_locale(language))
+    return _day_text(day, "EEEE, d MMMM y", language)
 
 
 def short_date(day: dt.date | dt.datetime, language: str = "id") -> str:
     """``10 November 2025``."""
     if isinstance(day, dt.datetime):
         day = day.date()
-    return _format_date(day, "d MMMM y", locale=babel_locale(language))
+    return _day_text(day, "d MMMM y", language)
+
+
+@lru_cache(maxsize=4096)
+def _day_text(day: dt.date, pattern: str, language: str) -> str:
+    # Every page header and article of an edition prints the same few dates;
+    # Babel takes about 0.1 ms for each.
+    return _format_date(day, pattern, locale=babel_locale(language))
 
 
 def time_of_day(stamp: dt.datetime, language: str = "id") -> str:
