@@ -13,12 +13,13 @@ from pathlib import Path
 import pytest
 from judges import require
 from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph
 from reportlab.platypus.paraparser import ParaParser
 
 from publikasi.builder import BuildOptions, build
 from publikasi.exporters.pdf.bulletin import Bulletin
-from publikasi.exporters.pdf.fonts import load_fonts
+from publikasi.exporters.pdf.fonts import _ttfont_class, load_fonts
 from publikasi.exporters.pdf.tagging import TaggedParagraph
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -88,6 +89,50 @@ def test_wraps_and_splits_come_out_as_reportlabs_own(breaks):
     assert [w for who, w in breaks if who == id(p)] == [200, 320, 200, 320, 200]
 
 
+class _Doc:
+    """Stands in for a PDF document: reportlab keeps a font's subsets per document."""
+
+
+def test_text_of_known_characters_takes_the_short_way_to_the_same_subsets(monkeypatch):
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    font = pdfmetrics.getFont(load_fonts().families["serif"].regular)
+    assert isinstance(font, _ttfont_class())
+    slow: list[str] = []
+    original = TTFont.splitString
+
+    def counted(self, text, doc, encoding="utf-8"):
+        slow.append(text)
+        return original(self, text, doc, encoding)
+
+    monkeypatch.setattr(TTFont, "splitString", counted)
+    many = "".join(chr(c) for c in sorted(font.face.charToGlyph) if c > 0x7F)[:400]
+    # (text, whether every character has its place already)
+    steps = [("Wali Kota", False), ("Wali\xa0Kota", True), ("", True), (many, False),
+             (many[::-1], True), ("ĀāĂ\xa0", True), ("emoji 🙂 tanpa glyph", False),
+             ("emoji 🙂 tanpa glyph", False), ("Kota", True)]
+    ours, reportlabs = _Doc(), _Doc()
+    for text, known in steps:
+        slow.clear()
+        got = font.splitString(text, ours)
+        assert got == original(font, text, reportlabs), text
+        # The short way is for the first subset; text in a later one takes reportlab's.
+        assert (not slow) == (known and all(subset == 0 for subset, _ in got)), text
+    assert len(font.state[ours].subsets) > 1  # the text ran into a second subset
+
+
+def test_registered_cmap_is_the_regular_faces_cmap():
+    """The coverage publikasi uses to pick fonts is the regular face's best cmap
+    (taken from reportlab's reading of it instead of reading it again)."""
+    from fontTools.ttLib import TTFont as FontFile
+    from reportlab.pdfbase import pdfmetrics
+
+    for family in load_fonts().families.values():
+        face = pdfmetrics.getFont(family.regular).face
+        assert family.cmap == frozenset(FontFile(face.filename, lazy=True).getBestCmap())
+
+
 def _bbox(pdf: Path) -> str:
     return subprocess.run([require("pdftotext"), "-bbox", str(pdf), "-"], capture_output=True,
                           text=True, check=True).stdout
@@ -101,6 +146,7 @@ def _switch_off_shortcuts(monkeypatch: pytest.MonkeyPatch) -> None:
     """The layout as it was before the shortcuts (reportlab's own way)."""
     monkeypatch.setattr(TaggedParagraph, "wrap", Paragraph.wrap)
     monkeypatch.setattr(Bulletin, "_paragraph", lambda self, markup, st: TaggedParagraph(markup, st))
+    monkeypatch.setattr(_ttfont_class(), "splitString", TTFont.splitString)
 
 
 def _counting(monkeypatch: pytest.MonkeyPatch, counts: Counter[str], cls: type, name: str) -> None:
