@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from publikasi.exporters import ExportContext, Sink
+from publikasi.exporters import ExportContext, Sink, export
 from publikasi.exporters.web import WebExporter
 from publikasi.images import ImageStore
 from publikasi.links import LinkIndex
@@ -33,7 +33,7 @@ def run(pub, theme, images, staging: Path) -> Sink:
                         build_time=dt.datetime(2025, 1, 1, tzinfo=dt.UTC),
                         publication=pub, links=LinkIndex.of(pub))
     exporter = WebExporter()
-    exporter.export_publication(pub, ctx)
+    export(exporter, pub, ctx)  # the front pages, then every release's article pages
     exporter.finish_build(pub, ctx, lambda rel: None)
     return sink
 

@@ -6,6 +6,7 @@ tasks that actually ran), never from timings.
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -40,15 +41,16 @@ def cold(source: Path, out: Path, **kw) -> dict[str, bytes]:
 
 
 def expected_after_editing(article: str, release: str, single: bool = False) -> set[str]:
-    """The tasks that depend on one article: its release's editions, its own files, feeds,
-    the web edition (one task: its front, section and neighbouring pages show the article)."""
+    """The tasks that depend on one article's text: its release's editions, its own files,
+    feeds, its release's part of the web edition (its page, its neighbours' pages) and the
+    web edition's own pages (front and section pages show its lead)."""
     ran = set()
     for name in ("docx", "pdf", "epub"):
         if isinstance(get_exporter(name), ArticleExporter):
             ran |= {f"{name} {release}", f"{name} {release}/{article}"}
         else:
             ran.add(f"{name} {release}")
-    return ran | {"rss", "atom", "jsonfeed", "html"}
+    return ran | {"rss", "atom", "jsonfeed", f"html {release}", "html"}
 
 
 def test_warm_rebuild_runs_nothing_and_matches_a_cold_build(corpus, tmp_path):
@@ -79,6 +81,65 @@ def test_editing_one_article_redoes_only_what_depends_on_it(corpus, tmp_path):
     assert set(again.stats["ran"]) == expected_after_editing(article.stem, "rilis-0001")
     assert again.stats["cache"]["source_misses"] == 1
     assert tree(tmp_path / "warm") == cold(corpus, tmp_path / "cold")
+
+
+def _edit_front_matter(article: Path, key: str, value: str) -> None:
+    lines = article.read_text(encoding="utf-8").split("\n")
+    at = next(i for i, line in enumerate(lines) if line.startswith(f"{key}:"))
+    lines[at] = f"{key}: {value}"
+    article.write_text("\n".join(lines), encoding="utf-8")
+
+
+def test_the_web_edition_is_a_task_per_release_and_one_for_its_own_pages(corpus, tmp_path):
+    cache = tmp_path / "cache"
+    first = build(corpus, tmp_path / "warm", BuildOptions(cache_dir=cache, formats=["html"],
+                                                          jobs=2))
+    assert sorted(first.stats["ran"]) == ["html", "html rilis-0001", "html rilis-0002"]
+    # Each task's CPU time, from the worker process that ran it.
+    assert sorted(label for label, _, _ in first.stats["task_cpu"]) == sorted(first.stats["ran"])
+    assert all(cpu >= 0 and pid != os.getpid() for _, cpu, pid in first.stats["task_cpu"])
+    # A paragraph edited: its release's article pages and the site's own pages.
+    article = sorted((corpus / "rilis-0001").glob("*.md"))[0]
+    text = article.read_text(encoding="utf-8")
+    article.write_text(text.rstrip() + "\n\nParagraf penutup dari redaksi.\n", encoding="utf-8")
+    again = build(corpus, tmp_path / "warm", BuildOptions(cache_dir=cache, formats=["html"],
+                                                          jobs=2))
+    assert sorted(again.stats["ran"]) == ["html", "html rilis-0001"]
+    page = (tmp_path / "warm" / article.stem / "index.html").read_text(encoding="utf-8")
+    assert "Paragraf penutup dari redaksi." in page
+    assert tree(tmp_path / "warm") == cold(corpus, tmp_path / "cold", formats=["html"])
+
+
+def test_a_new_section_in_one_release_rebuilds_every_page_that_lists_sections(corpus, tmp_path):
+    # Every page's navigation lists the sections of the whole publication:
+    # the other release's part must not be restored with the old list.
+    cache = tmp_path / "cache"
+    build(corpus, tmp_path / "warm", BuildOptions(cache_dir=cache, formats=["html"]))
+    article = sorted((corpus / "rilis-0001").glob("*.md"))[0]
+    _edit_front_matter(article, "section", "Rubrik Baru")
+    again = build(corpus, tmp_path / "warm", BuildOptions(cache_dir=cache, formats=["html"]))
+    assert sorted(again.stats["ran"]) == ["html", "html rilis-0001", "html rilis-0002"]
+    other = next(p for p in sorted((corpus / "rilis-0002").glob("*.md")))
+    page = (tmp_path / "warm" / other.stem / "index.html").read_text(encoding="utf-8")
+    assert "Rubrik Baru" in page
+    assert tree(tmp_path / "warm") == cold(corpus, tmp_path / "cold", formats=["html"])
+
+
+def test_a_slug_taken_over_by_a_newer_edition_moves_its_page(corpus, tmp_path):
+    # The newest edition's copy owns a slug's page (as in the feeds); the older
+    # release's part stops writing it, and its neighbours link to the new copy.
+    cache = tmp_path / "cache"
+    build(corpus, tmp_path / "warm", BuildOptions(cache_dir=cache, formats=["html"]))
+    older = sorted((corpus / "rilis-0001").glob("*.md"))[1]
+    newer = sorted((corpus / "rilis-0002").glob("*.md"))[0]
+    slug = older.stem
+    _edit_front_matter(newer, "slug", slug)
+    _edit_front_matter(newer, "title", "Judul Edisi Terbaru")
+    again = build(corpus, tmp_path / "warm", BuildOptions(cache_dir=cache, formats=["html"]))
+    assert sorted(again.stats["ran"]) == ["html", "html rilis-0001", "html rilis-0002"]
+    page = (tmp_path / "warm" / slug / "index.html").read_text(encoding="utf-8")
+    assert "Judul Edisi Terbaru" in page
+    assert tree(tmp_path / "warm") == cold(corpus, tmp_path / "cold", formats=["html"])
 
 
 def test_per_article_docx_is_its_own_task():

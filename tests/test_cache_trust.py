@@ -82,7 +82,10 @@ def test_cached_rebuild_follows_a_linked_article_of_another_release(tmp_path, ed
 
 def test_unrelated_edit_in_another_release_keeps_the_pdf_cached(tmp_path):
     """The link index a task sees is the part its articles name: editing an
-    article nobody links to does not rebuild other releases."""
+    article nobody links to does not rebuild other releases' editions.  (The
+    web edition's part of a release sees every release in outline, since an
+    article page shows the site's sections and may show a newer copy's
+    title: a title edited anywhere rebuilds it.)"""
     source = write_publication(tmp_path / "src")
     (source / "b" / "tiga.md").write_text(ARTICLE.format(title="Tiga", day="02", extra="slug: tiga\n",
                                                          body="Tiga."))
@@ -91,7 +94,8 @@ def test_unrelated_edit_in_another_release_keeps_the_pdf_cached(tmp_path):
     (source / "b" / "tiga.md").write_text(ARTICLE.format(title="Tiga Baru", day="02",
                                                          extra="slug: tiga\n", body="Tiga."))
     again = build(source, tmp_path / "out", BuildOptions(cache_dir=cache, jobs=1))
-    assert not any(label.endswith(" a") for label in again.stats["ran"]), again.stats["ran"]
+    assert [label for label in again.stats["ran"] if label.endswith(" a")] == ["html a"], \
+        again.stats["ran"]
     assert tree(tmp_path / "out") == fresh(source, tmp_path / "fresh")
 
 

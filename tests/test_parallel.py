@@ -87,6 +87,32 @@ def test_tasks_follow_the_sequential_order():
     assert labels == [f"pdf {newest}", f"epub {newest}", f"pdf {older}", f"epub {older}", "rss"]
 
 
+def test_the_web_editions_own_pages_start_after_its_release_parts():
+    # The front and section pages show pictures the release parts prepare:
+    # submitted after those (and after every edition), they read them from the
+    # pictures the workers share instead of preparing them at the same time.
+    from publikasi.exporters import get_exporter
+    from publikasi.parallel import BuildState, _submission_order, plan_tasks
+    from publikasi.repro import build_time
+    from publikasi.source import load
+    from publikasi.themes import load_theme
+
+    pub = load(PUBLICATION).publication
+    theme = load_theme("default")
+    state = BuildState(pub, {"": theme, **{r.slug: theme for r in pub.releases}},
+                       build_time(pub), {})
+    exporters = {name: get_exporter(name) for name in ("html", "docx", "rss")}
+    tasks = plan_tasks(state, exporters)
+    newest, older = (r.slug for r in pub.releases)
+    # A release part of the web edition writes at the top of the output folder.
+    assert [(t.label, t.prefix) for t in tasks if t.format == "html"] == [
+        (f"html {newest}", ""), (f"html {older}", ""), ("html", "")]
+    order = [tasks[i].label for i in _submission_order(tasks, list(range(len(tasks))))]
+    articles = [t.label for t in tasks if t.kind == "article"]
+    assert order == ["rss", f"html {newest}", f"docx {newest}", f"html {older}",
+                     f"docx {older}", "html", *articles]
+
+
 def test_bad_jobs_value_is_a_usage_error(tmp_path):
     proc = run_cli("build", PUBLICATION, "-o", tmp_path / "x", "-j", "0")
     assert proc.returncode == 2

@@ -2,9 +2,12 @@
 
 A build is a list of :class:`Task` objects, one per unit of output:
 
-``release``      ``ReleaseExporter.export_release``: one release's edition output(s)
+``release``      ``ReleaseExporter.export_release``: one release's edition output(s),
+                 or its part of a site (``Exporter.site_parts``: the web edition's
+                 article pages of that release)
 ``article``      ``ArticleExporter.export_article``: one article's own file(s)
-``publication``  ``PublicationExporter.export_publication``: the feeds, once per build
+``publication``  ``PublicationExporter.export_publication``: the feeds, the web
+                 edition's front pages; once per build
 
 An exporter may implement several of the protocols (DOCX writes the edition
 and one file per article); see :mod:`publikasi.exporters`.
@@ -23,7 +26,12 @@ An exporter is handed only what its task's key covers (:meth:`BuildState.view`):
 a release task gets its release and the publication's own metadata (the
 context's ``publication`` holds no other release), an article task only its
 article, and other articles only as entries of the link index
-(:mod:`publikasi.links`) that its links name, which is part of the key.
+(:mod:`publikasi.links`) that its links name, which is part of the key.  A
+site part (a release task of an exporter with ``site_parts``) also gets
+every other release with its articles in outline (no text, no pictures:
+:func:`publikasi.exporters.outline`); the outline of the whole publication
+is in its key, so a title edited anywhere rebuilds every part, a paragraph
+only its own release's part.
 Rules for exporters that follow from this: an exporter must not count on
 files another exporter wrote; module-level state must not change output.
 """
@@ -40,6 +48,7 @@ import shutil
 import signal
 import sys
 import tempfile
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
@@ -59,6 +68,7 @@ from .exporters import (
     ReleaseExporter,
     Sink,
     get_exporter,
+    outline,
     registry,
 )
 from .links import LinkIndex, article_urls
@@ -114,24 +124,39 @@ class BuildState:
             found = self.__dict__["_link_index"] = LinkIndex.of(self.publication)
         return found
 
-    def view(self, task: Task, all_links: bool = False) -> TaskView:
+    def view(self, task: Task, all_links: bool = False, site_part: bool = False) -> TaskView:
         """What ``task``'s exporter may read: exactly what the task's cache key covers.
 
         ``all_links``: the exporter reads every article as a link target
         (``Exporter.reads_all_links``), not only those its text links to.
+        ``site_part``: a release task of an exporter with ``site_parts``.
         """
         memo = self.__dict__.setdefault("_views", {})
-        k = (task.kind == "publication", task.release, task.article, all_links)
+        k = (task.kind == "publication", task.release, task.article, all_links, site_part)
         if k not in memo:
-            memo[k] = self._view(task, all_links)
+            memo[k] = self._view(task, all_links, site_part)
         return memo[k]
 
-    def _view(self, task: Task, all_links: bool) -> TaskView:
+    def outline(self) -> tuple[Release, ...]:
+        """Every release with its articles in outline (see :func:`outline`)."""
+        found = self.__dict__.get("_outline")
+        if found is None:
+            found = self.__dict__["_outline"] = tuple(
+                dataclasses.replace(r, articles=tuple(outline(a) for a in r.articles))
+                for r in self.publication.releases)
+        return found
+
+    def _view(self, task: Task, all_links: bool, site_part: bool = False) -> TaskView:
         pub = self.publication
         if task.kind == "publication":
             return TaskView(pub, None, None, self.links())
         assert task.release is not None
         release = self.release(task.release)
+        if site_part and task.kind == "release":
+            links = self.links() if all_links else self.links().named_by(
+                u for a in release.articles for u in article_urls(a))
+            releases = tuple(release if r.slug == release.slug else r for r in self.outline())
+            return TaskView(dataclasses.replace(pub, releases=releases), release, None, links)
         if task.kind == "article":
             assert task.article is not None
             article = self.article(release.slug, task.article)
@@ -179,6 +204,8 @@ class TaskResult:
     files: list[str]
     warnings: list[str]
     cached: bool = False
+    cpu: float = 0.0  # CPU seconds the task took in the process that ran it
+    process: int = 0  # that process's id
 
 
 @dataclass
@@ -225,6 +252,8 @@ class _Keys:
         self._links: dict[int, str] = {}
         self.all_links = {name: bool(getattr(exp, "reads_all_links", False))
                           for name, exp in exporters.items()}
+        self.site_parts = {name: _is_site(exp) for name, exp in exporters.items()}
+        self._outline = ""
 
     def _file(self, path: Path | None) -> str:
         if path is None:
@@ -259,6 +288,13 @@ class _Keys:
         return digest(self.release_meta(release),
                       [self.article(release, a) for a in release.articles])
 
+    def outline(self) -> str:
+        """The publication in outline: what a site part reads of other releases."""
+        if not self._outline:
+            self._outline = digest([(self.release_meta(r), [digest(a) for a in r.articles])
+                                    for r in self.state.outline()])
+        return self._outline
+
     def links(self, view: TaskView) -> str:
         # Views are shared (BuildState.view memoises them): digest each index once.
         k = id(view.links)
@@ -268,7 +304,8 @@ class _Keys:
 
     def task(self, task: Task) -> str:
         state = self.state
-        view = state.view(task, self.all_links[task.format])
+        site_part = self.site_parts[task.format] and task.kind == "release"
+        view = state.view(task, self.all_links[task.format], site_part)
         head = (self.common, task.format, task.kind, task.prefix, self.specs[task.format],
                 self.versions[task.format], self.pub_meta, self.links(view))
         if task.kind == "publication":
@@ -276,6 +313,9 @@ class _Keys:
             return digest(*head, self.theme(state.themes[""]), body)
         assert task.release is not None
         release = state.release(task.release)
+        if site_part:
+            return digest(*head, self.theme(state.themes[""]), self.release(release),
+                          self.outline())
         theme = self.theme(state.themes[release.slug])
         if task.kind == "article":
             assert task.article is not None
@@ -293,7 +333,8 @@ def plan_tasks(state: BuildState, exporters: dict[str, Exporter],
         prefix = "" if pub.is_single_release else release.slug
         for name, exporter in exporters.items():
             if isinstance(exporter, ReleaseExporter):
-                tasks.append(Task(name, "release", release.slug, None, prefix))
+                tasks.append(Task(name, "release", release.slug, None,
+                                  "" if _is_site(exporter) else prefix))
             if isinstance(exporter, ArticleExporter):
                 tasks.extend(Task(name, "article", release.slug, a.slug, prefix)
                              for a in release.articles)
@@ -304,6 +345,10 @@ def plan_tasks(state: BuildState, exporters: dict[str, Exporter],
         keys = _Keys(state, exporters)
         tasks = [dataclasses.replace(t, key=keys.task(t)) for t in tasks]
     return tasks
+
+
+def _is_site(exporter: Exporter) -> bool:
+    return bool(getattr(exporter, "site_parts", False))
 
 
 # ---------------------------------------------------------------- running one task
@@ -320,10 +365,19 @@ def _exporter(name: str) -> Exporter:
 
 def run_task(state: BuildState, task: Task, staging: Path, images: ImageStore) -> TaskResult:
     """Run one task, writing its files below ``staging``."""
+    started = time.process_time()
+    result = _run_task(state, task, staging, images)
+    result.cpu, result.process = time.process_time() - started, os.getpid()
+    return result
+
+
+def _run_task(state: BuildState, task: Task, staging: Path, images: ImageStore) -> TaskResult:
     exporter = _exporter(task.format)
     sink = Sink(staging, task.prefix)
-    theme = state.themes[task.release or ""] if task.release else state.themes[""]
-    view = state.view(task, bool(getattr(exporter, "reads_all_links", False)))
+    site_part = _is_site(exporter) and task.kind == "release"
+    theme = state.themes[task.release or ""] if task.release and not site_part \
+        else state.themes[""]
+    view = state.view(task, bool(getattr(exporter, "reads_all_links", False)), site_part)
     ctx = ExportContext(theme=theme, sink=sink, images=images, build_time=state.build_time,
                         publication=view.publication, warnings=[], links=view.links,
                         labels=theme.labels_for(type(exporter)))
@@ -628,9 +682,15 @@ def _run_tasks(tasks: list[Task], state: BuildState, staging: Path,
         # note from rss, atom and jsonfeed alike) is one warning.
         warnings.extend(w for w in done.warnings if w not in warnings)
     ran = [tasks[i].label for i in todo]
+    # Each task's CPU time and the process that ran it: a build's critical
+    # path is the busiest process's sum (measured in CPU time, it holds on
+    # a loaded machine).  Tasks run elsewhere (a Runner) report none.
+    task_cpu = [(tasks[i].label, round(r.cpu, 4), r.process) for i in todo
+                if (r := results[i]) is not None and r.process]
     stats = {"tasks": len(tasks), "ran": ran, "cached": len(tasks) - len(todo),
              "jobs": jobs if len(todo) > 1 else 1,
-             "runner": type(runner).__name__ if runner is not None else "local"}
+             "runner": type(runner).__name__ if runner is not None else "local",
+             "task_cpu": task_cpu}
     if cache is not None:
         stats["cache"] = dict(cache.stats + worker_stats)
     return Outcome(files, warnings, stats, by_format)
@@ -653,22 +713,28 @@ def _work(state: BuildState, tasks: list[Task]) -> int:
 
 
 def _submission_order(tasks: list[Task], todo: list[int]) -> list[int]:
-    """Feeds first, then release by release, each release's editions before its articles.
+    """Feeds first, then the releases' editions and site parts, then the site's
+    own pages, then the articles' files; releases in order within each.
 
     Long tasks early keep a worker from being left alone with a bulletin at
-    the end; keeping a release's tasks together lets a worker reuse the
-    pictures it just prepared (the picture memory is bounded, so an order by
-    kind alone would prepare every photo of a large archive twice).
+    the end; the many small article tasks last fill the gaps.  A site's own
+    pages (the web edition's front and section pages) show the pictures its
+    release parts prepare: after them, they read those from the pictures the
+    workers share instead of preparing them a second time at the same moment.
+    Keeping each kind in release order lets a worker reuse the pictures it
+    just prepared.
     """
     first_seen: dict[str | None, int] = {}
     for i in todo:
         first_seen.setdefault(tasks[i].release, i)
+    site_formats = {t.format for t in tasks if t.kind == "release" and not t.prefix
+                    and _is_site(_exporter(t.format))}
 
     def key(i: int) -> tuple[int, int, int]:
         task = tasks[i]
         if task.kind == "publication":
-            return (0, 0, i)
-        return (1, first_seen[task.release], 1 if task.kind == "article" else 0)
+            return (2, 0, i) if task.format in site_formats else (0, 0, i)
+        return (3 if task.kind == "article" else 1, first_seen[task.release], i)
 
     return sorted(todo, key=key)
 

@@ -6,7 +6,9 @@ what it declares: format name, description, ...) and implements one or more
 of three protocols; the build plans one task per protocol method:
 
 ``ReleaseExporter.export_release(release, ctx)``
-    the edition output(s) of one release (``<release>.pdf``), one task per release;
+    the edition output(s) of one release (``<release>.pdf``), one task per release
+    (or, with ``site_parts``, that release's part of a site: the web edition's
+    article pages);
 ``ArticleExporter.export_article(article, release, ctx)``
     one article's own file(s) (``docx/<slug>.docx``), one task per article;
 ``PublicationExporter.export_publication(publication, ctx)``
@@ -131,6 +133,12 @@ class Exporter:
     # the publication (an archive list, "more from other editions"); any
     # edit of a title, slug or source: anywhere then rebuilds this format.
     reads_all_links: ClassVar[bool] = False
+    # True: the release tasks are parts of one site rather than edition files
+    # (the web edition's article pages, one task per release): they write at
+    # the top of the output folder (``<slug>/index.html``) with the
+    # publication's theme, and ``ctx.publication`` holds every release, the
+    # other releases' articles as an outline only (:func:`outline`).
+    site_parts: ClassVar[bool] = False
     # The theme sub-folder whose ``settings.toml`` (and files) this format
     # reads; "" means the format name.  Several formats may share one folder
     # (rss, atom and jsonfeed read ``feeds/``) if they share the settings class.
@@ -206,11 +214,22 @@ def export(exporter: Exporter, target: Release | Publication, ctx: ExportContext
         if isinstance(exporter, PublicationExporter):
             exporter.export_publication(target, ctx)
         for release in target.releases:
-            sink = ctx.sink if target.is_single_release else ctx.sink.child(release.slug)
-            sub = dataclasses.replace(ctx, sink=sink)
+            if getattr(exporter, "site_parts", False):
+                sub = ctx
+            else:
+                sink = ctx.sink if target.is_single_release else ctx.sink.child(release.slug)
+                sub = dataclasses.replace(ctx, sink=sink)
             _export_release(exporter, release, sub)
         return
     _export_release(exporter, target, ctx)
+
+
+def outline(article: Article) -> Article:
+    """``article`` without its text and pictures: what a site part
+    (``Exporter.site_parts``) reads of another release's article (slug,
+    title, section, dates, byline ...).  Its lead is then the summary only,
+    since a derived lead comes from the text."""
+    return dataclasses.replace(article, blocks=(), footnotes=(), image=None)
 
 
 def _export_release(exporter: Exporter, release: Release, ctx: ExportContext) -> None:

@@ -60,7 +60,7 @@ from ...model import Article, Figure, Publication, Release
 from ...settings import setting
 from ...text import CREDIT_SEPARATOR
 from ...urls import encode_href, resolve_relative, url_scheme
-from .. import BuildFinisher, ExportContext, Exporter, PublicationExporter
+from .. import BuildFinisher, ExportContext, Exporter, PublicationExporter, ReleaseExporter
 from ..html import HtmlOptions, blocks_html, footnotes_html
 
 # The edition files an edition page offers, in this order: (extension, label key, MIME type).
@@ -368,7 +368,17 @@ class WebSite:
 
     # ------------------------------------------------------------ the pages
 
-    def write_pages(self) -> None:
+    def write_release_pages(self, release: Release) -> None:
+        """The article pages ``release`` owns (an article whose slug a newer
+        edition carries too has its page there), with their pictures."""
+        owned = [e for e in self.entries.values() if e.release.slug == release.slug]
+        for entry in owned:
+            entry.picture = self.picture(entry.article.image)
+        for entry in owned:
+            self.write_article(entry)
+
+    def write_front_pages(self) -> None:
+        """The stylesheet, front page, section pages, 404 page, sitemap and robots.txt."""
         if not self.base:
             self.ctx.warn(self.where, "no `base_url`: the web edition is built without "
                           "canonical links, Open Graph URLs, sitemap.xml and robots.txt "
@@ -376,8 +386,6 @@ class WebSite:
         self.ctx.sink.write(self.stylesheet, self._css)
         for entry in self.entries.values():
             entry.picture = self.picture(entry.article.image)
-        for entry in self.entries.values():
-            self.write_article(entry)
         self.write_front()
         for group in self.section_groups(list(self.entries.values())):
             if group.folder:
@@ -673,16 +681,27 @@ def _json_script(data: dict[str, Any]) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-class WebExporter(Exporter, PublicationExporter, BuildFinisher):
-    """The web edition: front, edition, article and section pages, sitemap."""
+class WebExporter(Exporter, ReleaseExporter, PublicationExporter, BuildFinisher):
+    """The web edition: front, edition, article and section pages, sitemap.
+
+    A build makes it in parallel, cached pieces: one task per release for its
+    article pages and their pictures (``site_parts``: that task sees the
+    other releases in outline, which is what an article page shows of them:
+    the section list, a neighbour's title), one task for the pages about the
+    whole publication, and the edition pages after every task.
+    """
 
     format = "html"
     description = "web edition: front page, edition, article and section pages, sitemap"
     settings = HtmlSettings
     labels = WEB_LABELS
+    site_parts = True
+
+    def export_release(self, release: Release, ctx: ExportContext) -> None:
+        WebSite(ctx.publication, ctx).write_release_pages(release)
 
     def export_publication(self, publication: Publication, ctx: ExportContext) -> None:
-        WebSite(publication, ctx).write_pages()
+        WebSite(publication, ctx).write_front_pages()
 
     def finish_build(self, publication: Publication, ctx: ExportContext,
                      size_of: Callable[[str], int | None]) -> None:
