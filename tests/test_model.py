@@ -70,6 +70,16 @@ def test_clean_inline_skips_only_text_its_steps_would_leave_as_it_is(text):
     assert clean_inline(text) == _clean_inline_steps(text)
 
 
+def test_clean_inline_skips_no_character_its_steps_would_change():
+    # Every code point of the Basic Multilingual Plane and of the first
+    # supplementary one, alone and between letters.
+    import sys
+
+    for code in range(min(sys.maxunicode + 1, 0x20000)):
+        for text in (chr(code), f"a{chr(code)}b"):
+            assert clean_inline(text) == _clean_inline_steps(text), hex(code)
+
+
 def test_clean_text_comes_back_as_the_same_object():
     clean = "Wali Kota Malang meresmikan \u201cpasar\u201d baru di Blimbing, Jum\u2019at."
     assert clean_inline(clean) is clean

@@ -43,12 +43,14 @@ def strip_invalid(text: str) -> str:
     return _INVALID.sub("", _C1.sub(_cp1252, text))
 
 
-# Anything one of clean_inline's steps would change: a character the first
-# three remove or replace, whitespace other than a single space.  Text without
-# any (most text, and all text cleaned before) is returned as it is when it is
-# NFC already.
+# A character that one of clean_inline's steps would change: what the first
+# three remove or replace, and every whitespace character but the space
+# (those of ``\s``: tab, line breaks, U+001C-U+001F, U+0085, no-break and
+# other wide spaces).  Text without any, without two spaces in a row, and NFC
+# already (most text, and all text cleaned before) is returned as it is.
 _NEEDS_CLEANING = re.compile(
-    "[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff\u200b\u200c\u2060\ufeff\u00ad]|[^\\S ]|  "
+    "[\x00-\x1f\x7f-\x9f\xa0\xad\u1680\u2000-\u200c\u2028\u2029\u202f\u205f\u2060"
+    "\u3000\ud800-\udfff\ufeff\ufffe\uffff]"
 )
 
 
@@ -58,7 +60,8 @@ def clean_inline(text: str) -> str:
     Leading and trailing spaces are kept (they separate inline runs); use
     :func:`clean_line` for a value that stands alone.
     """
-    if not _NEEDS_CLEANING.search(text) and unicodedata.is_normalized("NFC", text):
+    if ("  " not in text and not _NEEDS_CLEANING.search(text)
+            and unicodedata.is_normalized("NFC", text)):
         return text
     return _clean_inline_steps(text)
 
