@@ -75,7 +75,7 @@ def test_every_public_name_resolves():
         assert getattr(publikasi, name) is not None
 
 
-def test_a_build_without_word_files_does_not_import_python_docx(tmp_path):
+def test_a_build_without_word_files_or_web_pages_imports_neither_library(tmp_path):
     # Every build looks up every exporter class (the theme checks their
     # settings), so an exporter module imports its heavy library only when it
     # writes a file.
@@ -87,5 +87,5 @@ def test_a_build_without_word_files_does_not_import_python_docx(tmp_path):
     assert result["code"] == 0
     top = {m.split(".")[0] for m in result["modules"]}
     assert "ebooklib" in top and "feedgen" in top  # the runner sees what the build used
-    assert "docx" not in top
+    assert "docx" not in top and "jinja2" not in top
     assert "publikasi.exporters.docx.exporter" in result["modules"]

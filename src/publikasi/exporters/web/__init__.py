@@ -44,11 +44,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
-from xml.sax.saxutils import escape as xml_escape
 
-import jinja2
 from babel.numbers import format_decimal
 
 from ... import site
@@ -62,6 +60,11 @@ from ...text import CREDIT_SEPARATOR
 from ...urls import encode_href, resolve_relative, url_scheme
 from .. import BuildFinisher, ExportContext, Exporter, PublicationExporter, ReleaseExporter
 from ..html import HtmlOptions, blocks_html, footnotes_html
+
+# Jinja2 is imported when pages are made, not when the class is looked up:
+# every build looks up every exporter to check the theme's settings.
+if TYPE_CHECKING:
+    import jinja2
 
 # The edition files an edition page offers, in this order: (extension, label key, MIME type).
 DOWNLOADS = (("pdf", "download_pdf", "application/pdf"),
@@ -306,6 +309,8 @@ class WebSite:
         return self.theme.file(f"html/{name}")
 
     def _render_file(self, name: str, context: dict[str, Any]) -> str:
+        import jinja2
+
         try:
             return self.env.get_template(name).render(context)
         except jinja2.TemplateNotFound:
@@ -459,6 +464,7 @@ class WebSite:
                            link_filter=lambda href: self._link(href, page))
         body = _scrolling_tables(blocks_html(article.blocks, opts), self.label("table", lang))
         notes = footnotes_html(article.footnotes, opts)
+        from markupsafe import Markup
         siblings = self.edition_entries(release)
         at = next(i for i, e in enumerate(siblings) if e.article is article) \
             if any(e.article is article for e in siblings) else -1
@@ -466,8 +472,8 @@ class WebSite:
         following = siblings[at + 1] if 0 <= at < len(siblings) - 1 else None
         meta = self._article_meta(entry, canonical, lang)
         text = self.render("article.html", page, entry=entry, article=article, release=release,
-                           body=jinja2.utils.markupsafe.Markup(body),
-                           notes=jinja2.utils.markupsafe.Markup(notes),
+                           body=Markup(body),
+                           notes=Markup(notes),
                            previous=previous, following=following, canonical=canonical,
                            description=article.lead, meta=meta,
                            jsonld=self._article_jsonld(entry, own_url, lang))
@@ -604,7 +610,8 @@ class WebSite:
         lines = ['<?xml version="1.0" encoding="UTF-8"?>',
                  '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
         for loc, lastmod in rows:
-            lines.append(f"  <url><loc>{xml_escape(loc)}</loc><lastmod>{lastmod}</lastmod></url>")
+            lines.append(f"  <url><loc>{escape(loc, quote=False)}</loc>"
+                         f"<lastmod>{lastmod}</lastmod></url>")
         lines.append("</urlset>")
         return "\n".join(lines) + "\n"
 
@@ -643,6 +650,8 @@ def _environment(folders: tuple[str, ...]) -> jinja2.Environment:
     compiled form, so an edited template is read again (the desk rebuilds
     in one process).
     """
+    import jinja2
+
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(list(folders)),
         autoescape=jinja2.select_autoescape(["html", "xml"]),
