@@ -89,3 +89,27 @@ def test_a_build_without_word_files_or_web_pages_imports_neither_library(tmp_pat
     assert "ebooklib" in top and "feedgen" in top  # the runner sees what the build used
     assert "docx" not in top and "jinja2" not in top
     assert "publikasi.exporters.docx.exporter" in result["modules"]
+
+
+def test_checking_pictures_imports_only_the_plugins_of_the_formats_publikasi_reads(tmp_path):
+    from safety_support import jpeg_bytes
+
+    from publikasi.images import ALLOWED_FORMATS
+
+    (tmp_path / "foto.jpg").write_bytes(jpeg_bytes())
+    (tmp_path / "bukan.eps").write_bytes(b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 10 10\n")
+    script = (
+        "import json, sys\n"
+        "from pathlib import Path\n"
+        "from PIL import Image\n"
+        "from publikasi.images import check_image\n"
+        f"ok = check_image(Path({str(tmp_path / 'foto.jpg')!r}))\n"
+        f"eps = check_image(Path({str(tmp_path / 'bukan.eps')!r}))\n"
+        "print(json.dumps({'ok': ok, 'eps': eps, 'open': sorted(Image.OPEN),\n"
+        "                  'plugins': sorted(m for m in sys.modules if m.endswith('ImagePlugin'))}))\n")
+    proc = subprocess.run([sys.executable, "-c", script], check=True, capture_output=True,
+                          text=True, timeout=60)
+    got = json.loads(proc.stdout)
+    assert got["ok"] is None and got["eps"].startswith("not a picture publikasi can read")
+    assert all(f in got["open"] for f in ALLOWED_FORMATS if f != "MPO")  # MPO opens as JPEG
+    assert "PIL.EpsImagePlugin" not in got["plugins"] and len(got["plugins"]) <= 10
