@@ -18,7 +18,8 @@ from reportlab.platypus import Paragraph
 from reportlab.platypus.paraparser import ParaParser
 
 from publikasi.builder import BuildOptions, build
-from publikasi.exporters.pdf.bulletin import Bulletin
+from publikasi.exporters.pdf.balance import DryCanvas
+from publikasi.exporters.pdf.bulletin import Bulletin, _TrialCanvas
 from publikasi.exporters.pdf.fonts import _ttfont_class, load_fonts
 from publikasi.exporters.pdf.tagging import TaggedParagraph
 
@@ -147,14 +148,18 @@ def _switch_off_shortcuts(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(TaggedParagraph, "wrap", Paragraph.wrap)
     monkeypatch.setattr(Bulletin, "_paragraph", lambda self, markup, st: TaggedParagraph(markup, st))
     monkeypatch.setattr(_ttfont_class(), "splitString", TTFont.splitString)
+    for canvas in (DryCanvas, _TrialCanvas):  # trial layouts draw their text again
+        monkeypatch.setattr(canvas, "dry", False)
 
 
 def _counting(monkeypatch: pytest.MonkeyPatch, counts: Counter[str], cls: type, name: str) -> None:
     original = getattr(cls, name)
 
-    def counted(*args, **kwargs):
+    def counted(self, *args, **kwargs):
         counts[name] += 1
-        return original(*args, **kwargs)
+        if isinstance(getattr(self, "canv", None), (DryCanvas, _TrialCanvas)):
+            counts[f"{name} in a trial"] += 1
+        return original(self, *args, **kwargs)
 
     monkeypatch.setattr(cls, name, counted)
 
@@ -162,13 +167,15 @@ def _counting(monkeypatch: pytest.MonkeyPatch, counts: Counter[str], cls: type, 
 @pytest.mark.parametrize("theme", ["default", "buletin"])
 def test_shortcuts_leave_the_bulletin_byte_identical(tmp_path, monkeypatch, theme):
     """Same bytes with and without the shortcuts, for less work: fewer
-    paragraphs parsed, fewer lines broken."""
+    paragraphs parsed, fewer lines broken, no text drawn in trial layouts
+    (the cover's, and the balanced columns' of the buletin theme)."""
     options = BuildOptions(formats=["pdf"], theme=theme, jobs=1, cache=False)
     work: dict[str, Counter[str]] = {"fast": Counter(), "plain": Counter()}
     for name in ("fast", "plain"):
         with monkeypatch.context() as m:
             _counting(m, work[name], ParaParser, "parse")
             _counting(m, work[name], Paragraph, "breakLines")
+            _counting(m, work[name], Paragraph, "drawPara")
             if name == "plain":
                 _switch_off_shortcuts(m)
             build(PUBLICATION, tmp_path / name, options)
@@ -179,3 +186,4 @@ def test_shortcuts_leave_the_bulletin_byte_identical(tmp_path, monkeypatch, them
         assert fast[name] == plain[name], name
     assert work["fast"]["parse"] < work["plain"]["parse"]
     assert work["fast"]["breakLines"] < work["plain"]["breakLines"]
+    assert work["fast"]["drawPara in a trial"] == 0 < work["plain"]["drawPara in a trial"]

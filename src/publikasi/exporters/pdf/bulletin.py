@@ -1281,9 +1281,11 @@ _COVER_END = "cover-end"  # the mark a trial layout of the cover puts after it
 
 
 class _TrialCanvas(_FixedTimeCanvas):
-    """A canvas for a trial layout of the cover: nothing is filled in or
-    written, and it stops when page 1 ends before the cover did."""
+    """A canvas for a trial layout of the cover: nothing is drawn (``dry``, as
+    balance.DryCanvas), filled in or written, and it stops when page 1 ends
+    before the cover did."""
 
+    dry = True
     watch: ClassVar[dict[str, int]] = {}
 
     def showPage(self) -> None:

@@ -247,6 +247,8 @@ class TaggedParagraph(Paragraph):
         return parts
 
     def drawOn(self, canvas: Canvas, x: float, y: float, _sW: float = 0) -> None:
+        if getattr(canvas, "dry", False):
+            return  # a trial layout only measures: nothing drawn on it is kept
         opened = begin_marked(canvas, self.struct)
         super().drawOn(canvas, x, y, _sW)
         end_marked(canvas, opened)
@@ -258,6 +260,8 @@ class TaggedImage(Image):
     struct: Node | None = None
 
     def drawOn(self, canvas: Canvas, x: float, y: float, _sW: float = 0) -> None:
+        if getattr(canvas, "dry", False):
+            return  # a trial layout only measures: nothing drawn on it is kept
         opened = begin_marked(canvas, self.struct)
         super().drawOn(canvas, x, y, _sW)
         end_marked(canvas, opened)
