@@ -35,7 +35,7 @@ import signal
 import stat
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -289,7 +289,8 @@ def _sweep_stale(out: Path, keep: set[Path]) -> None:
 
 
 @contextmanager
-def output_transaction(out: Path, remove: list[str] | None = None) -> Iterator[Path]:
+def output_transaction(out: Path, remove: list[str] | None = None,
+                       after_commit: Callable[[], None] | None = None) -> Iterator[Path]:
     """Yield a staging folder; on success move its files into ``out``.
 
     On any exception (including KeyboardInterrupt, SIGTERM and SIGHUP, which
@@ -303,6 +304,9 @@ def output_transaction(out: Path, remove: list[str] | None = None) -> Iterator[P
     there) with paths relative to ``out`` that the commit removes, in the
     same all-or-nothing, journaled step (outputs of earlier builds, see
     :mod:`publikasi.manifest`).
+
+    ``after_commit`` runs after a successful commit, while the lock is still
+    held (it must not raise): the up-to-date stamp records ``out`` there.
     """
     out = Path(out)
     state = _State()
@@ -326,6 +330,8 @@ def output_transaction(out: Path, remove: list[str] | None = None) -> Iterator[P
             _commit(staging, out, remove or [])
             committed = True
             _sweep_stale(out, {staging})
+            if after_commit is not None:
+                after_commit()
         except OSError as exc:
             if exc.errno in _DISK_FULL:
                 raise disk_full(out) from None

@@ -17,13 +17,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import manifest
+from . import manifest, stamp
 from .atomic import LOCK_NAME, STAGING_PREFIX, BuildInterrupted, output_transaction, recover
 from .errors import InputError, Problem, fail
 from .exporters import BuildFinisher, ExportContext, Exporter, Sink, get_exporter, registry
 from .model import Publication
 from .repro import build_time
-from .source import checked_theme, load
+from .source import _source_files, checked_theme, load
 
 if TYPE_CHECKING:
     from .images import ImageStore
@@ -95,18 +95,26 @@ def build(source: Path | str, out: Path | str = "dist", options: BuildOptions | 
     # Before anything else: a commit a killed build left half-done is finished,
     # even when this build then fails on its input.
     repaired = recover(out)
+    # Records what this build reads and writes, so that the next `publikasi
+    # build` with nothing changed can answer without loading (stamp.py).
+    recorder = stamp.recorder(source, out, dataclasses.asdict(options))
     try:
-        result = _build(source, out, options)
+        result = _build(source, out, options, recorder)
     except InputError as exc:
         if repaired:
             exc.warnings.insert(0, Problem(str(out), repaired))
         raise
     if repaired:
         result.warnings.insert(0, f"{out}: {repaired}")
+    if recorder is not None:
+        # A repaired folder or a rejected cache entry is this build's news only.
+        transient = bool(repaired) or bool(result.stats.get("cache", {}).get("rejected"))
+        recorder.finish(result.warnings, result.files, transient)
     return result
 
 
-def _build(source: Path, out: Path, options: BuildOptions) -> BuildResult:
+def _build(source: Path, out: Path, options: BuildOptions,
+           recorder: stamp.Recorder | None = None) -> BuildResult:
     from .cache import BuildCache, article_reader, cached_image_store, resolve_cache_dir
     from .parallel import BuildState, plan_tasks, run_tasks
     from .progress import BuildProgress
@@ -116,6 +124,8 @@ def _build(source: Path, out: Path, options: BuildOptions) -> BuildResult:
     loaded = load(source, strict=options.strict, allow_remote=options.allow_remote,
                   read_article=article_reader(cache) if cache else None)
     pub = loaded.publication
+    if recorder is not None:
+        recorder.note_read(_source_files(source, pub))
     result = BuildResult(pub, warnings=[str(w) for w in loaded.warnings])
     if options.base_url:
         pub = _with_base_url(pub, options.base_url)
@@ -143,6 +153,8 @@ def _build(source: Path, out: Path, options: BuildOptions) -> BuildResult:
         themes[release.slug] = checked_theme(spec, bool(options.theme), base_dir=base,
                                              paper=options.paper, roots=(source_root,),
                                              memo=theme_memo)
+    if recorder is not None:
+        recorder.note_theme_folders(f for theme in themes.values() for f in theme.chain)
     pub_theme = themes[pub.releases[0].slug]
     images = cached_image_store(cache, loaded.limits.image_pixels,
                                 loaded.limits.image_bytes)
@@ -161,7 +173,15 @@ def _build(source: Path, out: Path, options: BuildOptions) -> BuildResult:
     tasks = plan_tasks(state, exporters, with_keys=cache is not None)
 
     stale: list[str] = []  # outputs of earlier builds that this build's commit removes
-    with output_transaction(out, remove=stale) as staging, BuildProgress() as progress, \
+    owned: manifest.Files = {}
+    manifest_bytes = b""
+
+    def committed() -> None:
+        if recorder is not None:
+            recorder.outputs_committed(owned, manifest_bytes)
+
+    with output_transaction(out, remove=stale, after_commit=committed) as staging, \
+            BuildProgress() as progress, \
             shared_pictures:
         outcome = run_tasks(tasks, state, staging, images=images, jobs=options.jobs,
                             cache=cache, on_start=progress.start, on_done=progress.advance)
@@ -179,8 +199,10 @@ def _build(source: Path, out: Path, options: BuildOptions) -> BuildResult:
         # Formats with no task (a publication without releases) still own nothing now.
         made = {name: list(dict.fromkeys([*outcome.by_format.get(name, []),
                                           *finished.get(name, [])])) for name in formats}
-        owned, gone = manifest.plan(out, manifest.read(out), made, staging)
-        (staging / manifest.MANIFEST_NAME).write_bytes(manifest.render(owned))
+        planned, gone = manifest.plan(out, manifest.read(out), made, staging)
+        owned.update(planned)
+        manifest_bytes = manifest.render(owned)
+        (staging / manifest.MANIFEST_NAME).write_bytes(manifest_bytes)
         stale.extend(gone)
         result.stats["removed"] = list(gone)
     return result

@@ -280,6 +280,14 @@ class BuildCache:
     def _reject(self) -> None:
         self.stats["rejected"] += 1
 
+    # -- up-to-date stamps (publikasi.stamp) ----------------------------------
+
+    def get_stamp(self, key: str) -> Any | None:
+        return self._get_sealed("stamps", key)
+
+    def put_stamp(self, key: str, data: Any) -> None:
+        self._put_sealed("stamps", key, data)
+
     # -- blobs ---------------------------------------------------------------
 
     def put_blob(self, data: bytes) -> str:

@@ -201,19 +201,32 @@ def _warn(lines: list[str]) -> None:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from .builder import BuildOptions, build
-
     if args.jobs is not None and args.jobs < 1:
         from .errors import fail
 
         raise fail("-j", "must be 1 or more")
-    opts = BuildOptions(
-        formats=[f for f in args.formats.split(",") if f.strip()] or None,
-        theme=args.theme, paper=args.paper, jobs=args.jobs, cache=not args.no_cache,
-        cache_dir=args.cache_dir, strict=args.strict, base_url=args.base_url,
-        allow_remote=args.allow_remote,
-    )
-    result = build(args.source, args.out, opts)
+    asked = {
+        "formats": [f for f in args.formats.split(",") if f.strip()] or None,
+        "theme": args.theme, "paper": args.paper, "jobs": args.jobs, "cache": not args.no_cache,
+        "cache_dir": args.cache_dir, "strict": args.strict, "base_url": args.base_url,
+        "allow_remote": args.allow_remote,
+    }
+    from .stamp import check
+
+    # Nothing changed since the last build into OUT: answer before loading anything.
+    done = check(args.source, args.out, asked)
+    if done is not None:
+        _warn(done.warnings)
+        for line in done.files:
+            print(line)
+        from .errors import terminal_safe
+
+        print(f"note: {terminal_safe(str(args.out))}: up to date, nothing rebuilt (no source "
+              "file, option or output changed since the last build)", file=sys.stderr)
+        return 0
+    from .builder import BuildOptions, build
+
+    result = build(args.source, args.out, BuildOptions(**asked))
     _warn(result.warnings)
     for path in result.files:
         print(path)
