@@ -22,7 +22,7 @@ from typing import Any, cast
 from ...repro import zip_members, zip_time
 
 LEVEL = 6  # repro's level for compressed members
-_BUDGET = 64 << 20  # bytes of kept streams; the least recently used go first
+_BUDGET = 16 << 20  # bytes of kept streams (a release's photos are a few MB); oldest out first
 _COMPRESSOR_TYPE = type(zlib.compressobj(LEVEL, zlib.DEFLATED, -15))
 
 
