@@ -173,17 +173,31 @@ def t(text: str) -> etree._Element:
 
 def run(text: str | None = None, rpr: Sequence[etree._Element] = (),
         *extra: etree._Element) -> etree._Element:
-    """A ``w:r`` with optional properties, text and other run content."""
-    r = E("w:r")
+    """A ``w:r`` with optional properties, text and other run content.
+
+    Made in place (``SubElement``): a run is the commonest element of a
+    file, and an element made apart and appended is moved between documents.
+    """
+    r = oxml_parser.makeelement(qn("w:r"))
     if rpr:
-        r.append(props("w:rPr", [copy_element(x) for x in rpr]))
+        container = etree.SubElement(r, qn("w:rPr"))
+        kids = list(rpr)
+        _schema_order("rPr", kids)
+        for kid in kids:
+            if len(kid):
+                container.append(copy.deepcopy(kid))
+            else:
+                etree.SubElement(container, kid.tag).attrib.update(kid.attrib)
     if text:
         # Each newline inside text becomes a w:br, as Word would store it.
         for i, piece in enumerate(text.split("\n")):
             if i:
-                r.append(E("w:br"))
+                etree.SubElement(r, qn("w:br"))
             if piece:
-                r.append(t(piece))
+                el = etree.SubElement(r, qn("w:t"))
+                el.text = piece
+                if piece != piece.strip() or "  " in piece:
+                    el.set(qn("xml:space"), "preserve")
     for x in extra:
         r.append(x)
     return r
