@@ -193,6 +193,11 @@ def test_workers_of_a_build_without_cache_share_the_pictures_they_prepare(tmp_pa
     assert first.build_cache.stats["image_misses"] == 1
     assert second.prepare(photo, "screen") == made
     assert second.build_cache.stats["image_hits"] == 1
+    # One folder per kind of entry (not one per key prefix): removing the
+    # folder after the build deletes a handful of folders, not hundreds.
+    root = tmp_path / "pictures"
+    kinds = {p.parent.relative_to(root).parts[1:] for p in root.rglob("*") if p.is_file()}
+    assert kinds == {("images",), ("blobs",)}
     # Another build (another key) cannot read them.
     other = BuildState(pub, {}, state.build_time, {}, picture_root=state.picture_root,
                        picture_secret=b"x" * 32)

@@ -215,13 +215,18 @@ class BuildCache:
     ``stats["rejected"]`` counts those and the build rebuilds them.
     """
 
-    def __init__(self, root: Path | str, secret: bytes | None = None) -> None:
+    def __init__(self, root: Path | str, secret: bytes | None = None, flat: bool = False) -> None:
         self.root = Path(root)
         self.base = self.root / f"v{SCHEMA}"
         self.stats: Counter[str] = Counter()
         self.secret = secret if secret is not None else cache_secret()
+        # flat: every entry of a kind in one folder, for a folder that lives
+        # for one build (its removal then deletes a few folders, not hundreds).
+        self.flat = flat
 
     def _path(self, kind: str, key: str, suffix: str = "") -> Path:
+        if self.flat:
+            return self.base / kind / f"{key}{suffix}"
         return self.base / kind / key[:2] / f"{key}{suffix}"
 
     def _read(self, kind: str, key: str, suffix: str = "") -> bytes | None:

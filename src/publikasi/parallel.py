@@ -484,7 +484,7 @@ def worker_image_store(state: BuildState, cache: BuildCache | None) -> ImageStor
     build's shared picture folder, so each picture is prepared once per size."""
     pictures = cache
     if pictures is None and state.picture_root and state.picture_secret:
-        pictures = BuildCache(state.picture_root, state.picture_secret)
+        pictures = BuildCache(state.picture_root, state.picture_secret, flat=True)
     store: ImageStore = cached_image_store(pictures, **state.image_args)
     return store
 
