@@ -192,6 +192,12 @@ def test_sigterm_during_a_parallel_build_stops_the_workers(corpus, tmp_path):
         pytest.skip("the build finished before it could be interrupted")
     proc.send_signal(signal.SIGTERM)
     _, stderr = proc.communicate(timeout=60)
+    if proc.returncode == 0:
+        # On a loaded machine this process may wake up only after the workers
+        # were done: the signal then came during the commit, which finishes
+        # first by design (a half-committed folder would be worse).
+        assert _processes_mentioning(str(out)) == []
+        pytest.skip("the signal arrived after the workers had finished")
     assert proc.returncode != 0
     assert "Traceback" not in stderr
     time.sleep(0.5)
