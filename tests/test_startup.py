@@ -91,6 +91,17 @@ def test_a_build_without_word_files_or_web_pages_imports_neither_library(tmp_pat
     assert "publikasi.exporters.docx.exporter" in result["modules"]
 
 
+def test_a_feeds_build_does_not_import_babels_date_formats(tmp_path):
+    from pathlib import Path
+
+    sample = Path(__file__).parent.parent / "samples" / "warta-malang"
+    result = loaded_after("build", str(sample), "-o", str(tmp_path / "out"), "-f", "rss",
+                          "--no-cache", "-j", "1")
+    assert result["code"] == 0 and "feedgen.feed" in result["modules"]
+    assert "publikasi.i18n" in result["modules"]  # imported by the exporters it looks up
+    assert "babel.dates" not in result["modules"]
+
+
 def test_checking_pictures_imports_only_the_plugins_of_the_formats_publikasi_reads(tmp_path):
     from safety_support import jpeg_bytes
 

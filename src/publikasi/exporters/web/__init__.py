@@ -47,7 +47,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from babel.numbers import format_decimal
 
 from ... import site
 from ...errors import fail
@@ -673,6 +672,8 @@ def _scrolling_tables(body: str, label: str) -> str:
 
 def human_size(size: int, lang: str) -> str:
     """``1,3 MB`` / ``840 kB`` (decimal units, the reader's number format)."""
+    from babel.numbers import format_decimal
+
     locale = babel_locale(lang)
     if size >= 1_000_000:
         return f"{format_decimal(size / 1_000_000, format='#,##0.0', locale=locale)} MB"
