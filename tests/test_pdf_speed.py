@@ -90,6 +90,32 @@ def test_wraps_and_splits_come_out_as_reportlabs_own(breaks):
     assert [w for who, w in breaks if who == id(p)] == [200, 320, 200, 320, 200]
 
 
+def _frag_state(frags: list) -> list[dict]:
+    return [{k: repr(v) for k, v in vars(f).items()} for f in frags]
+
+
+@pytest.mark.parametrize("text", [
+    "Wali Kota Malang meresmikan pasar", "  spasi  di\ttepi\n dan\n\n baris  ",
+    "Zürich — “kutipan” 50% … tanpa\xa0putus", "a > b", "x", "مرحبا dan नमस्ते"])
+@pytest.mark.parametrize("transform", [None, "uppercase"])
+def test_markup_without_tags_parses_as_reportlab_parses_it(text, transform):
+    from publikasi.exporters.pdf.markup import parse_plain
+
+    style = ParagraphStyle("s", parent=_style(), textTransform=transform)
+    got = parse_plain(text, style)
+    assert got is not None
+    theirs = Paragraph(text, style)
+    assert got[0] == theirs.text and got[1] is theirs.style and got[3] == theirs.bulletText
+    assert _frag_state(got[2]) == _frag_state(theirs.frags)
+
+
+@pytest.mark.parametrize("markup", ["<b>tebal</b>", "a &amp; b", "", "  \n "])
+def test_markup_with_tags_is_left_to_reportlabs_parser(markup):
+    from publikasi.exporters.pdf.markup import parse_plain
+
+    assert parse_plain(markup, _style()) is None
+
+
 class _Doc:
     """Stands in for a PDF document: reportlab keeps a font's subsets per document."""
 

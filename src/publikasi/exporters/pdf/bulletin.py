@@ -89,7 +89,7 @@ from .layout import (
     keep_heads,
     table_pieces,
 )
-from .markup import Marker, esc
+from .markup import Marker, Parsed, esc, parse_plain
 from .tagging import (
     MarkingCanvas,
     Node,
@@ -237,7 +237,7 @@ class Bulletin:
         self.passes = 0  # full layout passes of the last render
         self._pictures: dict[tuple[str, int, int], bytes] = {}
         # (markup, style) -> what reportlab's parser made of it (text, style, frags, bullet)
-        self._parsed: dict[tuple[str, ParagraphStyle], tuple[Any, ParagraphStyle, list, Any]] = {}
+        self._parsed: dict[tuple[str, ParagraphStyle], Parsed] = {}
         self.body = fonts.family(s.body_font)
         self.head = fonts.family(s.heading_font)
         self.tags = StructBuilder()  # the structure tree of the last pass laid out
@@ -369,15 +369,18 @@ class Bulletin:
         footers, page-number stand-ins and the cover's trial layout repeat
         theirs (a third of the paragraphs of the N=200 benchmark).  reportlab
         never changes the fragments its parser made (line breaking copies
-        them), so paragraphs of the same markup share them."""
+        them), so paragraphs of the same markup share them.  Markup without
+        tags is parsed without reportlab's HTML scanner (:func:`parse_plain`)."""
         got = self._parsed.get((markup, st))
         if got is None:
-            p = TaggedParagraph(markup, st)
-            self._parsed[(markup, st)] = (p.text, p.style, p.frags, p.bulletText)
-            return p
+            got = parse_plain(markup, st)
+            if got is None:
+                p = TaggedParagraph(markup, st)
+                self._parsed[(markup, st)] = (p.text, p.style, p.frags, p.bulletText)
+                return p
+            self._parsed[(markup, st)] = got
         text, style, frags, bullet = got
-        p = TaggedParagraph(text, style, bulletText=bullet, frags=list(frags))
-        return p
+        return TaggedParagraph(text, style, bulletText=bullet, frags=list(frags))
 
     def resolve_link(self, url: str) -> str:
         """An href the PDF can use: external URL, "#dest" for an article, or "" (no link)."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from ...model import Code, Emph, FootnoteRef, Inline, LineBreak, Link, Strong, Text
 from .fonts import FontSet
@@ -126,3 +127,34 @@ class Marker:
             return (f'<super><a href="#{self.footnote_dest(node.label)}" '
                     f'color="{self.link_color}">{label}</a></super>')
         raise TypeError(f"not an inline: {type(node).__name__}")
+
+
+# What reportlab's Paragraph makes of its markup: (text, style, fragments, bullet).
+Parsed = tuple[str, Any, list[Any], Any]
+
+
+def parse_plain(markup: str, style: Any) -> Parsed | None:
+    """What ``Paragraph(markup, style)`` parses out of markup without tags or
+    entities (most paragraphs), by reportlab's own parser steps but without its
+    HTML scanner: the same cleaning, one ``<para>`` fragment holding the text.
+    None for any other markup (or nothing left after cleaning): parse that
+    the usual way."""
+    from reportlab.platypus.paragraph import cleanBlockQuotedText, textTransformFrags
+    from reportlab.platypus.paraparser import ParaParser
+
+    if "<" in markup or "&" in markup:
+        return None
+    text = cleanBlockQuotedText(markup)
+    if not text:
+        return None
+    parser = ParaParser()
+    parser.caseSensitive = 1  # as Paragraph sets it
+    parser._setup_for_parse(style)
+    parser.start_para({})
+    parser.handle_data(text)
+    parser.end_para()
+    style, frags, bullet = parser._complete_parse()
+    if frags is None:
+        return None
+    textTransformFrags(frags, style)
+    return text, style, frags, bullet
