@@ -160,6 +160,26 @@ def test_registered_cmap_is_the_regular_faces_cmap():
         assert family.cmap == frozenset(FontFile(face.filename, lazy=True).getBestCmap())
 
 
+def test_running_header_is_made_once_per_layout_pass(tmp_path, monkeypatch):
+    """Every page but the cover has the same running header: its paragraphs are
+    made once per layout pass and drawn on each page."""
+    made: list[str] = []
+    para = Bulletin.para
+
+    def counting(self, markup, style, *args, **kwargs):
+        if style in ("header", "header_r"):
+            made.append(style)
+        return para(self, markup, style, *args, **kwargs)
+
+    monkeypatch.setattr(Bulletin, "para", counting)
+    build(PUBLICATION, tmp_path / "out", BuildOptions(formats=["pdf"], jobs=1, cache=False))
+    pdfs = sorted((tmp_path / "out").rglob("*.pdf"))
+    pages = [subprocess.run([require("pdftotext"), str(p), "-"], capture_output=True, text=True,
+                            check=True).stdout.split("\f") for p in pdfs]
+    assert all(len([t for t in pp if t.strip()]) > 2 for pp in pages)
+    assert made == ["header", "header_r"] * len(pdfs)
+
+
 def _bbox(pdf: Path) -> str:
     return subprocess.run([require("pdftotext"), "-bbox", str(pdf), "-"], capture_output=True,
                           text=True, check=True).stdout

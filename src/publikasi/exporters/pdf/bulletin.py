@@ -238,6 +238,7 @@ class Bulletin:
         self._pictures: dict[tuple[str, int, int], bytes] = {}
         # (markup, style) -> what reportlab's parser made of it (text, style, frags, bullet)
         self._parsed: dict[tuple[str, ParagraphStyle], Parsed] = {}
+        self._header: tuple[Paragraph, Paragraph] | None = None  # a pass's running header
         self.body = fonts.family(s.body_font)
         self.head = fonts.family(s.heading_font)
         self.tags = StructBuilder()  # the structure tree of the last pass laid out
@@ -1027,12 +1028,15 @@ class Bulletin:
         if cover and s.masthead == "band":
             self.draw_band(canv, state)
         if not cover and not (n == 1 and self.bare):  # page 1 of a bare article: its headline
-            left = r.title + (" · " + self.ctx.label("edition", self.lang,
-                                                          edition=r.edition)
-                              if r.edition else "")
-            lp = self.para(hm.text(_clip(left, self.head.regular, 7.5, self.text_w * 0.68)),
-                           "header")
-            rp = self.para(hm.text(long_date(r.date, self.lang)), "header_r")
+            if self._header is None:  # the same on every page of a pass: made once
+                left = r.title + (" · " + self.ctx.label("edition", self.lang,
+                                                              edition=r.edition)
+                                  if r.edition else "")
+                self._header = (
+                    self.para(hm.text(_clip(left, self.head.regular, 7.5, self.text_w * 0.68)),
+                              "header"),
+                    self.para(hm.text(long_date(r.date, self.lang)), "header_r"))
+            lp, rp = self._header
             y = self.page_h - s.margin_top + 5 * mm
             lp.wrapOn(canv, self.text_w * 0.7, 20)
             lp.drawOn(canv, s.margin_left, y)
@@ -1141,6 +1145,7 @@ class Bulletin:
 
     def story(self, state: PassState, rec: PassState) -> list[Flowable]:
         self.tags = StructBuilder()  # only the last pass's drawing counts
+        self._header = None
         cover: list[Flowable] = []
         if not self.bare:
             with self.tags.open("Sect"):
