@@ -379,6 +379,18 @@ def test_rebuild_is_byte_identical(sample_dist, extra_builds):
         assert info[0].filename == "mimetype" and info[0].compress_type == zipfile.ZIP_STORED
 
 
+def test_pictures_are_stored_and_text_is_deflated(sample_dist):
+    # JPEG and PNG are compressed already; deflating them again cost most of
+    # the zip's time for a few percent of their size.
+    for path in sample_epubs(sample_dist).values():
+        members = zipfile.ZipFile(path).infolist()
+        pictures = [i for i in members if i.filename.lower().endswith((".jpg", ".jpeg", ".png"))]
+        assert pictures, path
+        assert all(i.compress_type == zipfile.ZIP_STORED for i in pictures), path
+        rest = [i for i in members if i not in pictures and i.filename != "mimetype"]
+        assert rest and all(i.compress_type == zipfile.ZIP_DEFLATED for i in rest), path
+
+
 def test_cover_given_or_generated_and_linked(sample_dist, extra_builds):
     from publikasi.images import ImageStore
     from publikasi.source import load
