@@ -713,28 +713,33 @@ def _work(state: BuildState, tasks: list[Task]) -> int:
 
 
 def _submission_order(tasks: list[Task], todo: list[int]) -> list[int]:
-    """Feeds first, then the releases' editions and site parts, then the site's
-    own pages, then the articles' files; releases in order within each.
+    """Feeds first, then release by release, each release's editions (and site
+    parts) before its articles; a site's own pages before the last release's
+    articles.
 
     Long tasks early keep a worker from being left alone with a bulletin at
-    the end; the many small article tasks last fill the gaps.  A site's own
-    pages (the web edition's front and section pages) show the pictures its
-    release parts prepare: after them, they read those from the pictures the
-    workers share instead of preparing them a second time at the same moment.
-    Keeping each kind in release order lets a worker reuse the pictures it
-    just prepared.
+    the end, and the small article tasks of the last release fill the gaps.
+    Keeping a release's tasks together lets a worker reuse the pictures (and
+    the Word files' compressed members) it just made: those memories are
+    bounded, so an order by kind alone would make every photo of a large
+    archive twice.  A site's own pages (the web edition's front and section
+    pages) show the pictures its release parts prepare: after them, they read
+    those from the pictures the workers share instead of preparing them a
+    second time at the same moment.
     """
     first_seen: dict[str | None, int] = {}
     for i in todo:
-        first_seen.setdefault(tasks[i].release, i)
+        if tasks[i].kind != "publication":
+            first_seen.setdefault(tasks[i].release, i)
+    last = max(first_seen.values(), default=0)
     site_formats = {t.format for t in tasks if t.kind == "release" and not t.prefix
                     and _is_site(_exporter(t.format))}
 
-    def key(i: int) -> tuple[int, int, int]:
+    def key(i: int) -> tuple[int, int, int, int]:
         task = tasks[i]
         if task.kind == "publication":
-            return (2, 0, i) if task.format in site_formats else (0, 0, i)
-        return (3 if task.kind == "article" else 1, first_seen[task.release], i)
+            return (1, last, 1, i) if task.format in site_formats else (0, 0, 0, i)
+        return (1, first_seen[task.release], 2 if task.kind == "article" else 0, i)
 
     return sorted(todo, key=key)
 
