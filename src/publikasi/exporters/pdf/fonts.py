@@ -25,6 +25,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import io
+import itertools
 import json
 import os
 import re
@@ -324,6 +325,27 @@ class Registered:
 _registered: dict[str, Registered] = {}
 
 
+_NOT_IN_FIRST_SUBSET = "\u0100"  # fails the latin-1 encoding that makes the bytes
+
+
+def _first_subset_codes(state: Any) -> dict[int, str]:
+    """A str.translate table: character -> its code in the document's first font
+    subset (reportlab's ``state.assignments``), anything else -> a character
+    that no single byte holds.  Kept up to date as reportlab assigns codes
+    (it only ever adds them)."""
+    table: dict[int, str] | None = state.__dict__.get("pk_codes")
+    assigned = state.assignments
+    known = state.__dict__.get("pk_known", 0)
+    if table is None:
+        table = state.pk_codes = dict.fromkeys(range(256), _NOT_IN_FIRST_SUBSET)
+    if known != len(assigned):
+        for code, n in itertools.islice(assigned.items(), known, None):
+            table[code] = chr(n) if n < 256 else _NOT_IN_FIRST_SUBSET
+        table[0xA0] = table[32]  # reportlab sets a no-break space as a space
+        state.pk_known = len(assigned)
+    return table
+
+
 @cache
 def _ttfont_class() -> type:
     """reportlab's TTFont, with a short way for text whose characters all have
@@ -336,17 +358,12 @@ def _ttfont_class() -> type:
         def splitString(self, text: Any, doc: Any, encoding: str = "utf-8") -> Any:
             state = self.state.get(doc) if isinstance(text, str) else None
             if state is not None:
-                assigned = state.assignments
                 try:
-                    # reportlab sets a no-break space as a space
-                    codes = [assigned[c] for c in map(ord, text.replace("\xa0", " "))]
-                except KeyError:
-                    pass  # a character new to the document takes reportlab's way
+                    data = text.translate(_first_subset_codes(state)).encode("latin-1")
+                except UnicodeEncodeError:
+                    pass  # a character new to the document, or beyond the first subset
                 else:
-                    if not codes:
-                        return []
-                    if max(codes) < 256:
-                        return [(0, bytes(codes))]
+                    return [(0, data)] if data else []
             return super().splitString(text, doc, encoding)
 
     return KnownTextTTFont
