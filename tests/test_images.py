@@ -106,6 +106,17 @@ def test_a_jpeg_that_needs_no_change_is_passed_through_without_its_metadata(tmp_
         assert data.endswith(source[scan:])
 
 
+def test_a_jpeg_with_restart_markers_is_passed_through_whole(tmp_path, decodes):
+    photo = tmp_path / "foto.jpg"
+    _photo().save(photo, "JPEG", quality=85, restart_marker_blocks=4)
+    source = photo.read_bytes()
+    assert b"\xff\xdd" in source[:source.index(b"\xff\xda")]  # a restart interval
+    out = images.ImageStore().prepare(photo, "screen")
+    assert decodes == [] and out.data.endswith(source[source.index(b"\xff\xda"):])
+    with Image.open(photo) as a, Image.open(io.BytesIO(out.data)) as b:
+        assert a.tobytes() == b.tobytes()
+
+
 def test_the_passed_through_jpeg_is_read_by_the_format_libraries(tmp_path):
     from docx.image.image import Image as DocxImage
     from reportlab.lib.utils import ImageReader
