@@ -50,7 +50,7 @@ HALF_OF = {"thumb": "medium"}
 # Decoded pictures and widths kept for the next profile of the same file
 # (the web edition asks for one picture in three widths in a row), up to
 # this many pixels each.
-KEPT_PIXELS = 12_000_000
+KEPT_PIXELS = 4_000_000
 JPEG_QUALITY = {"print": 88, "screen": 82, "medium": 80, "thumb": 80}
 # MPO is what some cameras call a JPEG with a second (depth/preview) frame.
 ALLOWED_FORMATS = ("JPEG", "MPO", "PNG", "GIF", "WEBP", "TIFF", "BMP")
