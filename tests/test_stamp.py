@@ -176,6 +176,12 @@ def test_added_and_removed_articles_are_built(setup):
     # A file no build reads still counts: the folder's listing is an input.
     (src / "catatan.bin").write_bytes(b"x")
     assert not build().fast
+    assert build().fast
+    # What a version-control tool does inside its own folder does not count.
+    (src / ".git").mkdir()
+    assert not build().fast  # the folder's listing changed
+    (src / ".git" / "index").write_bytes(b"changed by git status")
+    assert build().fast
 
 
 def test_a_removed_or_altered_output_is_rebuilt(setup):

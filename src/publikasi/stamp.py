@@ -58,7 +58,10 @@ FINE_MARGIN_NS = 50_000_000
 COARSE_MARGIN_NS = 3_000_000_000
 # Beyond this many entries below the source folder, no stamp (the walk would
 # cost more than it saves).
-MAX_ENTRIES = 200_000
+MAX_ENTRIES = 50_000
+# Version-control folders: their contents change with every `git status`, and
+# no build reads them (a file the build did read there is recorded on its own).
+UNREAD_FOLDERS = frozenset({".git", ".hg", ".svn"})
 # Options that never change a byte of the outputs (see parallel.RUN_OPTIONS).
 RUN_ONLY_OPTIONS = ("jobs",)
 # The environment that changes outputs (repro.build_time reads SOURCE_DATE_EPOCH).
@@ -203,7 +206,8 @@ def _walk(root: str, skip: set[str], snap: Snapshot, recursive: bool = True) -> 
                     if not recursive:
                         continue
                     if kind == "d":
-                        stack.append(path)
+                        if entry.name not in UNREAD_FOLDERS:
+                            stack.append(path)
                     elif kind == "f":
                         snap.files[path] = _stat_of(st)
                     elif kind == "l":
@@ -358,7 +362,9 @@ class Recorder:
 
     def _covered(self, path: str) -> bool:
         root = self.source_real
-        return os.path.isdir(root) and (path == root or path.startswith(root + os.sep))
+        if not os.path.isdir(root) or not (path == root or path.startswith(root + os.sep)):
+            return False
+        return not UNREAD_FOLDERS.intersection(path[len(root):].split(os.sep))
 
     def finish(self, warnings: list[str], files: list[Path], transient: bool) -> None:
         """Write the stamp, unless something makes the next build's answer differ."""
