@@ -13,6 +13,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 import zipfile
 from pathlib import Path
 
@@ -29,6 +30,7 @@ HEAVY = ("publikasi.exporters", "publikasi.source", "reportlab", "docx", "jinja2
 # heavy modules it imported.
 PROBE = """
 import sys
+import time
 import zipfile
 from publikasi.cli import main
 code = main(sys.argv[1:])
@@ -327,3 +329,26 @@ def test_an_input_that_changes_during_the_build_gives_no_stamp(tmp_path):
     recorder.finish(result.warnings, result.files, transient=False)
     hit = stamp.check(src, out, asked)
     assert hit is not None and hit.files == [str(p) for p in result.files]
+
+
+def test_a_touched_folder_on_sys_path_costs_one_slow_check(tmp_path):
+    """The code's state (publikasi's files, the folders on sys.path) stands in for
+    hashing publikasi's code; when it differs but the code is the same, the check
+    says up to date and records the new state."""
+    src = make_release(tmp_path / "src")
+    here = tmp_path / "here"  # the current folder is sys.path[0] of `python -c`
+    here.mkdir()
+    cache = tmp_path / "cache"
+    args = ("build", src, "-o", tmp_path / "out", "--cache-dir", cache, "-f", "rss")
+    cli(*args, cwd=here)
+    (path,) = stamp_files(cache)
+    sealed = path.read_bytes()
+    assert cli(*args, cwd=here).fast
+    assert path.read_bytes() == sealed
+    (here / "catatan.txt").write_text("x")
+    time.sleep(0.1)  # past a timestamp tick, so the folder's new time is not racy
+    assert cli(*args, cwd=here).fast
+    rewritten = path.read_bytes()
+    assert rewritten != sealed
+    assert cli(*args, cwd=here).fast
+    assert path.read_bytes() == rewritten

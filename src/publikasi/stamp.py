@@ -412,25 +412,39 @@ def check(source: Path, out: Path, options: Mapping[str, Any]) -> UpToDate | Non
         return None
     try:
         asked = invocation(source, out, options)
-        data = _cache(options).get_stamp(_stamp_key(asked["out_real"]))
-        if not isinstance(data, dict) or not _same(data.get("asked"), asked) \
-                or not _same_code(data["code"]):
+        cache = _cache(options)
+        key = _stamp_key(asked["out_real"])
+        data = cache.get_stamp(key)
+        if not isinstance(data, dict) or not _same(data.get("asked"), asked):
+            return None
+        same_code, new_state = _code_now(data["code"])
+        if not same_code:
             return None
         if not (_outputs_hold(asked["out_real"], data["outputs"])
                 and _inputs_hold(data["inputs"])):
             return None
+        if new_state is not None:
+            # Same code, found the slow way (a folder on sys.path was touched):
+            # remember the new state so that the next check is quick again.
+            data["code"] = [data["code"][0], new_state]
+            cache.put_stamp(key, data)
         return UpToDate([str(w) for w in data["warnings"]], [str(f) for f in data["files"]])
     except Exception:  # noqa: BLE001 - a stamp is only a shortcut: when in doubt, build
         return None
 
 
-def _same_code(recorded: list[Any]) -> bool:
+def _code_now(recorded: list[Any]) -> tuple[bool, list[list[Any]] | None]:
+    """-> (publikasi's code is as recorded, its state to record now if that differs).
+
+    The state is compared first; when it differs (or was racy), the code
+    itself decides (:func:`publikasi.cache.environment_key`)."""
     key, state = recorded
-    if state is not None and _same(state, code_state()):
-        return True
+    now = code_state()
+    if state is not None and _same(state, now):
+        return True, None
     from .cache import environment_key
 
-    return bool(key == environment_key())
+    return key == environment_key(), now
 
 
 def _same(recorded: Any, asked: Any) -> bool:
