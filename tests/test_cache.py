@@ -110,6 +110,14 @@ def test_the_web_edition_is_a_task_per_release_and_one_for_its_own_pages(corpus,
     assert tree(tmp_path / "warm") == cold(corpus, tmp_path / "cold", formats=["html"])
 
 
+def test_the_web_editions_tasks_share_a_worker_in_a_build_of_every_format(corpus, tmp_path):
+    result = build(corpus, tmp_path / "out", BuildOptions(cache=False, jobs=2))
+    web = {pid for label, _, pid in result.stats["task_cpu"] if label.split()[0] == "html"}
+    assert len(web) == 1 and web != {os.getpid()}
+    assert {label for label, _, _ in result.stats["task_cpu"]} >= {
+        "html", "html rilis-0001", "html rilis-0002"}
+
+
 def test_a_new_section_in_one_release_rebuilds_every_page_that_lists_sections(corpus, tmp_path):
     # Every page's navigation lists the sections of the whole publication:
     # the other release's part must not be restored with the old list.

@@ -118,6 +118,33 @@ def test_the_web_editions_own_pages_start_after_its_release_parts():
                      f"html {older}", f"docx {older}", "html", *articles(older)]
 
 
+def test_the_web_edition_goes_to_one_worker_unless_it_is_most_of_the_work():
+    # With the editions to make, the web edition's tasks are one worker's
+    # share: handed over together (one set of templates, its own pages find
+    # the parts' pictures in memory).  Alone (-f html) they are spread.
+    from publikasi.exporters import get_exporter
+    from publikasi.parallel import BuildState, _submission_order, _units, plan_tasks
+    from publikasi.repro import build_time
+    from publikasi.source import load
+    from publikasi.themes import load_theme
+
+    pub = load(PUBLICATION).publication
+    theme = load_theme("default")
+    state = BuildState(pub, {"": theme, **{r.slug: theme for r in pub.releases}},
+                       build_time(pub), {})
+
+    def units(formats: list[str]) -> list[list[str]]:
+        tasks = plan_tasks(state, {name: get_exporter(name) for name in formats})
+        order = _submission_order(tasks, list(range(len(tasks))))
+        return [[tasks[i].label for i in unit] for unit in _units(state, tasks, order, 2)]
+
+    newest, older = (r.slug for r in pub.releases)
+    everything = units(["pdf", "docx", "epub", "html", "rss"])
+    assert everything[0] == [f"html {newest}", f"html {older}", "html"]
+    assert all(len(unit) == 1 for unit in everything[1:])
+    assert units(["html"]) == [[f"html {newest}"], [f"html {older}"], ["html"]]
+
+
 def test_bad_jobs_value_is_a_usage_error(tmp_path):
     proc = run_cli("build", PUBLICATION, "-o", tmp_path / "x", "-j", "0")
     assert proc.returncode == 2
