@@ -326,6 +326,30 @@ MD_FRAGMENTS = st.sampled_from([
 MARKDOWN = st.lists(st.one_of(MD_FRAGMENTS, TEXT), max_size=40).map("".join)
 
 
+def _same_node(ours, theirs) -> None:
+    assert (ours.type, ours.tag, ours.attrs, ours.content, ours.meta) == (
+        theirs.type, theirs.tag, theirs.attrs, theirs.content, theirs.meta)
+    assert (tuple(ours.map) if ours.map else None) == theirs.map
+    for a, b in zip(ours.children, theirs.children, strict=True):
+        _same_node(a, b)
+
+
+@_settings(150, 3000)
+@given(body=MARKDOWN)
+def test_the_readers_syntax_tree_is_markdown_its(body):
+    # The Markdown reader builds its own light tree of markdown-it's tokens
+    # (SyntaxTreeNode's properties cost a fifth of the reading); it must be
+    # the tree SyntaxTreeNode gives, node for node.
+    from markdown_it.tree import SyntaxTreeNode
+
+    from publikasi.readers.markdown import _MD, _tree
+
+    tokens = _MD.parse(body)
+    ours, theirs = _tree(tokens), SyntaxTreeNode(tokens).children
+    for a, b in zip(ours, theirs, strict=True):
+        _same_node(a, b)
+
+
 @pytest.fixture(scope="module")
 def md_root(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("fuzz-md")

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from markdown_it import MarkdownIt
-from markdown_it.tree import SyntaxTreeNode
+from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 
 from ..errors import InputError, fail
@@ -155,6 +155,44 @@ def article_from_meta(doc: YamlDoc, blocks: tuple[Block, ...], footnotes: tuple[
 # ---------------------------------------------------------------- body
 
 
+class _Node:
+    """A node of markdown-it's token stream as a tree: an opening and closing
+    token pair with what lies between (``type`` without ``_open``), or a
+    token alone (an inline token's and an image's children are its own).
+
+    What markdown_it.tree.SyntaxTreeNode gives, as plain attributes; made
+    for every token of every article, so it is kept this small.
+    """
+
+    __slots__ = ("attrs", "children", "content", "map", "meta", "tag", "type")
+
+    def __init__(self, token: Token, type_: str, children: list[_Node]) -> None:
+        self.type = type_
+        self.tag = token.tag
+        self.attrs = token.attrs
+        self.map = token.map
+        self.content = token.content
+        self.meta = token.meta
+        self.children = children
+
+
+def _tree(tokens: list[Token]) -> list[_Node]:
+    """The top-level nodes of ``tokens``."""
+    top: list[_Node] = []
+    open_lists = [top]
+    for token in tokens:
+        if token.nesting == 1:
+            kids: list[_Node] = []
+            open_lists[-1].append(_Node(token, token.type.removesuffix("_open"), kids))
+            open_lists.append(kids)
+        elif token.nesting == -1:
+            open_lists.pop()
+        else:
+            open_lists[-1].append(_Node(token, token.type,
+                                        _tree(token.children) if token.children else []))
+    return top
+
+
 class _Converter:
     def __init__(self, file: Path, ctx: ReadContext, first_line: int) -> None:
         self.file = file
@@ -163,19 +201,19 @@ class _Converter:
         self.footnote_labels: dict[int, str] = {}
         self.current_line: int | None = first_line
 
-    def line_of(self, node: SyntaxTreeNode) -> int | None:
+    def line_of(self, node: _Node) -> int | None:
         if node.map:
             return node.map[0] + self.first_line
         return None
 
     # blocks ---------------------------------------------------------------
-    def blocks(self, nodes: list[SyntaxTreeNode]) -> list[Block]:
+    def blocks(self, nodes: list[_Node]) -> list[Block]:
         out: list[Block] = []
         for node in nodes:
             out.extend(self.block(node))
         return out
 
-    def block(self, node: SyntaxTreeNode) -> list[Block]:
+    def block(self, node: _Node) -> list[Block]:
         t = node.type
         self.current_line = self.line_of(node) or self.current_line
         if t == "paragraph":
@@ -209,12 +247,12 @@ class _Converter:
         text = node.content if hasattr(node, "content") else ""
         return [Paragraph((Text(text),))] if text.strip() else []
 
-    def paragraph(self, node: SyntaxTreeNode) -> list[Block]:
+    def paragraph(self, node: _Node) -> list[Block]:
         inline = node.children[0] if node.children else None
         if inline is None:
             return []
         out: list[Block] = []
-        nodes: list[SyntaxTreeNode] = []
+        nodes: list[_Node] = []
         for child in inline.children:
             if child.type == "image":
                 pending = self.seq(nodes)
@@ -229,7 +267,7 @@ class _Converter:
             out.append(para)
         return out
 
-    def figure(self, node: SyntaxTreeNode) -> Figure:
+    def figure(self, node: _Node) -> Figure:
         src = str(node.attrs.get("src", ""))
         alt = "".join(plain_text(x) for c in node.children for x in self.inline(c))
         caption, credit = split_credit(str(node.attrs.get("title") or ""))
@@ -241,7 +279,7 @@ class _Converter:
                              self.line_of(node) or self.current_line, "image")
         return Figure(src=path, alt=alt, caption=caption, credit=credit)
 
-    def table(self, node: SyntaxTreeNode) -> Table:
+    def table(self, node: _Node) -> Table:
         header: list[tuple[Inline, ...]] = []
         rows: list[tuple[tuple[Inline, ...], ...]] = []
         align: list[str | None] = []
@@ -261,7 +299,7 @@ class _Converter:
         return Table(header=tuple(header), rows=tuple(rows), align=tuple(align))
 
     # inlines --------------------------------------------------------------
-    def inline_of(self, node: SyntaxTreeNode) -> tuple[Inline, ...]:
+    def inline_of(self, node: _Node) -> tuple[Inline, ...]:
         out: list[Inline] = []
         for child in node.children:
             if child.type == "inline":
@@ -270,7 +308,7 @@ class _Converter:
                 out.extend(self.seq([child]))
         return tuple(out)
 
-    def seq(self, nodes: list[SyntaxTreeNode]) -> list[Inline]:
+    def seq(self, nodes: list[_Node]) -> list[Inline]:
         """Sibling inline nodes -> inlines, applying raw inline HTML tags among them."""
         inlines, removed = convert_inline_run(
             nodes, self.inline, lambda n: n.content if n.type == "html_inline" else None)
@@ -283,7 +321,7 @@ class _Converter:
             self.ctx.problems.warn(self.file, f"raw HTML {tags} removed (only text, links "
                                    "and basic formatting are kept)", self.current_line)
 
-    def inline(self, node: SyntaxTreeNode) -> list[Inline]:
+    def inline(self, node: _Node) -> list[Inline]:
         t = node.type
         if t == "text":
             return [Text(node.content)]
@@ -318,12 +356,12 @@ class _Converter:
             return list(self.children(node))
         return [Text(node.content)] if node.content else []
 
-    def children(self, node: SyntaxTreeNode) -> tuple[Inline, ...]:
+    def children(self, node: _Node) -> tuple[Inline, ...]:
         return tuple(self.seq(node.children))
 
-    def footnotes(self, root: SyntaxTreeNode) -> tuple[Footnote, ...]:
+    def footnotes(self, top: list[_Node]) -> tuple[Footnote, ...]:
         found: dict[int, Footnote] = {}
-        for node in root.children:
+        for node in top:
             if node.type != "footnote_block":
                 continue
             for fn in node.children:
@@ -353,12 +391,11 @@ def _unquote(src: str) -> str:
 def parse_body(body: str, file: Path, ctx: ReadContext,
                first_line: int = 1) -> tuple[tuple[Block, ...], tuple[Footnote, ...]]:
     """Markdown text -> (blocks, footnotes)."""
-    tokens = _MD.parse(body)
-    root = SyntaxTreeNode(tokens)
+    top = _tree(_MD.parse(body))
     conv = _Converter(file, ctx, first_line)
     problems: list = []
     blocks: list[Block] = []
-    for node in root.children:
+    for node in top:
         try:
             blocks.extend(conv.block(node))
         except InputError as exc:
@@ -372,4 +409,4 @@ def parse_body(body: str, file: Path, ctx: ReadContext,
         shift = min(levels) - 1
         blocks = [Heading(b.level - shift, b.inlines) if isinstance(b, Heading) else b
                   for b in blocks]
-    return tuple(blocks), conv.footnotes(root)
+    return tuple(blocks), conv.footnotes(top)
