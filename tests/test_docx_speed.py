@@ -20,7 +20,7 @@ from conftest import PUBLICATION
 
 from publikasi.builder import BuildOptions, build
 from publikasi.exporters.docx import render, zipping
-from publikasi.repro import zip_members
+from publikasi.repro import packed_members, zip_members
 
 
 class _Forgetful(dict):
@@ -38,7 +38,8 @@ def _word_files(out: Path, **options) -> dict[str, bytes]:
 def _plain(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(render, "_TEMPLATES", _Forgetful())
     monkeypatch.setattr(render, "zip_docx",
-                        lambda members, when, first: zip_members(members, when, first=first))
+                        lambda members, when, first: zip_members(
+                            members, when, first=first, stored=packed_members(members)))
 
 
 def test_word_files_from_the_kept_reference_equal_files_from_a_fresh_one(tmp_path, monkeypatch):
@@ -58,7 +59,11 @@ def test_word_files_from_the_kept_reference_equal_files_from_a_fresh_one(tmp_pat
     fast_buletin = _word_files(tmp_path / "fast-b", theme="buletin", paper="f4")
     assert len(fast) > 10 and len(fast_buletin) == len(fast)
     assert len(opened) == 2  # once per theme, not once per file
-    assert zipping._STREAMS.hits > len(fast)  # styles, theme, photos ... written again
+    assert zipping._STREAMS.hits > len(fast)  # styles, theme, fonts ... written again
+    pictures = [i for data in fast.values() for i in zipfile.ZipFile(io.BytesIO(data)).infolist()
+                if i.filename.startswith("word/media/")]
+    assert pictures  # JPEG and PNG are stored: compressed already
+    assert all(i.compress_type == zipfile.ZIP_STORED for i in pictures)
 
     _plain(monkeypatch)
     assert _word_files(tmp_path / "slow") == fast
@@ -80,12 +85,14 @@ def test_the_word_zip_is_the_reproducible_zip_whether_streams_are_kept_or_not(
         monkeypatch, when):
     monkeypatch.setattr(zipping, "_STREAMS", zipping._Streams(zipping._BUDGET))
     first = ("[Content_Types].xml",)
-    expected = zip_members(MEMBERS, when, first=first)
+    expected = zip_members(MEMBERS, when, first=first, stored=("word/media/image1.jpg",))
     assert zipping.zip_docx(MEMBERS, when, first) == expected  # compressed here
     assert zipping.zip_docx(MEMBERS, when, first) == expected  # from the kept streams
-    assert zipping._STREAMS.hits == len(MEMBERS)
+    assert zipping._STREAMS.hits == len(MEMBERS) - 1  # the picture is stored, not deflated
     with zipfile.ZipFile(io.BytesIO(expected)) as z:
         assert z.testzip() is None
+        assert {i.filename for i in z.infolist()
+                if i.compress_type == zipfile.ZIP_STORED} == {"word/media/image1.jpg"}
         assert {n: z.read(n) for n in z.namelist()} == MEMBERS
 
 
@@ -110,4 +117,5 @@ def test_a_zip_writer_without_zlib_compressor_falls_back_to_plain_zipping(monkey
     monkeypatch.setattr(zipping, "_COMPRESSOR_TYPE", _NotZlib)
     when = dt.datetime(2025, 11, 10, tzinfo=dt.UTC)
     first = ("[Content_Types].xml",)
-    assert zipping.zip_docx(MEMBERS, when, first) == zip_members(MEMBERS, when, first=first)
+    assert zipping.zip_docx(MEMBERS, when, first) == zip_members(
+        MEMBERS, when, first=first, stored=("word/media/image1.jpg",))

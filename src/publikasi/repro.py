@@ -40,6 +40,16 @@ def _newest(releases: Sequence[Release]) -> dt.datetime:
     return dt.datetime(newest.year, newest.month, newest.day, tzinfo=dt.UTC)
 
 
+# JPEG and PNG are compressed already: deflating them again costs most of a
+# zip's time for a few percent of their size, so the Word and EPUB zips store them.
+PACKED_SUFFIXES = (".jpg", ".jpeg", ".png")
+
+
+def packed_members(names: Iterable[str]) -> tuple[str, ...]:
+    """The names among ``names`` whose bytes are stored, not deflated (pictures)."""
+    return tuple(name for name in names if name.lower().endswith(PACKED_SUFFIXES))
+
+
 def zip_time(when: dt.datetime) -> tuple[int, int, int, int, int, int]:
     utc = when.astimezone(dt.UTC)
     if utc.year < 1980:

@@ -4,8 +4,10 @@ The same bytes recur across the Word files of a build: a photo in its
 article's file and again in the edition, the reference document's styles,
 theme, fonts and settings in every file.  Deflate gives the same stream for
 the same bytes and level, so a member seen before is written from the stream
-kept the first time.  The zip is byte for byte the one
-:func:`publikasi.repro.zip_members` makes (a test compares them).
+kept the first time.  Pictures (JPEG, PNG) are stored, as in the EPUB: they
+are compressed already.  The zip is byte for byte the one
+:func:`publikasi.repro.zip_members` makes with the same stored members (a
+test compares them).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any, cast
 
-from ...repro import zip_members, zip_time
+from ...repro import packed_members, zip_members, zip_time
 
 LEVEL = 6  # repro's level for compressed members
 _BUDGET = 16 << 20  # bytes of kept streams (a release's photos are a few MB); oldest out first
@@ -72,8 +74,9 @@ class _Replay:
 
 
 def zip_docx(members: Mapping[str, bytes], when: dt.datetime, first: tuple[str, ...]) -> bytes:
-    """``repro.zip_members(members, when, first)`` (every member deflated)."""
+    """``repro.zip_members(members, when, first, stored=<the pictures>)``."""
     stamp = zip_time(when)
+    stored = packed_members(members)
     order = [n for n in first if n in members] + sorted(n for n in members if n not in first)
     out = io.BytesIO()
     replayed = True
@@ -83,8 +86,12 @@ def zip_docx(members: Mapping[str, bytes], when: dt.datetime, first: tuple[str, 
             info = zipfile.ZipInfo(name, date_time=stamp)
             info.create_system = 3
             info.external_attr = 0o644 << 16
-            info.compress_type = zipfile.ZIP_DEFLATED
             info.file_size = len(data)
+            if name in stored:
+                info.compress_type = zipfile.ZIP_STORED
+                dst.writestr(info, data)
+                continue
+            info.compress_type = zipfile.ZIP_DEFLATED
             with dst.open(info, mode="w") as member:
                 # zipfile's writer compresses through its _compressor; with one of
                 # another kind (a future Python) the plain way below does the work.
@@ -95,4 +102,4 @@ def zip_docx(members: Mapping[str, bytes], when: dt.datetime, first: tuple[str, 
                 member.write(data)
     if replayed:
         return out.getvalue()
-    return zip_members(members, when, first=first)
+    return zip_members(members, when, first=first, stored=stored)

@@ -36,7 +36,7 @@ from ...errors import fail
 from ...i18n import long_date
 from ...images import PreparedImage
 from ...model import Article, Figure, Publication, Release
-from ...repro import edition_time, normalize_zip
+from ...repro import edition_time, normalize_zip, packed_members
 from ...settings import setting
 from ...text import unique_casefold
 from .. import ExportContext, Exporter, ReleaseExporter
@@ -476,15 +476,9 @@ def build_epub(release: Release, ctx: ExportContext) -> bytes:
     writer.process()
     writer.write()
     data = buf.getvalue()
-    # JPEG and PNG are compressed already: deflating them again took most of
-    # the zip's time for a few percent of their size.
-    packed = tuple(name for name in zipfile.ZipFile(io.BytesIO(data)).namelist()
-                   if name.lower().endswith(_PACKED_SUFFIXES))
+    packed = packed_members(zipfile.ZipFile(io.BytesIO(data)).namelist())
     return normalize_zip(data, edition_time(release), first=("mimetype",),
                          stored=("mimetype", *packed))
-
-
-_PACKED_SUFFIXES = (".jpg", ".jpeg", ".png")
 
 
 def _cover(release: Release, ctx: ExportContext, book: epub.EpubBook,
