@@ -70,10 +70,11 @@ def render(files: Files) -> bytes:
     return (json.dumps(body, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 
 
-def file_sha256(path: Path) -> str | None:
-    """sha256 of a regular file (not followed through a symlink), None otherwise."""
+def file_sha256(path: Path | str) -> str | None:
+    """sha256 of a regular file (not followed through a symlink), None otherwise
+    or when it cannot be read.  O_NONBLOCK: opening a FIFO must not wait for a writer."""
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except OSError:
         return None
     try:
@@ -81,6 +82,8 @@ def file_sha256(path: Path) -> str | None:
             return None
         with os.fdopen(fd, "rb", closefd=False) as fh:
             return hashlib.file_digest(fh, "sha256").hexdigest()
+    except OSError:
+        return None
     finally:
         os.close(fd)
 

@@ -50,6 +50,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .manifest import MANIFEST_NAME, file_sha256
+
 SCHEMA = 1
 # A file written this close before a stat may change again within the same
 # timestamp tick: on file systems with sub-second times the kernel's coarse
@@ -81,21 +83,6 @@ def _racy(st: Stat, now_ns: int) -> bool:
     margin = FINE_MARGIN_NS if fine else COARSE_MARGIN_NS
     return max(mtime, ctime) >= now_ns - margin
 
-
-def _sha256(path: str) -> str | None:
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-    except OSError:
-        return None
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            return None
-        with os.fdopen(fd, "rb", closefd=False) as fh:
-            return hashlib.file_digest(fh, "sha256").hexdigest()
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
 
 
 # ---------------------------------------------------------------- what was asked
@@ -249,7 +236,7 @@ def _source_snapshot(source_real: str, skip: set[str]) -> Snapshot | None:
 def _hash_racy(snap: Snapshot, now_ns: int) -> None:
     for path, st in snap.files.items():
         if st is not None and st[0] >= 0 and _racy(st, now_ns):
-            digest = _sha256(path)
+            digest = file_sha256(path)
             if digest is not None:
                 snap.digests[path] = digest
 
@@ -295,7 +282,6 @@ class Recorder:
     def outputs_committed(self, owned: Mapping[str, Mapping[str, str]],
                           manifest_bytes: bytes) -> None:
         """Note ``OUT``'s owned files; called right after the commit, under the lock."""
-        from .manifest import MANIFEST_NAME
 
         try:
             shas = {rel: sha for files in owned.values() for rel, sha in files.items()}
@@ -337,7 +323,7 @@ class Recorder:
         if after is None or not after.same_state(self.before):
             return None  # an input changed while the build ran
         for path, digest in self.before.digests.items():
-            if _sha256(path) != digest:
+            if file_sha256(path) != digest:
                 return None
         after.digests = dict(self.before.digests)
         extra = Snapshot()
@@ -461,7 +447,7 @@ def _file_holds(path: str, recorded: list[Any] | None, digest: str | None) -> bo
     now = _stat_of(st)
     if now == tuple(recorded[:4]) and digest is None:
         return True
-    return digest is not None and now[0] == recorded[0] and _sha256(path) == digest
+    return digest is not None and now[0] == recorded[0] and file_sha256(path) == digest
 
 
 def _outputs_hold(out_real: str, outputs: dict[str, list[Any]]) -> bool:

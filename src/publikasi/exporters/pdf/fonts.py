@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from ...atomic import write_atomic
+from ...manifest import file_sha256
 
 # Bump when the way faces are cut changes, so old caches are not reused.
 CUT_VERSION = "2"
@@ -181,21 +182,13 @@ def _digest_file(face: Path) -> Path:
     return face.with_name(face.name + ".sha256")
 
 
-def _file_sha256(path: Path) -> str | None:
-    try:
-        with open(path, "rb") as fh:
-            return hashlib.file_digest(fh, "sha256").hexdigest()
-    except OSError:
-        return None
-
-
 def face_ok(face: Path) -> bool:
     """True when a cut face in the cache is whole: its bytes match the digest written with it."""
     try:
         expected = _digest_file(face).read_text(encoding="ascii").strip()
     except (OSError, UnicodeDecodeError):
         return False
-    return len(expected) == 64 and _file_sha256(face) == expected
+    return len(expected) == 64 and file_sha256(face) == expected
 
 
 def _cut_all(jobs: list[tuple]) -> None:
