@@ -17,6 +17,7 @@ import copy
 import datetime as dt
 import functools
 import io
+import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -31,7 +32,7 @@ from docx.oxml.parser import parse_xml
 from lxml import etree
 
 from ...errors import fail
-from ...repro import normalize_zip
+from ...repro import normalize_zip, packed_members
 from ...model import (
     Article,
     Block,
@@ -830,7 +831,9 @@ class DocxBuilder:
         """
         members = package_members(self.doc)
         if members is None:
-            return normalize_zip(self.save(), when, first=CONTENT_TYPES)
+            saved = self.save()
+            names = zipfile.ZipFile(io.BytesIO(saved)).namelist()
+            return normalize_zip(saved, when, first=CONTENT_TYPES, stored=packed_members(names))
         return zip_docx(members, when, CONTENT_TYPES)
 
 
