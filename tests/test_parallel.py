@@ -70,17 +70,24 @@ def test_parallel_build_of_the_samples_matches_the_shared_build(sample_dist, tmp
     assert_same_tree(sample_dist, tmp_path / "j1")
 
 
-def test_tasks_follow_the_sequential_order():
-    from publikasi.exporters import get_exporter
-    from publikasi.parallel import BuildState, plan_tasks
+def _sample_state():
+    """The sample publication's build state, every release in the default theme."""
+    from publikasi.parallel import BuildState
     from publikasi.repro import build_time
     from publikasi.source import load
     from publikasi.themes import load_theme
 
     pub = load(PUBLICATION).publication
     theme = load_theme("default")
-    state = BuildState(pub, {"": theme, **{r.slug: theme for r in pub.releases}},
-                       build_time(pub), {})
+    return BuildState(pub, {"": theme, **{r.slug: theme for r in pub.releases}},
+                      build_time(pub), {})
+
+
+def test_tasks_follow_the_sequential_order():
+    from publikasi.exporters import get_exporter
+    from publikasi.parallel import plan_tasks
+    state = _sample_state()
+    pub = state.publication
     exporters = {name: get_exporter(name) for name in ("pdf", "epub", "rss")}
     labels = [t.label for t in plan_tasks(state, exporters)]
     newest, older = (r.slug for r in pub.releases)
@@ -92,15 +99,9 @@ def test_the_web_editions_own_pages_start_after_its_release_parts():
     # submitted after those (and after every edition), they read them from the
     # pictures the workers share instead of preparing them at the same time.
     from publikasi.exporters import get_exporter
-    from publikasi.parallel import BuildState, _submission_order, plan_tasks
-    from publikasi.repro import build_time
-    from publikasi.source import load
-    from publikasi.themes import load_theme
-
-    pub = load(PUBLICATION).publication
-    theme = load_theme("default")
-    state = BuildState(pub, {"": theme, **{r.slug: theme for r in pub.releases}},
-                       build_time(pub), {})
+    from publikasi.parallel import _submission_order, plan_tasks
+    state = _sample_state()
+    pub = state.publication
     exporters = {name: get_exporter(name) for name in ("html", "docx", "rss")}
     tasks = plan_tasks(state, exporters)
     newest, older = (r.slug for r in pub.releases)
@@ -123,15 +124,9 @@ def test_the_web_edition_goes_to_one_worker_unless_it_is_most_of_the_work():
     # share: handed over together (one set of templates, its own pages find
     # the parts' pictures in memory).  Alone (-f html) they are spread.
     from publikasi.exporters import get_exporter
-    from publikasi.parallel import BuildState, _submission_order, _units, plan_tasks
-    from publikasi.repro import build_time
-    from publikasi.source import load
-    from publikasi.themes import load_theme
-
-    pub = load(PUBLICATION).publication
-    theme = load_theme("default")
-    state = BuildState(pub, {"": theme, **{r.slug: theme for r in pub.releases}},
-                       build_time(pub), {})
+    from publikasi.parallel import _submission_order, _units, plan_tasks
+    state = _sample_state()
+    pub = state.publication
 
     def units(formats: list[str]) -> list[list[str]]:
         tasks = plan_tasks(state, {name: get_exporter(name) for name in formats})
